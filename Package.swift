@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode with strict concurrency
+/// (the default for this tools version) plus the upcoming-feature checks the
+/// model codebases use.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Outbox",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "outbox", targets: ["outbox"]),
+        .library(name: "OutboxCore", targets: ["OutboxCore"]),
+        .library(name: "OutboxStore", targets: ["OutboxStore"]),
+        .library(name: "OutboxTransport", targets: ["OutboxTransport"]),
+        .library(name: "OutboxDaemon", targets: ["OutboxDaemon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // C shims: typed forwards to variadic libcurl calls; libsystemd headers.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
+
+        .target(name: "OutboxCore", swiftSettings: strictSettings),
+        .target(
+            name: "OutboxStore",
+            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "OutboxTransport",
+            dependencies: ["OutboxCore", "CCurl"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "OutboxDaemon",
+            dependencies: [
+                "OutboxCore", "OutboxStore", "OutboxTransport", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "outbox",
+            dependencies: [
+                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OutboxStoreTests",
+            dependencies: ["OutboxCore", "OutboxStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OutboxTransportTests",
+            dependencies: ["OutboxCore", "OutboxTransport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OutboxCLITests",
+            dependencies: ["outbox", "OutboxCore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

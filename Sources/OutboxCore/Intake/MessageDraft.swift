@@ -1,0 +1,31 @@
+/// A validated message ready to be stored: who owns it and what it says. The sender
+/// (profile, From, envelope) is resolved from the owner when the message is sent.
+public struct MessageDraft: Hashable, Sendable {
+    /// Idempotency key; enqueueing a message with a key already in the outbox is a no-op.
+    public var key: String?
+    public var owner: String
+    /// Higher is sent first; default 0.
+    public var priority: Int
+    public var subject: String
+    public var textBody: String?
+    public var htmlBody: String?
+    public var headers: [HeaderField]
+    public var recipients: [Recipient]
+    public var attachments: [AttachmentSource]
+
+    public init(
+        key: String? = nil, owner: String, priority: Int = 0, subject: String,
+        textBody: String?, htmlBody: String? = nil, headers: [HeaderField] = [],
+        recipients: [Recipient], attachments: [AttachmentSource] = []
+    ) {
+        self.key = key
+        self.owner = owner
+        self.priority = priority
+        self.subject = subject
+        self.textBody = textBody
+        self.htmlBody = htmlBody
+        self.headers = headers
+        self.recipients = recipients
+        self.attachments = attachments
+    }
+}

@@ -1,0 +1,95 @@
+/// RFC 5321 / RFC 5322 addr-spec checks: dot-atom or quoted local part, a domain of
+/// LDH labels or an address literal, and the RFC 5321 length limits (64 / 255 / 254).
+public enum AddressSyntax {
+    /// Throws a ``MailboxError`` describing the first problem found in `address`.
+    public static func validate(_ address: String) throws(MailboxError) {
+        if address.isEmpty { throw MailboxError(.empty, "address is empty") }
+        if address.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            throw MailboxError(.lineBreak, "address contains a line break")
+        }
+        if address.utf8.contains(where: { $0 >= 0x80 }) {
+            throw MailboxError(.nonASCII, "address '\(address)' has non-ASCII characters (internationalised addresses are not supported)")
+        }
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else {
+            throw MailboxError(.missingAt, "address '\(address)' has no '@'")
+        }
+        let local = address.utf8[..<at]
+        let domain = address.utf8[address.utf8.index(after: at)...]
+        if address.utf8.count > 254 {
+            throw MailboxError(.addressTooLong, "address is longer than 254 characters")
+        }
+        if local.isEmpty || local.count > 64 {
+            throw MailboxError(.localPartTooLong, "local part of '\(address)' must be 1 to 64 characters")
+        }
+        if domain.count > 255 {
+            throw MailboxError(.domainTooLong, "domain of '\(address)' is longer than 255 characters")
+        }
+        guard isValidLocalPart(Array(local)) else {
+            throw MailboxError(.invalidLocalPart, "local part of '\(address)' is not a valid dot-atom or quoted string")
+        }
+        guard isValidDomain(Array(domain)) else {
+            throw MailboxError(.invalidDomain, "domain of '\(address)' is not a valid host name or address literal")
+        }
+    }
+
+    /// `atext` of RFC 5322 §3.2.3.
+    static func isAtext(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+        }
+    }
+
+    static func isValidLocalPart(_ bytes: [UInt8]) -> Bool {
+        if bytes.first == UInt8(ascii: "\"") {
+            guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return false }
+            var escaped = false
+            for byte in bytes.dropFirst().dropLast() {
+                if escaped { escaped = false; continue }
+                if byte == UInt8(ascii: "\\") { escaped = true; continue }
+                if byte == UInt8(ascii: "\"") || byte < 0x20 || byte == 0x7F { return false }
+            }
+            return !escaped
+        }
+        return isDotAtom(bytes)
+    }
+
+    static func isDotAtom(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: ".") else { return false }
+        var previousDot = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if previousDot { return false }
+                previousDot = true
+            } else {
+                guard isAtext(byte) else { return false }
+                previousDot = false
+            }
+        }
+        return true
+    }
+
+    static func isValidDomain(_ bytes: [UInt8]) -> Bool {
+        if bytes.first == UInt8(ascii: "[") {
+            guard bytes.last == UInt8(ascii: "]"), bytes.count > 2 else { return false }
+            return bytes.dropFirst().dropLast().allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != UInt8(ascii: "\\") }
+        }
+        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 1 else { return false }
+        for label in labels {
+            guard (1...63).contains(label.count),
+                label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
+                label.allSatisfy({ isLetterDigit($0) || $0 == UInt8(ascii: "-") })
+            else { return false }
+        }
+        return true
+    }
+
+    static func isLetterDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+}

@@ -1,0 +1,11 @@
+/// What an event in the append-only event log records.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    /// A batch went into the outbox (one event per batch, with the message count).
+    case enqueued
+    /// An enqueue with an already known batch key changed nothing.
+    case duplicateBatch = "duplicate-batch"
+    case attempt, sent, deferred, failed, expired
+    case cancelled, retried, purged
+    case profileHeld = "profile-held"
+    case bounced, delayed, suppressed
+}

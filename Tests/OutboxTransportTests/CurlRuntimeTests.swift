@@ -1,0 +1,7 @@
+import Testing
+@testable import OutboxTransport
+
+@Test func libcurlInitialisesAndReportsItsVersion() {
+    #expect(CurlRuntime.ensureInitialised())
+    #expect(CurlRuntime.version.hasPrefix("libcurl/"))
+}
