@@ -1,0 +1,170 @@
+import Foundation
+
+/// Turns input fields into a validated ``MessageDraft``: batch defaults are applied
+/// (scalars are overridden by the message, headers merge by name with the message
+/// winning, attachments of the batch come first and the message's are added), then
+/// every field is checked. Errors name the message and the field.
+public struct DraftBuilder: Sendable {
+    public let defaults: MessageFields
+    public let limits: IntakeLimits
+
+    public init(defaults: MessageFields, limits: IntakeLimits = IntakeLimits()) {
+        self.defaults = defaults
+        self.limits = limits
+    }
+
+    /// Merges `fields` over the defaults and validates; `location` names the message in errors.
+    public func build(_ fields: MessageFields, location: String) throws(IntakeError) -> MessageDraft {
+        func fail(_ code: IntakeError.Code, _ field: String?, _ reason: String) -> IntakeError {
+            IntakeError(code, location: location, field: field, reason)
+        }
+
+        let owner = (fields.owner ?? defaults.owner ?? "").trimmingSpaces()
+        guard !owner.isEmpty else { throw fail(.missingField, "owner", "owner is required (in the message or the batch)") }
+        try checkIdentifier(owner, field: "owner", fail: fail)
+        if let key = fields.key { try checkIdentifier(key, field: "key", fail: fail) }
+
+        guard let subject = fields.subject ?? defaults.subject else {
+            throw fail(.missingField, "subject", "subject is required (it may be empty: \"\")")
+        }
+        try checkHeaderValue(subject, field: "subject", maxBytes: limits.maxSubjectBytes, fail: fail)
+
+        let text = fields.text ?? defaults.text
+        let html = fields.html ?? defaults.html
+        let attachments = (defaults.attachments ?? []) + (fields.attachments ?? [])
+        guard text != nil || html != nil || !attachments.isEmpty else {
+            throw fail(.noBody, "text", "message has no content: give text, html or attachments")
+        }
+
+        let recipients = try recipientList(fields, fail: fail)
+        let headers = try headerList(fields, fail: fail)
+        var sources: [AttachmentSource] = []
+        for (index, field) in attachments.enumerated() {
+            sources.append(try attachmentSource(field, field: "attachments[\(index)]", fail: fail))
+        }
+
+        var bytes = (text?.utf8.count ?? 0) + (html?.utf8.count ?? 0)
+        for case .inline(let data) in sources.map(\.content) { bytes += data.count }
+        guard bytes <= limits.maxMessageBytes else {
+            throw fail(.tooLarge, nil, "message is \(bytes) bytes, over the limit of \(limits.maxMessageBytes)")
+        }
+
+        let priority = fields.priority ?? defaults.priority ?? 0
+        guard (-1000...1000).contains(priority) else {
+            throw fail(.invalidValue, "priority", "priority must be between -1000 and 1000")
+        }
+        return MessageDraft(
+            key: fields.key, owner: owner, priority: priority, subject: subject,
+            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources
+        )
+    }
+
+    private func checkIdentifier(_ value: String, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) {
+        guard !value.isEmpty, value.utf8.count <= limits.maxIdentifierBytes else {
+            throw fail(.invalidValue, field, "\(field) must be 1 to \(limits.maxIdentifierBytes) bytes")
+        }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw fail(.invalidValue, field, "\(field) contains a control character")
+        }
+    }
+
+    private func checkHeaderValue(_ value: String, field: String, maxBytes: Int, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) {
+        do {
+            try HeaderField.checkValue(value, field: field, maxBytes: maxBytes)
+        } catch {
+            throw fail(error.code == .tooLong ? .tooLarge : .headerInjection, field, error.reason)
+        }
+    }
+
+    private func recipientList(_ fields: MessageFields, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> [Recipient] {
+        var result: [Recipient] = []
+        var seen = Set<String>()
+        for kind in RecipientKind.allCases {
+            let list: [RecipientField]
+            switch kind {
+            case .to: list = fields.to ?? defaults.to ?? []
+            case .cc: list = fields.cc ?? defaults.cc ?? []
+            case .bcc: list = fields.bcc ?? defaults.bcc ?? []
+            }
+            for (index, entry) in list.enumerated() {
+                let path = "\(kind.rawValue)[\(index)]"
+                let mailbox: Mailbox
+                do {
+                    mailbox = try entry.name == nil
+                        ? Mailbox.parse(entry.address)
+                        : Mailbox(address: entry.address, displayName: entry.name)
+                } catch {
+                    let code: IntakeError.Code = error.code == .lineBreak || error.code == .controlCharacterInName ? .headerInjection : .invalidAddress
+                    throw fail(code, path, error.reason)
+                }
+                // The same address twice in one message would be delivered twice.
+                if seen.insert(mailbox.address.lowercased()).inserted {
+                    result.append(Recipient(kind: kind, mailbox: mailbox))
+                }
+            }
+        }
+        guard !result.isEmpty else { throw fail(.noRecipients, "to", "message has no recipients (to, cc or bcc)") }
+        guard result.count <= limits.maxRecipients else {
+            throw fail(.tooManyRecipients, "to", "message has \(result.count) recipients, over the limit of \(limits.maxRecipients)")
+        }
+        return result
+    }
+
+    private func headerList(_ fields: MessageFields, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> [HeaderField] {
+        var merged = defaults.headers ?? [:]
+        for (name, value) in fields.headers ?? [:] {
+            if let existing = merged.keys.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
+                merged.removeValue(forKey: existing)
+            }
+            merged[name] = value
+        }
+        var result: [HeaderField] = []
+        for name in merged.keys.sorted() {
+            do {
+                result.append(try HeaderField(name: name, value: merged[name]!))
+            } catch {
+                let code: IntakeError.Code = error.code == .injection ? .headerInjection : error.code == .tooLong ? .tooLarge : .invalidHeader
+                throw fail(code, "headers.\(name)", error.reason)
+            }
+        }
+        return result
+    }
+
+    private func attachmentSource(_ attachment: AttachmentField, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> AttachmentSource {
+        let content: AttachmentContent
+        let defaultName: String?
+        switch (attachment.path, attachment.content) {
+        case (let path?, nil):
+            guard !path.isEmpty else { throw fail(.missingField, field + ".path", "attachment path is empty") }
+            content = .file(path: path)
+            defaultName = path.split(separator: "/").last.map(String.init)
+        case (nil, let base64?):
+            guard let data = Base64Decoder.decode(base64) else {
+                throw fail(.invalidBase64, field + ".content", "attachment content is not valid base64")
+            }
+            content = .inline(data)
+            defaultName = nil
+        case (nil, nil):
+            throw fail(.missingField, field, "attachment needs either 'path' or 'content'")
+        case (_?, _?):
+            throw fail(.invalidValue, field, "attachment has both 'path' and 'content'; give one")
+        }
+        guard let filename = attachment.filename ?? defaultName, !filename.isEmpty else {
+            throw fail(.missingField, field + ".filename", "an inline attachment needs a filename")
+        }
+        try checkHeaderValue(filename, field: field + ".filename", maxBytes: 255, fail: fail)
+        if filename.contains("/") || filename.contains("\\") {
+            throw fail(.invalidValue, field + ".filename", "filename must not contain a path separator")
+        }
+        if let type = attachment.contentType {
+            let parts = type.split(separator: "/", omittingEmptySubsequences: false)
+            let token: (Substring) -> Bool = { part in
+                !part.isEmpty && part.utf8.allSatisfy { $0 > 32 && $0 < 127 && !"()<>@,;:\\\"/[]?=".utf8.contains($0) }
+            }
+            guard parts.count == 2, token(parts[0]), token(parts[1]) else {
+                throw fail(.invalidValue, field + ".contentType", "'\(type)' is not a MIME type like application/pdf")
+            }
+        }
+        return AttachmentSource(content: content, filename: filename, contentType: attachment.contentType?.lowercased())
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Creates the database file (and its directory) with restrictive permissions before
+/// SQLite opens it, so it never exists world-readable. SQLite gives the `-wal` and
+/// `-shm` files the same mode as the database file.
+enum DatabaseFile {
+    /// Ensures `path` exists: mode 0600, or 0640 when its directory is setgid (a
+    /// service group shares it). Throws a ``StoreError`` naming the directory when it
+    /// cannot be written.
+    static func prepare(path: String) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        if access(path, F_OK) == 0 { return }
+        if access(directory, F_OK) != 0 {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(.directoryNotWritable, "cannot create directory \(directory) for the database: \(reason(errno))\(hint)")
+            }
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw StoreError(.directoryNotWritable, "cannot write to directory \(directory): \(reason(errno))\(hint)")
+        }
+        var info = stat()
+        let groupShared = stat(directory, &info) == 0 && (info.st_mode & S_ISGID) != 0
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, groupShared ? 0o640 : 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return }
+            throw StoreError(.cannotCreateDatabase, "cannot create database \(path): \(reason(errno))\(hint)")
+        }
+        if groupShared { fchmod(descriptor, 0o640) }
+        close(descriptor)
+    }
+
+    private static let hint = " (choose another path with --db or OUTBOX_DB)"
+
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+
+/// The outbox: one SQLite database in WAL mode, opened and migrated. All reads and
+/// writes go through it. Safe to share between tasks and threads.
+public final class OutboxDatabase: Sendable {
+    /// The database file path.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed, mode 0600) and migrates the database at `path`.
+    /// - Parameter busyTimeout: how long a write waits for another writer (seconds).
+    public init(path: String, busyTimeout: Double = 60) throws(StoreError) {
+        try DatabaseFile.prepare(path: path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // FULL: a committed batch survives power loss, not only a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try OutboxMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError(error.resultCode == .SQLITE_BUSY ? .busy : .cannotOpenDatabase,
+                             "cannot open database \(path): \(error.message ?? "\(error)")")
+        } catch {
+            throw StoreError(.cannotOpenDatabase, "cannot open database \(path): \(error)")
+        }
+        self.path = path
+    }
+
+    /// Unix milliseconds for a date; the store keeps every time in this form.
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+}

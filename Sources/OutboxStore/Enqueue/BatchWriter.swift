@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import OutboxCore
+
+/// Writes the messages of one batch inside the enqueue transaction. Given to the
+/// closure of ``OutboxDatabase/enqueue(batchKey:source:now:baseDirectory:limits:_:)``;
+/// it must not escape it. Anything thrown rolls the whole batch back.
+public final class BatchWriter {
+    private let db: Database
+    private let batchID: Int64
+    private let now: Int64
+    private let files: AttachmentFileReader
+    private var keysInBatch: [String: String] = [:]
+    private var fileContents: [String: (sha256: String, size: Int)] = [:]
+    private var storedContents = Set<String>()
+    private(set) var enqueued = 0
+    private(set) var duplicates = 0
+    private(set) var newContents = 0
+
+    init(db: Database, batchID: Int64, now: Int64, files: AttachmentFileReader) {
+        self.db = db
+        self.batchID = batchID
+        self.now = now
+        self.files = files
+    }
+
+    /// Stores one validated message; `location` names it in errors (e.g. `line 7`).
+    /// A message whose key is already in the outbox is skipped and counted as a duplicate.
+    public func add(_ draft: MessageDraft, location: String) throws {
+        if let key = draft.key {
+            if let first = keysInBatch[key] {
+                throw IntakeError(.duplicateKey, location: location, field: "key",
+                                  "key '\(key)' is used twice in this batch (first at \(first))")
+            }
+            keysInBatch[key] = location
+            let existing = try db.cachedStatement(sql: "SELECT 1 FROM message WHERE message_key = ?")
+            if try Int.fetchOne(existing, arguments: [key]) != nil {
+                duplicates += 1
+                return
+            }
+        }
+        // Read and hash attachments before writing the message row, so a missing
+        // file fails before anything of this message is written.
+        var links: [(sha256: String, filename: String, contentType: String?)] = []
+        for (index, attachment) in draft.attachments.enumerated() {
+            let sha = try storeContent(attachment.content, location: location, field: "attachments[\(index)]")
+            links.append((sha, attachment.filename, attachment.contentType))
+        }
+
+        let insertMessage = try db.cachedStatement(sql: """
+            INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
+                                 headers, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insertMessage.execute(arguments: [
+            batchID, draft.key, draft.owner, draft.priority, Self.newToken(), draft.subject, draft.textBody,
+            draft.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
+        ])
+        let messageID = db.lastInsertedRowID
+
+        let insertRecipient = try db.cachedStatement(sql: """
+            INSERT INTO recipient (message_id, kind, address, display_name, updated_at) VALUES (?, ?, ?, ?, ?)
+            """)
+        for recipient in draft.recipients {
+            try insertRecipient.execute(arguments: [
+                messageID, recipient.kind.rawValue, recipient.mailbox.address, recipient.mailbox.displayName, now,
+            ])
+        }
+        let insertLink = try db.cachedStatement(sql: """
+            INSERT INTO attachment (message_id, position, sha256, filename, content_type) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (position, link) in links.enumerated() {
+            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType])
+        }
+        enqueued += 1
+    }
+
+    /// Stores content once per distinct SHA-256 and returns its hash.
+    private func storeContent(_ content: AttachmentContent, location: String, field: String) throws -> String {
+        let bytes: [UInt8]
+        switch content {
+        case .file(let path):
+            if let known = fileContents[path] { return known.sha256 }
+            bytes = try files.read(path, location: location, field: field + ".path")
+            guard bytes.count <= files.maxBytes else {
+                throw IntakeError(.tooLarge, location: location, field: field, "attachment is over \(files.maxBytes) bytes")
+            }
+            let sha = SHA256.hex(of: bytes)
+            fileContents[path] = (sha, bytes.count)
+            try insertContent(sha: sha, bytes: bytes)
+            return sha
+        case .inline(let data):
+            let sha = SHA256.hex(of: data)
+            try insertContent(sha: sha, bytes: data)
+            return sha
+        }
+    }
+
+    private func insertContent(sha: String, bytes: [UInt8]) throws {
+        guard storedContents.insert(sha).inserted else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO content (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT(sha256) DO NOTHING
+            """)
+        try insert.execute(arguments: [sha, bytes.count, Data(bytes)])
+        if db.changesCount > 0 { newContents += 1 }
+    }
+
+    /// 128 random bits as hex: the stable per-message token behind Message-ID and VERP.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        let hex = String(high, radix: 16) + ":" + String(low, radix: 16)
+        let parts = hex.split(separator: ":")
+        return parts.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+    }
+}

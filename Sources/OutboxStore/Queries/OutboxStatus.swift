@@ -1,0 +1,17 @@
+/// Queue figures for `outbox status`.
+public struct OutboxStatus: Sendable, Hashable, Codable {
+    public struct Count: Sendable, Hashable, Codable {
+        public let owner: String
+        public let state: String
+        public let count: Int
+    }
+
+    /// Messages per owner and state (only non-zero entries).
+    public let counts: [Count]
+    /// Messages per state over all owners.
+    public let totals: [String: Int]
+    /// Creation time of the oldest queued message (Unix milliseconds), if any.
+    public let oldestQueuedAt: Int64?
+    /// The most recent event, if any.
+    public let lastEvent: EventRecord?
+}

@@ -1,0 +1,16 @@
+import GRDB
+import OutboxCore
+
+/// Appends to the event table (which a trigger keeps append-only).
+enum EventLog {
+    static func append(
+        _ db: Database, kind: EventKind, at: Int64, messageID: Int64? = nil, batchID: Int64? = nil,
+        owner: String? = nil, recipient: String? = nil, code: Int? = nil, enhancedCode: String? = nil, detail: String? = nil
+    ) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, code, enhanced_code, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [at, kind.rawValue, messageID, batchID, owner, recipient, code, enhancedCode, detail])
+    }
+}

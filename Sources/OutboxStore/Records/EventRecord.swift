@@ -1,0 +1,29 @@
+import GRDB
+
+/// One entry of the event log.
+public struct EventRecord: Sendable, Hashable, Codable {
+    public let id: Int64
+    /// Unix milliseconds.
+    public let at: Int64
+    public let kind: String
+    public let messageID: Int64?
+    public let batchID: Int64?
+    public let owner: String?
+    public let recipient: String?
+    public let code: Int?
+    public let enhancedCode: String?
+    public let detail: String?
+
+    init(row: Row) {
+        id = row["id"]
+        at = row["at"]
+        kind = row["kind"]
+        messageID = row["message_id"]
+        batchID = row["batch_id"]
+        owner = row["owner"]
+        recipient = row["recipient"]
+        code = row["code"]
+        enhancedCode = row["enhanced_code"]
+        detail = row["detail"]
+    }
+}

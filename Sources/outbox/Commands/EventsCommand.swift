@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import OutboxStore
+
+/// `outbox events`: the event log, optionally followed as it grows.
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Show the event log (oldest first); --follow tails it.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Only events of this kind (enqueued, sent, deferred, failed, bounced, cancelled, …).") var kind: String?
+    @Option(help: "Only this message's events.") var message: Int64?
+    @Option(help: "Only this batch's events.") var batch: Int64?
+    @Option(help: "Only this owner's events.") var owner: String?
+    @Option(help: "Only events since: a duration (2h, 7d) or an ISO 8601 time.") var since: String?
+    @Option(help: "Only events with an id greater than this.") var after: Int64?
+    @Option(help: "At most this many events (1-10000).") var limit = 100
+    @Flag(help: "Keep running and print new events as they are recorded.") var follow = false
+    @Option(help: "With --follow: stop after this many seconds (default: run until interrupted).") var followSeconds: Double?
+    @Flag(help: "Print JSON (one object per line with --follow, else one array).") var json = false
+
+    func validate() throws {
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+    }
+
+    func run() throws {
+        let outbox = try database.open()
+        var filter = EventFilter(kind: kind, messageID: message, batchID: batch, owner: owner,
+                                 since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
+        let first = try Failure.guarding { try outbox.events(filter) }
+        if !follow {
+            if json { try Formatting.printJSON(first) } else if first.isEmpty { print("no events") } else { first.forEach { print(Formatting.event($0)) } }
+            return
+        }
+        try emit(first)
+        let newest = filter.since == nil ? try outbox.lastEventID() : 0
+        var last = first.last?.id ?? max(filter.afterID ?? 0, newest)
+        let deadline = followSeconds.map { Date().addingTimeInterval($0) }
+        while deadline.map({ Date() < $0 }) ?? true {
+            usleep(250_000)
+            filter.afterID = last
+            let next = try outbox.events(filter)
+            try emit(next)
+            last = next.last?.id ?? last
+        }
+    }
+
+    private func emit(_ events: [EventRecord]) throws {
+        for event in events {
+            if json { try Formatting.printJSON(event) } else { print(Formatting.event(event)) }
+        }
+        fflush(nil)
+    }
+}

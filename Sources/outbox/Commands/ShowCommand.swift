@@ -1,0 +1,42 @@
+import ArgumentParser
+import OutboxStore
+
+/// `outbox show ID`: one message in full, with its event timeline.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one message: headers, recipients, attachments, events.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Message id.") var id: Int64
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let detail = try Failure.guarding { try database.open().message(id: id) }
+        if json { try Formatting.printJSON(detail); return }
+        let m = detail.summary
+        print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")
+        print("subject: \(m.subject)")
+        print("created \(Formatting.time(m.createdAt))  updated \(Formatting.time(m.updatedAt))  attempts \(m.attempts)  priority \(m.priority)")
+        if m.state == "queued" || m.state == "deferred" { print("next attempt: \(Formatting.time(m.nextAttemptAt))") }
+        if let error = m.lastError { print("last error: \(m.lastCode.map { "\($0) " } ?? "")\(error)") }
+        print("body: text \(detail.textBytes) bytes, html \(detail.htmlBytes) bytes")
+        if !detail.headers.isEmpty {
+            print("\nheaders:")
+            for header in detail.headers { print("  \(header.name): \(header.value)") }
+        }
+        print("\nrecipients:")
+        for r in detail.recipients {
+            let name = r.displayName.map { "\($0) " } ?? ""
+            let reply = r.lastReply.map { " — \(r.lastCode.map { "\($0) " } ?? "")\($0)" } ?? ""
+            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(reply)")
+        }
+        if !detail.attachments.isEmpty {
+            print("\nattachments:")
+            for a in detail.attachments {
+                print("  \(a.filename)  \(a.size) bytes  \(a.contentType ?? "(type from name)")  sha256 \(a.sha256.prefix(16))…")
+            }
+        }
+        print("\ntimeline:")
+        print("  \(Formatting.time(m.createdAt)) queued")
+        for event in detail.events { print("  " + Formatting.event(event)) }
+    }
+}

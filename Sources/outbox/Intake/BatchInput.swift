@@ -1,0 +1,146 @@
+import Foundation
+import OutboxCore
+import OutboxStore
+
+/// Reads a batch from a JSON document or JSON Lines and enqueues it atomically.
+///
+/// Format detection (unless `format` is given): a first line that is a complete JSON
+/// object is JSON Lines (`{"batch": …}` header optional); anything else is one JSON
+/// document. JSON Lines is streamed: memory does not grow with the batch.
+struct BatchInput {
+    enum Format: String, CaseIterable { case json, jsonl }
+
+    let source: String
+    let baseDirectory: String?
+    let limits: IntakeLimits
+    let format: Format?
+    /// Maximum size of a whole JSON document (JSON Lines has no overall limit).
+    let maxDocumentBytes = 1 << 30
+
+    func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
+        var first: ArraySlice<UInt8>?
+        do {
+            repeat { first = try reader.next() } while first.map(isBlank) == true
+        } catch let error as LineReader.LineTooLong {
+            throw IntakeError(.tooLarge, location: "\(source) line \(error.line)", field: nil, "line is longer than \(error.limit) bytes")
+        }
+        guard let first else { throw IntakeError(.syntax, location: source, field: nil, "input is empty") }
+
+        let firstObject = (try? JSONSerialization.jsonObject(with: Data(first))) as? [String: Any]
+        let format = self.format ?? (firstObject == nil && !looksLikeOneLineObject(first) ? .json : .jsonl)
+        switch format {
+        case .json:
+            var data = Data(first)
+            data.append(UInt8(ascii: "\n"))
+            while let line = try nextLine(reader) {
+                data.append(contentsOf: line)
+                data.append(UInt8(ascii: "\n"))
+                guard data.count <= maxDocumentBytes else {
+                    throw IntakeError(.tooLarge, location: source, field: nil, "JSON document is over \(maxDocumentBytes) bytes; use JSON Lines for large batches")
+                }
+            }
+            return try enqueueDocument(data, into: database, now: now)
+        case .jsonl:
+            if firstObject?["messages"] != nil, try nextNonBlank(reader) == nil {
+                return try enqueueDocument(Data(first), into: database, now: now)
+            }
+            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, into: database, now: now)
+        }
+    }
+
+    private func enqueueDocument(_ data: Data, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        let document: BatchDocument
+        do {
+            document = try JSONDecoder().decode(BatchDocument.self, from: data)
+        } catch {
+            let located = Self.locate(error, source: source)
+            if located.code == .syntax, let position = JSONSyntaxLocator.describe(data) {
+                throw IntakeError(.syntax, location: source, field: nil, position)
+            }
+            throw located
+        }
+        let builder = DraftBuilder(defaults: document.defaults, limits: limits)
+        var drafts: [(MessageDraft, String)] = []
+        drafts.reserveCapacity(document.messages.count)
+        for (index, fields) in document.messages.enumerated() {
+            let location = "\(source) messages[\(index)]"
+            drafts.append((try builder.build(fields, location: location), location))
+        }
+        return try database.enqueue(batchKey: document.key, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer in
+            for (draft, location) in drafts { try writer.add(draft, location: location) }
+        }
+    }
+
+    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        let decoder = JSONDecoder()
+        var header: BatchHeaderLine?
+        if isHeader {
+            do { header = try decoder.decode(BatchHeaderLine.self, from: Data(first)) } catch {
+                throw IntakeError.from(error, location: "\(source) line \(reader.lineNumber)", pathPrefixToDrop: 1)
+            }
+        }
+        let builder = DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits)
+        let firstLineNumber = reader.lineNumber
+        return try database.enqueue(batchKey: header?.key, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer in
+            func add(_ line: ArraySlice<UInt8>, number: Int) throws {
+                let location = "\(source) line \(number)"
+                let fields: MessageFields
+                do {
+                    fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
+                } catch {
+                    let located = IntakeError.from(error, location: location)
+                    if located.code == .syntax, let position = JSONSyntaxLocator.describe(Data(line), firstLine: number) {
+                        throw IntakeError(.syntax, location: location, field: nil, position)
+                    }
+                    throw located
+                }
+                try writer.add(try builder.build(fields, location: location), location: location)
+            }
+            if !isHeader { try add(first, number: firstLineNumber) }
+            while let line = try nextLine(reader) {
+                if isBlank(line) { continue }
+                try add(line, number: reader.lineNumber)
+            }
+        }
+    }
+
+    private func nextLine(_ reader: LineReader) throws -> ArraySlice<UInt8>? {
+        do { return try reader.next() } catch let error as LineReader.LineTooLong {
+            throw IntakeError(.tooLarge, location: "\(source) line \(error.line)", field: nil, "line is longer than \(error.limit) bytes")
+        }
+    }
+
+    private func nextNonBlank(_ reader: LineReader) throws -> ArraySlice<UInt8>? {
+        while let line = try nextLine(reader) {
+            if !isBlank(line) { return line }
+        }
+        return nil
+    }
+
+    private func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+
+    /// A one-line object with a syntax error is a bad JSON Lines line, not the start of a document.
+    private func looksLikeOneLineObject(_ line: ArraySlice<UInt8>) -> Bool {
+        let trimmed = line.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+        return trimmed.first == UInt8(ascii: "{") && trimmed.last == UInt8(ascii: "}") && trimmed.count > 2
+    }
+
+    /// Maps a JSON document decoding error to `messages[i]` and the field inside it.
+    static func locate(_ error: any Error, source: String) -> IntakeError {
+        if case .some(let decoding) = error as? DecodingError {
+            let path: [any CodingKey]
+            switch decoding {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+            case .keyNotFound(_, let context): path = context.codingPath
+            @unknown default: path = []
+            }
+            if path.count >= 2, path[0].stringValue == "messages", let index = path[1].intValue {
+                return IntakeError.from(error, location: "\(source) messages[\(index)]", pathPrefixToDrop: 2)
+            }
+        }
+        return IntakeError.from(error, location: source)
+    }
+}

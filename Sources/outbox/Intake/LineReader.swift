@@ -1,0 +1,69 @@
+import Foundation
+
+/// Reads a file descriptor line by line in fixed-size chunks, so memory stays bounded
+/// by the longest line, not the input.
+final class LineReader {
+    private let descriptor: Int32
+    private var buffer = [UInt8]()
+    private var start = 0
+    private var finished = false
+    private let maxLineBytes: Int
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    init(descriptor: Int32, maxLineBytes: Int) {
+        self.descriptor = descriptor
+        self.maxLineBytes = maxLineBytes
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// The next line without its line end, or nil at the end of input.
+    func next() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = buffer[start..<end]
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            guard buffer.count - start <= maxLineBytes else {
+                throw LineTooLong(line: lineNumber + 1, limit: maxLineBytes)
+            }
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws {
+        let chunk = 1 << 20
+        let oldCount = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        var count: Int
+        repeat {
+            count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + oldCount, chunk) }
+        } while count < 0 && errno == EINTR
+        guard count >= 0 else {
+            buffer.removeSubrange(oldCount...)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        buffer.removeSubrange((oldCount + count)...)
+        if count == 0 { finished = true }
+    }
+
+    struct LineTooLong: Error {
+        let line: Int
+        let limit: Int
+    }
+}

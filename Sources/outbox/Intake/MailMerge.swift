@@ -1,0 +1,62 @@
+import Foundation
+import Mustache
+import OutboxCore
+import OutboxStore
+
+/// Customer letters: one message per CSV row, rendered from Mustache templates.
+///
+/// The CSV's header row names the columns; `email` (or `address`) is required, `name`
+/// and `key` are optional; every column is available to the templates as `{{column}}`.
+/// Text bodies and the subject are rendered without HTML escaping, HTML bodies with it.
+struct MailMerge {
+    let textTemplate: String?
+    let htmlTemplate: String?
+    let subjectTemplate: String
+    let defaults: MessageFields
+    let recipientsPath: String
+    let limits: IntakeLimits
+
+    func drafts(csv: String) throws -> [(MessageDraft, String)] {
+        let source = (recipientsPath as NSString).lastPathComponent
+        let rows = try CSVParser.parse(csv, source: source)
+        guard let header = rows.first else {
+            throw IntakeError(.missingField, location: source, field: nil, "the recipients file is empty")
+        }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let emailColumn = columns.firstIndex(of: "email") ?? columns.firstIndex(of: "address") else {
+            throw IntakeError(.missingField, location: "\(source) line \(header.line)", field: "email",
+                              "the header row needs an 'email' column (found: \(columns.joined(separator: ", ")))")
+        }
+        let subject = try compile(subjectTemplate, text: true, what: "--subject")
+        let text = try textTemplate.map { try compile($0, text: true, what: "--template") }
+        let html = try htmlTemplate.map { try compile($0, text: false, what: "--html-template") }
+        let builder = DraftBuilder(defaults: defaults, limits: limits)
+
+        var result: [(MessageDraft, String)] = []
+        for row in rows.dropFirst() {
+            let location = "\(source) line \(row.line)"
+            guard row.fields.count == columns.count else {
+                throw IntakeError(.syntax, location: location, field: nil, "row has \(row.fields.count) fields, the header has \(columns.count)")
+            }
+            var values: [String: String] = [:]
+            for (column, value) in zip(columns, row.fields) { values[column] = value }
+            var fields = MessageFields()
+            let name = values["name"].flatMap { $0.isEmpty ? nil : $0 }
+            fields.to = [RecipientField(address: row.fields[emailColumn], name: name)]
+            fields.key = values["key"].flatMap { $0.isEmpty ? nil : $0 }
+            fields.subject = subject.render(values)
+            fields.text = text?.render(values)
+            fields.html = html?.render(values)
+            result.append((try builder.build(fields, location: location), location))
+        }
+        return result
+    }
+
+    private func compile(_ template: String, text: Bool, what: String) throws -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: (text ? "{{% CONTENT_TYPE: TEXT}}" : "") + template)
+        } catch {
+            throw IntakeError(.template, location: what, field: nil, "template does not parse: \(error)")
+        }
+    }
+}
