@@ -1,0 +1,49 @@
+/// The transfer encoding of a text body: `7bit` when the text can travel as it is,
+/// `quoted-printable` otherwise.
+enum TextBodyEncoding {
+    case sevenBit, quotedPrintable
+
+    var name: StaticString { self == .sevenBit ? "7bit" : "quoted-printable" }
+
+    /// `7bit` only for ASCII text without controls, with lines of at most 76 octets, no
+    /// whitespace before a line end, no line starting with "." or "From ", and no "=_"
+    /// (the prefix of every boundary, so a 7bit body can never contain a delimiter).
+    static func choose(for text: UnsafeBufferPointer<UInt8>) -> TextBodyEncoding {
+        var column = 0
+        var previous: UInt8 = 10
+        for i in text.indices {
+            let byte = text[i]
+            switch byte {
+            case 10, 13:
+                if previous == 32 || previous == 9 { return .quotedPrintable }
+                column = 0
+            case 32...126, 9:
+                if column == 0 && QuotedPrintableEncoder.startsUnsafeLine(text, at: i) { return .quotedPrintable }
+                if byte == UInt8(ascii: "_") && previous == UInt8(ascii: "=") { return .quotedPrintable }
+                column += 1
+                if column > 76 { return .quotedPrintable }
+            default:
+                return .quotedPrintable
+            }
+            previous = byte
+        }
+        return previous == 32 || previous == 9 ? .quotedPrintable : .sevenBit
+    }
+
+    /// Appends `text` with every CR, LF and CRLF turned into CRLF.
+    static func appendNormalizingLineBreaks(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var i = 0
+        let count = text.count
+        while i < count {
+            let byte = text[i]
+            if byte == 13 || byte == 10 {
+                output.append(13)
+                output.append(10)
+                i += byte == 13 && i + 1 < count && text[i + 1] == 10 ? 2 : 1
+            } else {
+                output.append(byte)
+                i += 1
+            }
+        }
+    }
+}
