@@ -147,8 +147,13 @@ struct HeaderWriter {
         var start = 0
         while start < text.count {
             var room = min(EncodedWordEncoder.maxLength, Self.lineLimit - column - 1)
+            if atFieldStart {
+                // Never fold right after the colon (readers keep that space); after a
+                // very long field name the first line runs past 76 instead.
+                room = max(room, 24)
+            }
             var end = EncodedWordEncoder.fit(text, from: start, length: room, scheme: scheme)
-            if end < text.count && room < 40 && column > 0 {
+            if end < text.count && room < 40 && column > 0 && !atFieldStart {
                 bytes.append(13)
                 bytes.append(10)
                 column = 0

@@ -185,6 +185,53 @@ import Testing
         #expect(subjectAt.lowerBound < customAt.lowerBound)
     }
 
+    @Test func longHeaderNamesAndHTMLWithAttachment() throws {
+        let name = "X-" + String(repeating: "Long-Name-", count: 7) + "Ends"
+        #expect(name.utf8.count == 76)
+        let headers = [
+            try HeaderField(name: name, value: "Õunapuu " + String(repeating: "Bērziņa ", count: 10)),
+            try HeaderField(name: String(name.dropLast()) + "2", value: String(repeating: "ascii ", count: 30)),
+        ]
+        let html = "<p>" + String(repeating: "Þórunn Guðmundsdóttir ", count: 40) + "</p>"
+        _ = try Self.verify(
+            Self.message(text: nil, html: html, attachments: [MIMEAttachment(filename: "pilt.PNG", data: Self.randomBytes(77, seed: 9))], headers: headers),
+            structure: "multipart/mixed(text/html,image/png)")
+    }
+
+    /// Random mixes of scripts, spaces and punctuation in every text field.
+    @Test func randomInternationalMessages() throws {
+        let pieces = ["Õunapuu", "Bērziņa", "Þórunn", "ß", "日本", "🎉", "a", "Doe,", "\"q\"", " ", "  ", "=?", "?=", "_", "=", ".", "From ", "\n", "-- \n", "\t", "(x)"]
+        var state: UInt64 = 42
+        func random(_ count: Int) -> String {
+            var text = ""
+            for _ in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += pieces[Int(state >> 33) % pieces.count]
+            }
+            return text
+        }
+        for round in 0..<8 {
+            let name = random(1 + round * 3).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: "\t", with: "")
+            var message = Self.message(
+                subject: random(round * 9), text: random(round * 40), html: round % 2 == 0 ? nil : random(round * 30),
+                attachments: round % 3 == 0 ? [] : [MIMEAttachment(filename: random(1 + round) + ".pdf", data: Self.randomBytes(round * 100, seed: state))],
+                headers: [try HeaderField(name: "X-Random", value: random(round * 5).replacingOccurrences(of: "\n", with: " "))])
+            message.from = Self.mailbox("from@example.com", name)
+            message.to = [Self.mailbox("to@example.com", random(round + 2).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: "\t", with: " "))]
+            _ = try Self.verify(message, structure: Self.structure(of: message))
+        }
+    }
+
+    static func structure(of message: MIMEMessage) -> String {
+        let body = switch (message.textBody, message.htmlBody) {
+        case (_?, _?): "multipart/alternative(text/plain,text/html)"
+        case (nil, _?): "text/html"
+        default: "text/plain"
+        }
+        guard !message.attachments.isEmpty else { return body }
+        return "multipart/mixed(" + ([body] + message.attachments.map { $0.effectiveContentType }).joined(separator: ",") + ")"
+    }
+
     @Test func undisclosedRecipientsWhenOnlyBcc() throws {
         var message = Self.message()
         message.to = []
