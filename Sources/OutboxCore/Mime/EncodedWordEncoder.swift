@@ -82,8 +82,8 @@ enum EncodedWordEncoder {
                     output.append(UInt8(ascii: "_"))
                 } else {
                     output.append(UInt8(ascii: "="))
-                    output.append(QuotedPrintableEncoder.hex[Int(byte >> 4)])
-                    output.append(QuotedPrintableEncoder.hex[Int(byte & 0x0F)])
+                    output.append(QuotedPrintableEncoder.hexDigit(byte >> 4))
+                    output.append(QuotedPrintableEncoder.hexDigit(byte & 0x0F))
                 }
             }
         }

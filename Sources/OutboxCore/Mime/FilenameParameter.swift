@@ -73,8 +73,8 @@ extension HeaderWriter {
             output.append(byte)
         } else {
             output.append(UInt8(ascii: "%"))
-            output.append(QuotedPrintableEncoder.hex[Int(byte >> 4)])
-            output.append(QuotedPrintableEncoder.hex[Int(byte & 0x0F)])
+            output.append(QuotedPrintableEncoder.hexDigit(byte >> 4))
+            output.append(QuotedPrintableEncoder.hexDigit(byte & 0x0F))
         }
     }
 }

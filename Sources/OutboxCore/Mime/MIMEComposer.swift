@@ -80,15 +80,14 @@ public enum MIMEComposer {
     /// One `text/*; charset=utf-8` entity. At top level the message must end in CRLF: a
     /// quoted-printable body gets a soft break (so the decoded text is unchanged), a 7bit
     /// body a line break.
-    static func writeText(_ text: String, subtype: StaticString, topLevel: Bool, to writer: inout HeaderWriter) {
+    static func writeText(_ text: String, subtype: String, topLevel: Bool, to writer: inout HeaderWriter) {
         var text = text
         text.withUTF8 { body in
             let encoding = TextBodyEncoding.choose(for: body)
             writer.bytes.append(contentsOf: "Content-Type: text/".utf8)
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(start: subtype.utf8Start, count: subtype.utf8CodeUnitCount))
+            writer.bytes.append(contentsOf: subtype.utf8)
             writer.bytes.append(contentsOf: "; charset=utf-8\r\nContent-Transfer-Encoding: ".utf8)
-            let name = encoding.name
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            writer.bytes.append(contentsOf: encoding.name.utf8)
             writer.bytes.append(contentsOf: "\r\n\r\n".utf8)
             switch encoding {
             case .sevenBit:

@@ -21,8 +21,8 @@ public enum MessageID {
                 id.append(byte)
             } else {
                 id.append(UInt8(ascii: "="))
-                id.append(QuotedPrintableEncoder.hex[Int(byte >> 4)])
-                id.append(QuotedPrintableEncoder.hex[Int(byte & 0x0F)])
+                id.append(QuotedPrintableEncoder.hexDigit(byte >> 4))
+                id.append(QuotedPrintableEncoder.hexDigit(byte & 0x0F))
             }
         }
         id.append(UInt8(ascii: "@"))

@@ -3,7 +3,7 @@
 enum TextBodyEncoding {
     case sevenBit, quotedPrintable
 
-    var name: StaticString { self == .sevenBit ? "7bit" : "quoted-printable" }
+    var name: String { self == .sevenBit ? "7bit" : "quoted-printable" }
 
     /// `7bit` only for ASCII text without controls, with lines of at most 76 octets, no
     /// whitespace before a line end, no line starting with "." or "From ", and no "=_"

@@ -69,8 +69,11 @@ import Testing
     @Test func quotedPrintableRoundTripsAndKeepsLinesShort() {
         let alphabet = Array("aZ9 .=\t\r\nõüÞ🎉From ".unicodeScalars)
         var state: UInt64 = 7
-        for round in 0..<300 {
-            var text = ""
+        // Long inputs cross the encoder's 4096-byte blocks, with a CRLF and a space on the seam.
+        let seams = [String(repeating: "x", count: 4095) + "\r\n" + String(repeating: "ü", count: 3000),
+                     String(repeating: "y", count: 4095) + " \n.z", String(repeating: "Õ", count: 6000)]
+        for round in 0..<303 {
+            var text = round >= 300 ? seams[round - 300] : ""
             for _ in 0..<(round * 7 % 600) {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 text.unicodeScalars.append(alphabet[Int(state >> 33) % alphabet.count])
