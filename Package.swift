@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
-            dependencies: ["OutboxCore", "OutboxStore"],
+            dependencies: ["OutboxCore", "OutboxStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

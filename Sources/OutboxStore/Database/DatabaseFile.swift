@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Creates the database file (and its directory) with restrictive permissions before
 /// SQLite opens it, so it never exists world-readable. SQLite gives the `-wal` and
@@ -30,6 +31,23 @@ enum DatabaseFile {
         }
         if groupShared { fchmod(descriptor, 0o640) }
         close(descriptor)
+        try setPageSize(path: path)
+    }
+
+    /// 16 KiB pages: ~5 KB messages and 20-100 KB attachments fit in fewer pages and
+    /// overflow chains, and checkpoints copy a quarter as many pages. Only possible
+    /// while the file is empty, before WAL mode is switched on.
+    private static func setPageSize(path: String) throws(StoreError) {
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA page_size = 16384")
+                try db.execute(sql: "VACUUM")
+            }
+            try queue.close()
+        } catch {
+            throw StoreError(.cannotCreateDatabase, "cannot initialise database \(path): \(error)")
+        }
     }
 
     private static let hint = " (choose another path with --db or OUTBOX_DB)"

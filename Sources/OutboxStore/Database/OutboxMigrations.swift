@@ -65,11 +65,13 @@ enum OutboxMigrations {
             CREATE INDEX recipient_by_message ON recipient(message_id);
             CREATE INDEX recipient_by_address ON recipient(address);
 
+            -- A rowid table: blobs are appended; only the small hash index takes random inserts.
             CREATE TABLE content (
-                sha256 TEXT PRIMARY KEY,
+                id INTEGER PRIMARY KEY,
+                sha256 TEXT NOT NULL UNIQUE,
                 size INTEGER NOT NULL,
                 data BLOB NOT NULL
-            ) WITHOUT ROWID;
+            );
 
             CREATE TABLE attachment (
                 message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,

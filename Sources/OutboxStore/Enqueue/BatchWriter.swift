@@ -53,7 +53,7 @@ public final class BatchWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insertMessage.execute(arguments: [
-            batchID, draft.key, draft.owner, draft.priority, Self.newToken(), draft.subject, draft.textBody,
+            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, draft.textBody,
             draft.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
         ])
         let messageID = db.lastInsertedRowID
@@ -105,13 +105,19 @@ public final class BatchWriter {
         if db.changesCount > 0 { newContents += 1 }
     }
 
-    /// 128 random bits as hex: the stable per-message token behind Message-ID and VERP.
-    static func newToken() -> String {
+    private var sequence: UInt64 = 0
+
+    /// The stable per-message token behind Message-ID and VERP: enqueue time, a sequence
+    /// number and 64 random bits, in hex. Time-ordered so the token index grows at its
+    /// end instead of taking random inserts.
+    func newToken() -> String {
+        sequence += 1
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        let hex = String(high, radix: 16) + ":" + String(low, radix: 16)
-        let parts = hex.split(separator: ":")
-        return parts.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+        return Self.hex(UInt64(bitPattern: now), digits: 11) + Self.hex(sequence, digits: 7) + Self.hex(generator.next(), digits: 16)
+    }
+
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return text.count >= digits ? String(text.suffix(digits)) : String(repeating: "0", count: digits - text.count) + text
     }
 }

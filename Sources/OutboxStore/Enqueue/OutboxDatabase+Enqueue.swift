@@ -16,6 +16,10 @@ extension OutboxDatabase {
         limits: IntakeLimits = IntakeLimits(), _ produce: (BatchWriter) throws -> Void
     ) throws -> EnqueueResult {
         try pool.writeWithoutTransaction { db in
+            // A large batch touches index pages all over; keep them in memory (64 MiB)
+            // instead of spilling and re-reading them through the WAL.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             var result: EnqueueResult?
             try db.inTransaction(.immediate) {
                 if let batchKey,

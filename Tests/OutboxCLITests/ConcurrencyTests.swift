@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+@Suite struct ConcurrencyTests {
+    /// Two enqueue processes write at once while a third process keeps reading:
+    /// nobody fails with SQLITE_BUSY and every message arrives exactly once.
+    @Test func twoWritersAndAReaderDoNotFail() async throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        _ = try workspace.outbox.run(["status"])  // create the database first
+        func batch(_ prefix: String) throws -> String {
+            var lines = [#"{"batch": {"owner": "\#(prefix)", "subject": "Load", "text": "\#(String(repeating: "x", count: 2000))"}}"#]
+            for index in 0..<3000 { lines.append(#"{"key": "\#(prefix)-\#(index)", "to": ["c\#(index)@example.com"]}"#) }
+            return try workspace.write("\(prefix).jsonl", lines.joined(separator: "\n"))
+        }
+        let files = [try batch("w1"), try batch("w2")]
+        let outbox = workspace.outbox
+        async let first = Task.detached { try outbox.run(["enqueue", files[0]]) }.value
+        async let second = Task.detached { try outbox.run(["enqueue", files[1]]) }.value
+        async let reads = Task.detached { () throws -> [Int32] in
+            var statuses: [Int32] = []
+            for _ in 0..<20 {
+                statuses.append(try outbox.run(["status", "--json"]).status)
+                statuses.append(try outbox.run(["list", "--limit", "5"]).status)
+            }
+            return statuses
+        }.value
+        let (one, two, readStatuses) = try await (first, second, reads)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(readStatuses.allSatisfy { $0 == 0 })
+        let status = try #require(try outbox.run(["status", "--json"]).json() as? [String: Any])
+        #expect((status["totals"] as? [String: Int])?["queued"] == 6000)
+    }
+}
