@@ -35,11 +35,7 @@ public enum MIMEComposer {
             writeBody(message, seed: seed, topLevel: true, to: &writer)
         } else {
             let boundary = "=_mix_" + seed
-            writer.beginField("Content-Type")
-            writer.token("multipart/mixed".utf8)
-            writer.parameter(("boundary=\"" + boundary + "\"").utf8)
-            writer.endField()
-            writer.endField()
+            writeMultipartHeader("mixed", boundary: boundary, to: &writer)
             if message.textBody != nil || message.htmlBody != nil {
                 appendDelimiter(boundary, first: true, to: &writer.bytes)
                 writeBody(message, seed: seed, topLevel: false, to: &writer)
@@ -60,11 +56,7 @@ public enum MIMEComposer {
         switch (message.textBody, message.htmlBody) {
         case (let text?, let html?):
             let boundary = "=_alt_" + seed
-            writer.beginField("Content-Type")
-            writer.token("multipart/alternative".utf8)
-            writer.parameter(("boundary=\"" + boundary + "\"").utf8)
-            writer.endField()
-            writer.endField()
+            writeMultipartHeader("alternative", boundary: boundary, to: &writer)
             appendDelimiter(boundary, first: true, to: &writer.bytes)
             writeText(text, subtype: "plain", topLevel: false, to: &writer)
             appendDelimiter(boundary, first: false, to: &writer.bytes)
@@ -111,6 +103,15 @@ public enum MIMEComposer {
         writer.endField()
         writer.bytes.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
         attachment.data.withUnsafeBufferPointer { Base64Encoder.append($0, to: &writer.bytes, lineLength: 76) }
+    }
+
+    /// `Content-Type: multipart/…; boundary="…"` and the blank line that ends the headers.
+    static func writeMultipartHeader(_ subtype: String, boundary: String, to writer: inout HeaderWriter) {
+        writer.beginField("Content-Type")
+        writer.token(("multipart/" + subtype).utf8)
+        writer.parameter(("boundary=\"" + boundary + "\"").utf8)
+        writer.endField()
+        writer.bytes.append(contentsOf: "\r\n".utf8)
     }
 
     /// `--boundary` on a line of its own; the CRLF before it belongs to the delimiter.

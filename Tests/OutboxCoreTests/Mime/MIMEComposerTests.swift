@@ -249,6 +249,25 @@ import Testing
         #expect(MIMEComposer.boundarySeed(message.messageID) != MIMEComposer.boundarySeed(other.messageID))
     }
 
+    /// The oracle is not vacuous: it reports damaged bytes and wrong expectations.
+    @Test func checkerCatchesDamage() throws {
+        let message = Self.message(html: "<p>x</p>", attachments: [MIMEAttachment(filename: "a.pdf", data: Self.randomBytes(300, seed: 5))])
+        let good = MIMEComposer.compose(message)
+        #expect(try PythonEmailCheck.problems(in: good, for: message, structure: nil).isEmpty)
+
+        var wrongSubject = message
+        wrongSubject.subject = "Something else"
+        #expect(try PythonEmailCheck.problems(in: good, for: wrongSubject, structure: nil).contains { $0.hasPrefix("subject:") })
+
+        var damaged = good
+        let base64Start = try #require(Self.text(good).range(of: "base64\r\n\r\n")).upperBound.utf16Offset(in: Self.text(good))
+        damaged[base64Start + 10] = damaged[base64Start + 10] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        damaged.insert(10, at: base64Start + 20)
+        let problems = try PythonEmailCheck.problems(in: damaged, for: message, structure: nil)
+        #expect(problems.contains { $0.contains("sha256") })
+        #expect(problems.contains { $0.contains("bare CR or LF") })
+    }
+
     @Test func hostileMessageIDCannotInjectHeaders() throws {
         var message = Self.message()
         message.messageID = "abc\r\nBcc: evil@example.com>"
