@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything ``MIMEComposer`` needs to write one message. Bcc recipients are not part
 /// of it: they travel in the envelope only and never appear in headers.
-public struct MIMEMessage: Sendable {
+public struct MIMEMessage: Hashable, Sendable {
     /// The author (`From`); in Reply-To mode the company's address.
     public var from: Mailbox
     /// Where replies go (`Reply-To`); omitted when empty.
