@@ -28,6 +28,14 @@ CURLcode ccurl_easy_setopt_sockopt_function(CURL *handle, curl_sockopt_callback 
     return curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION, callback);
 }
 
+CURLcode ccurl_easy_setopt_mail_rcpt_allowfails(CURL *handle, long value) {
+#if LIBCURL_VERSION_NUM >= 0x080200
+    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLOWFAILS, value);
+#else
+    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLLOWFAILS, value);
+#endif
+}
+
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

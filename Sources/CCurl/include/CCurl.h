@@ -14,6 +14,9 @@ CURLcode ccurl_easy_setopt_write_function(CURL *handle, curl_write_callback call
 CURLcode ccurl_easy_setopt_debug_function(CURL *handle, curl_debug_callback callback);
 CURLcode ccurl_easy_setopt_sockopt_function(CURL *handle, curl_sockopt_callback callback);
 
+/// CURLOPT_MAIL_RCPT_ALLOWFAILS (spelt CURLOPT_MAIL_RCPT_ALLLOWFAILS before libcurl 8.2).
+CURLcode ccurl_easy_setopt_mail_rcpt_allowfails(CURL *handle, long value);
+
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value);
 CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);

@@ -1,0 +1,60 @@
+import CCurl
+import OutboxCore
+
+/// The state libcurl's C callbacks reach through `Unmanaged` user data: the message being
+/// uploaded and the server replies of the current attempt. Owned by one ``SMTPSession``.
+final class TransferContext {
+    /// Most replies kept per attempt; more means a misbehaving server.
+    static let maximumReplies = 1024
+
+    private var body: [UInt8] = []
+    private var offset = 0
+    private var reader = SMTPReplyReader()
+    /// The replies of the current attempt, in order.
+    private(set) var replies: [SMTPReply] = []
+    /// libcurl's CURLOPT_ERRORBUFFER; lives as long as the handle.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init() {
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    /// Starts an attempt that uploads `message`.
+    func begin(uploading message: [UInt8]) {
+        body = message
+        offset = 0
+        reader = SMTPReplyReader()
+        replies.removeAll(keepingCapacity: true)
+        errorBuffer[0] = 0
+    }
+
+    /// Ends an attempt: drops the message bytes and replies (QUIT's reply may follow).
+    func end() {
+        body = []
+        offset = 0
+        replies.removeAll(keepingCapacity: true)
+    }
+
+    /// libcurl's error text for the last attempt.
+    var errorMessage: String { String(cString: errorBuffer) }
+
+    /// Copies up to `capacity` bytes of the message into `destination`; 0 at the end.
+    func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        let count = min(capacity, body.count - offset)
+        guard count > 0 else { return 0 }
+        body.withUnsafeBufferPointer { source in
+            UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+
+    /// Takes one line the server sent (CURLINFO_HEADER_IN).
+    func receive(line: UnsafeRawBufferPointer) {
+        guard let reply = reader.consume(line: line), replies.count < Self.maximumReplies else { return }
+        replies.append(reply)
+    }
+}

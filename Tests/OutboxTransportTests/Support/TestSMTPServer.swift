@@ -1,0 +1,99 @@
+import Foundation
+
+/// A running `Tests/Servers/smtp_server.py` (aiosmtpd) on an ephemeral loopback port, with
+/// its own temporary directory for the JSON Lines log and TLS files. Call ``stop()``
+/// (``withTestSMTPServer`` does): it terminates the process and removes the directory.
+final class TestSMTPServer {
+    let port: Int
+    let directory: URL
+    private let process: Process
+
+    /// Starts the server with `arguments` (e.g. `["--tls", "starttls"]`); `--log` is added.
+    /// With `tls` other than plain, a certificate for localhost/127.0.0.1 is generated first.
+    init(_ arguments: [String] = [], tls: String = "plain") throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("outbox-smtp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var all = ["python3", Self.script, "--log", directory.appendingPathComponent("log.jsonl").path, "--tls", tls]
+        if tls != "plain" {
+            try TestCertificate.generate(in: directory)
+            all += ["--cert", directory.appendingPathComponent("cert.pem").path, "--key", directory.appendingPathComponent("key.pem").path]
+        }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = all + arguments + ["--lifetime", "90"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        guard let port = Self.readPort(from: output.fileHandleForReading, timeout: 20) else {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+            throw TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?)")
+        }
+        self.port = port
+    }
+
+    /// The self-signed certificate, which is also the CA file to verify the server with.
+    var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
+
+    /// Terminates the server, waits for it and removes its directory.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Everything the server logged so far.
+    func events() throws -> [ServerEvent] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("log.jsonl"))
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            try JSONDecoder().decode(ServerEvent.self, from: Data($0))
+        }
+    }
+
+    /// The messages the server received (accepted, dropped or stalled).
+    func messages() throws -> [ServerEvent] { try events().filter { $0.event == "message" } }
+
+    /// How many TCP connections the server accepted.
+    func connectionCount() throws -> Int { try events().filter { $0.event == "connect" }.count }
+
+    private static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Servers/smtp_server.py").path
+    }
+
+    private static func readPort(from handle: FileHandle, timeout: Double) -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var line = Data()
+        while Date() < deadline {
+            var poller = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) >= 0 else { return nil }
+            guard poller.revents != 0 else { continue }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            line.append(chunk)
+            if let newline = line.firstIndex(of: UInt8(ascii: "\n")) {
+                return Int(String(decoding: line[..<newline], as: UTF8.self))
+            }
+        }
+        return nil
+    }
+}
+
+/// Starts a server, runs `body` and always stops the server.
+func withTestSMTPServer<T>(
+    _ arguments: [String] = [], tls: String = "plain", _ body: (TestSMTPServer) throws -> T
+) throws -> T {
+    let server = try TestSMTPServer(arguments, tls: tls)
+    defer { server.stop() }
+    return try body(server)
+}
+
+struct TestServerError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
