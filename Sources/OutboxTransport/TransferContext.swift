@@ -54,7 +54,8 @@ final class TransferContext {
 
     /// Takes one line the server sent (CURLINFO_HEADER_IN).
     func receive(line: UnsafeRawBufferPointer) {
-        guard let reply = reader.consume(line: line), replies.count < Self.maximumReplies else { return }
+        let bytes = Array(line.prefix(SMTPReplyReader.maximumLineLength + 4))
+        guard let reply = reader.consume(bytes: bytes), replies.count < Self.maximumReplies else { return }
         replies.append(reply)
     }
 }

@@ -15,8 +15,14 @@ public struct SMTPReplyReader: Sendable {
     public init() {}
 
     /// Consumes one line (with or without its CRLF); returns a reply when it is complete.
-    public mutating func consume<Bytes: Collection<UInt8>>(line: Bytes) -> SMTPReply? {
-        var bytes = Array(line.prefix(Self.maximumLineLength + 4))
+    public mutating func consume(line: some Collection<UInt8>) -> SMTPReply? {
+        consume(bytes: Array(line.prefix(Self.maximumLineLength + 4)))
+    }
+
+    /// ``consume(line:)`` for bytes already in an array (not generic: no specialisation
+    /// needed across modules).
+    public mutating func consume(bytes line: [UInt8]) -> SMTPReply? {
+        var bytes = line.count > Self.maximumLineLength + 4 ? Array(line.prefix(Self.maximumLineLength + 4)) : line
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
             (0x32...0x35).contains(bytes[0])
