@@ -6,7 +6,7 @@ import OutboxCore
 
 /// Reads attachment files at enqueue: each must be an existing, readable regular file
 /// within the size limit. Errors name the message and field.
-struct AttachmentFileReader {
+struct AttachmentFileReader: Sendable {
     /// Directory relative paths are resolved against (the batch file's directory).
     let baseDirectory: String?
     let maxBytes: Int

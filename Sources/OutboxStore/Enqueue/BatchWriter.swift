@@ -9,9 +9,8 @@ public final class BatchWriter {
     private let db: Database
     private let batchID: Int64
     private let now: Int64
-    private let files: AttachmentFileReader
+    private let preparer: AttachmentPreparer
     private var keysInBatch: [String: String] = [:]
-    private var fileContents: [String: (sha256: String, size: Int)] = [:]
     private var storedContents = Set<String>()
     private(set) var enqueued = 0
     private(set) var duplicates = 0
@@ -21,30 +20,32 @@ public final class BatchWriter {
         self.db = db
         self.batchID = batchID
         self.now = now
-        self.files = files
+        self.preparer = AttachmentPreparer(files: files)
     }
 
     /// Stores one validated message; `location` names it in errors (e.g. `line 7`).
     /// A message whose key is already in the outbox is skipped and counted as a duplicate.
     public func add(_ draft: MessageDraft, location: String) throws {
+        try add(preparer.prepare(draft, location: location))
+    }
+
+    /// Stores a message whose attachments were already read and hashed.
+    func add(_ message: PreparedMessage) throws {
+        let draft = message.draft
         if let key = draft.key {
             if let first = keysInBatch[key] {
-                throw IntakeError(.duplicateKey, location: location, field: "key",
+                throw IntakeError(.duplicateKey, location: message.location, field: "key",
                                   "key '\(key)' is used twice in this batch (first at \(first))")
             }
-            keysInBatch[key] = location
+            keysInBatch[key] = message.location
             let existing = try db.cachedStatement(sql: "SELECT 1 FROM message WHERE message_key = ?")
             if try Int.fetchOne(existing, arguments: [key]) != nil {
                 duplicates += 1
                 return
             }
         }
-        // Read and hash attachments before writing the message row, so a missing
-        // file fails before anything of this message is written.
-        var links: [(sha256: String, filename: String, contentType: String?)] = []
-        for (index, attachment) in draft.attachments.enumerated() {
-            let sha = try storeContent(attachment.content, location: location, field: "attachments[\(index)]")
-            links.append((sha, attachment.filename, attachment.contentType))
+        for attachment in message.attachments {
+            if let bytes = attachment.bytes { try insertContent(sha: attachment.sha256, bytes: bytes) }
         }
 
         let insertMessage = try db.cachedStatement(sql: """
@@ -69,31 +70,10 @@ public final class BatchWriter {
         let insertLink = try db.cachedStatement(sql: """
             INSERT INTO attachment (message_id, position, sha256, filename, content_type) VALUES (?, ?, ?, ?, ?)
             """)
-        for (position, link) in links.enumerated() {
+        for (position, link) in message.attachments.enumerated() {
             try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType])
         }
         enqueued += 1
-    }
-
-    /// Stores content once per distinct SHA-256 and returns its hash.
-    private func storeContent(_ content: AttachmentContent, location: String, field: String) throws -> String {
-        let bytes: [UInt8]
-        switch content {
-        case .file(let path):
-            if let known = fileContents[path] { return known.sha256 }
-            bytes = try files.read(path, location: location, field: field + ".path")
-            guard bytes.count <= files.maxBytes else {
-                throw IntakeError(.tooLarge, location: location, field: field, "attachment is over \(files.maxBytes) bytes")
-            }
-            let sha = SHA256.hex(of: bytes)
-            fileContents[path] = (sha, bytes.count)
-            try insertContent(sha: sha, bytes: bytes)
-            return sha
-        case .inline(let data):
-            let sha = SHA256.hex(of: data)
-            try insertContent(sha: sha, bytes: data)
-            return sha
-        }
     }
 
     private func insertContent(sha: String, bytes: [UInt8]) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import OutboxCore
 
@@ -15,10 +16,56 @@ extension OutboxDatabase {
         batchKey: String?, source: String?, now: Int64, baseDirectory: String?,
         limits: IntakeLimits = IntakeLimits(), _ produce: (BatchWriter) throws -> Void
     ) throws -> EnqueueResult {
+        try inBatchTransaction(batchKey: batchKey, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer, _ in
+            try produce(writer)
+        }
+    }
+
+    /// Like ``enqueue(batchKey:source:now:baseDirectory:limits:_:)``, but `produce` runs
+    /// on a thread of its own — parsing, validating, reading and hashing attachments —
+    /// while this thread writes to SQLite, so a large batch uses two cores. Still one
+    /// transaction: an error on either side rolls everything back.
+    public func enqueuePipelined(
+        batchKey: String?, source: String?, now: Int64, baseDirectory: String?,
+        limits: IntakeLimits = IntakeLimits(), _ produce: @escaping @Sendable (MessageSink) throws -> Void
+    ) throws -> EnqueueResult {
+        try inBatchTransaction(batchKey: batchKey, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer, files in
+            let queue = HandoffQueue<PreparedMessage>(capacity: 16)
+            let sink = MessageSink(queue: queue, preparer: AttachmentPreparer(files: files))
+            let done = DispatchSemaphore(value: 0)
+            let producer = Thread {
+                do {
+                    try produce(sink)
+                    try sink.flush()
+                    queue.finish()
+                } catch {
+                    queue.fail(error)
+                }
+                done.signal()
+            }
+            producer.stackSize = 4 << 20
+            producer.start()
+            do {
+                while let chunk = try queue.pop() {
+                    for message in chunk { try writer.add(message) }
+                }
+            } catch {
+                queue.fail(error)
+                done.wait()
+                throw error
+            }
+            done.wait()
+        }
+    }
+
+    private func inBatchTransaction(
+        batchKey: String?, source: String?, now: Int64, baseDirectory: String?, limits: IntakeLimits,
+        _ body: (BatchWriter, AttachmentFileReader) throws -> Void
+    ) throws -> EnqueueResult {
         try pool.writeWithoutTransaction { db in
-            // A large batch touches index pages all over; keep them in memory (64 MiB)
+            // A large batch touches index pages all over; keep them in memory (32 MiB)
             // instead of spilling and re-reading them through the WAL.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             var result: EnqueueResult?
             try db.inTransaction(.immediate) {
@@ -32,9 +79,9 @@ extension OutboxDatabase {
                 try db.execute(sql: "INSERT INTO batch (batch_key, source, created_at) VALUES (?, ?, ?)",
                                arguments: [batchKey, source, now])
                 let batchID = db.lastInsertedRowID
-                let writer = BatchWriter(db: db, batchID: batchID, now: now,
-                                         files: AttachmentFileReader(baseDirectory: baseDirectory, maxBytes: limits.maxMessageBytes))
-                try produce(writer)
+                let files = AttachmentFileReader(baseDirectory: baseDirectory, maxBytes: limits.maxMessageBytes)
+                let writer = BatchWriter(db: db, batchID: batchID, now: now, files: files)
+                try body(writer, files)
                 try db.execute(sql: "UPDATE batch SET message_count = ?, duplicate_count = ? WHERE id = ?",
                                arguments: [writer.enqueued, writer.duplicates, batchID])
                 var detail = "\(writer.enqueued) message(s) enqueued"

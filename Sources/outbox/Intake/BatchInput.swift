@@ -73,39 +73,60 @@ struct BatchInput {
     }
 
     private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
-        let decoder = JSONDecoder()
         var header: BatchHeaderLine?
         if isHeader {
-            do { header = try decoder.decode(BatchHeaderLine.self, from: Data(first)) } catch {
+            do { header = try JSONDecoder().decode(BatchHeaderLine.self, from: Data(first)) } catch {
                 throw IntakeError.from(error, location: "\(source) line \(reader.lineNumber)", pathPrefixToDrop: 1)
             }
         }
-        let builder = DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits)
-        let firstLineNumber = reader.lineNumber
-        return try database.enqueue(batchKey: header?.key, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer in
-            func add(_ line: ArraySlice<UInt8>, number: Int) throws {
-                let location = "\(source) line \(number)"
-                let fields: MessageFields
-                do {
-                    fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
-                } catch {
-                    let located = IntakeError.from(error, location: location)
-                    if located.code == .syntax, let position = JSONSyntaxLocator.describe(Data(line), firstLine: number) {
-                        throw IntakeError(.syntax, location: location, field: nil, position)
-                    }
-                    throw located
+        let producer = LineProducer(
+            input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
+            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
+        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, baseDirectory: baseDirectory,
+                                             limits: limits) { sink in try producer.run(into: sink) }
+    }
+
+    /// Parses and validates JSON Lines on the producer thread of a pipelined enqueue.
+    /// It owns the reader until the enqueue returns, hence `@unchecked Sendable`.
+    private final class LineProducer: @unchecked Sendable {
+        let input: BatchInput
+        let reader: LineReader
+        let first: (ArraySlice<UInt8>, Int)?
+        let builder: DraftBuilder
+        let decoder = JSONDecoder()
+
+        init(input: BatchInput, reader: LineReader, first: (ArraySlice<UInt8>, Int)?, builder: DraftBuilder) {
+            self.input = input
+            self.reader = reader
+            self.first = first
+            self.builder = builder
+        }
+
+        func run(into sink: MessageSink) throws {
+            if let (line, number) = first { try add(line, number: number, to: sink) }
+            while let line = try input.nextLine(reader) {
+                if input.isBlank(line) { continue }
+                try add(line, number: reader.lineNumber, to: sink)
+            }
+        }
+
+        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: MessageSink) throws {
+            let location = "\(input.source) line \(number)"
+            let fields: MessageFields
+            do {
+                fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
+            } catch {
+                let located = IntakeError.from(error, location: location)
+                if located.code == .syntax, let position = JSONSyntaxLocator.describe(Data(line), firstLine: number) {
+                    throw IntakeError(.syntax, location: location, field: nil, position)
                 }
-                try writer.add(try builder.build(fields, location: location), location: location)
+                throw located
             }
-            if !isHeader { try add(first, number: firstLineNumber) }
-            while let line = try nextLine(reader) {
-                if isBlank(line) { continue }
-                try add(line, number: reader.lineNumber)
-            }
+            try sink.add(try builder.build(fields, location: location), location: location)
         }
     }
 
-    private func nextLine(_ reader: LineReader) throws -> ArraySlice<UInt8>? {
+    fileprivate func nextLine(_ reader: LineReader) throws -> ArraySlice<UInt8>? {
         do { return try reader.next() } catch let error as LineReader.LineTooLong {
             throw IntakeError(.tooLarge, location: "\(source) line \(error.line)", field: nil, "line is longer than \(error.limit) bytes")
         }
@@ -118,7 +139,7 @@ struct BatchInput {
         return nil
     }
 
-    private func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+    fileprivate func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 

@@ -1,0 +1,39 @@
+import OutboxCore
+
+/// Reads and hashes the attachments of each message of one batch. A file referenced by
+/// many messages is read once; a content seen before in the batch is not carried again.
+final class AttachmentPreparer {
+    private let files: AttachmentFileReader
+    private var hashByPath: [String: String] = [:]
+    private var seenContents = Set<String>()
+
+    init(files: AttachmentFileReader) {
+        self.files = files
+    }
+
+    func prepare(_ draft: MessageDraft, location: String) throws -> PreparedMessage {
+        var prepared: [PreparedAttachment] = []
+        prepared.reserveCapacity(draft.attachments.count)
+        for (index, attachment) in draft.attachments.enumerated() {
+            let sha: String
+            var bytes: [UInt8]?
+            switch attachment.content {
+            case .file(let path):
+                if let known = hashByPath[path] {
+                    sha = known
+                } else {
+                    let data = try files.read(path, location: location, field: "attachments[\(index)].path")
+                    sha = SHA256.hex(of: data)
+                    hashByPath[path] = sha
+                    bytes = data
+                }
+            case .inline(let data):
+                sha = SHA256.hex(of: data)
+                bytes = data
+            }
+            if !seenContents.insert(sha).inserted { bytes = nil }
+            prepared.append(PreparedAttachment(sha256: sha, bytes: bytes, filename: attachment.filename, contentType: attachment.contentType))
+        }
+        return PreparedMessage(draft: draft, location: location, attachments: prepared)
+    }
+}
