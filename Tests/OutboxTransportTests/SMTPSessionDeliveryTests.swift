@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    @Test func connectionClosedByTheServerWhileIdleIsReplaced() throws {
+        try withTestSMTPServer(["--idle-timeout", "0.5"]) { server in
+            let session = try SMTPSession(endpoint: TestMail.endpoint(server.port))
+            let first = session.send(TestMail.message(1), envelope: try TestMail.envelope())
+            Thread.sleep(forTimeInterval: 1.2)  // the server closes the idle connection
+            let second = session.send(TestMail.message(2), envelope: try TestMail.envelope())
+            #expect([first, second].map(\.outcome.isSent) == [true, true], "\(second.outcome)")
+            #expect(!second.reusedConnection)
+            #expect(try server.messages().compactMap(\.bytes) == [TestMail.message(1), TestMail.message(2)])
+            #expect(try server.connectionCount() == 2)
+        }
+    }
+
     @Test func mixedRecipientsAreReportedOneByOne() throws {
         try withTestSMTPServer([
             "--rcpt-reply", "gone@outbox.test=550 5.1.1 No such user",
@@ -143,5 +156,11 @@ import Testing
             try SMTPSession(endpoint: SMTPEndpoint(host: "127.0.0.1", port: 25, tls: .none, ehloName: "a b\r\nRSET"))
         }
         #expect(throws: SMTPSessionError.self) { try SMTPEnvelope(mailFrom: nil, recipients: []) }
+    }
+}
+
+extension DeliveryOutcome {
+    var isSent: Bool {
+        if case .sent = self { true } else { false }
     }
 }

@@ -128,7 +128,7 @@ async def serve(args):
     if args.tls != "plain":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.lifetime)
+    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.idle_timeout or args.lifetime)
     if args.user:
         options.update(authenticator=authenticator(args, recorder), auth_required=args.auth_required,
                        auth_require_tls=(args.tls == "starttls"))
@@ -167,6 +167,7 @@ def main():
     parser.add_argument("--mail-reply", help="reply to every MAIL FROM, e.g. '451 4.3.0 Busy'")
     parser.add_argument("--drop-in-data", action="store_true", help="close the connection instead of answering the data")
     parser.add_argument("--stall-in-data", type=float, default=0, metavar="SECONDS", help="wait before answering the data")
+    parser.add_argument("--idle-timeout", type=float, default=0, metavar="SECONDS", help="close connections idle this long")
     parser.add_argument("--lifetime", type=float, default=120, help="exit after this many seconds")
     args = parser.parse_args()
     try:
