@@ -22,6 +22,18 @@ extension SMTPEndpoint {
     }
 }
 
+extension SMTPEndpoint {
+    /// The CURLOPT_INTERFACE value binding the source address (`host!ADDRESS`), if any.
+    func curlInterface() throws(SMTPSessionError) -> String? {
+        guard let sourceAddress else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:")
+        guard !sourceAddress.isEmpty, sourceAddress.allSatisfy(allowed.contains) else {
+            throw SMTPSessionError(.invalidEndpoint, "source address '\(sourceAddress)' is not an IP address or host name")
+        }
+        return "host!\(sourceAddress)"
+    }
+}
+
 extension String {
     fileprivate func replacingColons() -> String {
         var out = ""

@@ -78,7 +78,7 @@ public final class SMTPSession {
         try check(ccurl_easy_setopt_mail_rcpt_allowfails(handle, 1), "MAIL_RCPT_ALLOWFAILS")
         try configureTimeouts()
         try configureTLS()
-        if let source = endpoint.sourceAddress { try set(CURLOPT_INTERFACE, "host!\(source)", "INTERFACE") }
+        if let interface = try endpoint.curlInterface() { try set(CURLOPT_INTERFACE, interface, "INTERFACE") }
         try configureCredentials()
     }
 

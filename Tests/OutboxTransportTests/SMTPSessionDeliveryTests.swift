@@ -155,6 +155,9 @@ import Testing
         #expect(throws: SMTPSessionError.self) {
             try SMTPSession(endpoint: SMTPEndpoint(host: "127.0.0.1", port: 25, tls: .none, ehloName: "a b\r\nRSET"))
         }
+        #expect(throws: SMTPSessionError.self) {
+            try SMTPSession(endpoint: SMTPEndpoint(host: "127.0.0.1", port: 25, tls: .none, sourceAddress: "if!eth0"))
+        }
         #expect(throws: SMTPSessionError.self) { try SMTPEnvelope(mailFrom: nil, recipients: []) }
     }
 }
