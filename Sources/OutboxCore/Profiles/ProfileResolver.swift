@@ -1,0 +1,65 @@
+/// Resolves an owner's effective profile field by field: the owner's own value wins,
+/// then the company (global) profile's, then a default.
+///
+/// - The mode decides where the endpoint comes from: `system` and `reply-to` send
+///   through the system relay, so host, port, TLS and credentials are the relay's
+///   (origin `system`); every other mode takes them from the owner and global layers
+///   only — never silently from the relay.
+/// - The user name and secret travel together: the layer that sets a user name also
+///   supplies the secret (or none), so an owner's user never gets the company password.
+/// - An owner without any profile, and no global profile, uses mode `system`.
+public enum ProfileResolver {
+    static let endpointFields: Set<String> = ["host", "port", "tls", "username", "secret", "verifyTLS", "caFile", "bindAddress"]
+
+    public static func resolve(owner: String, own: ProfileFields?, global: ProfileFields?, system: ProfileFields) -> ResolvedProfile {
+        var origins: [String: FieldOrigin] = [:]
+        let profileLayers: [(ProfileFields?, FieldOrigin)] = [(own, .owner), (global, .global)]
+
+        var mode = SenderMode.system
+        origins["mode"] = .default
+        for (layer, origin) in profileLayers {
+            if let value = layer?.mode { mode = value; origins["mode"] = origin; break }
+        }
+        let viaRelay = mode == .system || mode == .replyTo
+        let endpointLayers: [(ProfileFields?, FieldOrigin)] = viaRelay ? [(system, .system)] : profileLayers
+
+        func pick<T>(_ name: String, _ field: KeyPath<ProfileFields, T?>) -> T? {
+            let layers = endpointFields.contains(name) ? endpointLayers : profileLayers
+            for (layer, origin) in layers {
+                if let value = layer?[keyPath: field] {
+                    origins[name] = origin
+                    return value
+                }
+            }
+            return nil
+        }
+
+        let host = pick("host", \.host)
+        var port = pick("port", \.port)
+        if port == nil, mode == .m365OAuth { port = 587; origins["port"] = .default }
+        let tls = pick("tls", \.tls) ?? {
+            origins["tls"] = .default
+            return port.map(TLSMode.forPort) ?? .starttls
+        }()
+        var username: String?
+        var secret: String?
+        for (layer, origin) in endpointLayers {
+            if let name = layer?.username {
+                username = name
+                secret = layer?.secret
+                origins["username"] = origin
+                if secret != nil { origins["secret"] = origin }
+                break
+            }
+        }
+        let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()
+        return ResolvedProfile(
+            owner: owner, mode: mode, host: host ?? (mode == .m365OAuth ? "smtp.office365.com" : nil), port: port, tls: tls,
+            username: username, secret: secret,
+            fromAddress: pick("fromAddress", \.fromAddress), fromName: pick("fromName", \.fromName),
+            replyTo: pick("replyTo", \.replyTo), archiveBcc: pick("archiveBcc", \.archiveBcc), verifyTLS: verifyTLS,
+            caFile: pick("caFile", \.caFile), bindAddress: pick("bindAddress", \.bindAddress), url: pick("url", \.url),
+            perMinute: pick("perMinute", \.perMinute), perHour: pick("perHour", \.perHour), perDay: pick("perDay", \.perDay),
+            origins: origins)
+    }
+}
