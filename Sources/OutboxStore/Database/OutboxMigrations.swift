@@ -5,6 +5,8 @@ enum OutboxMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-outbox", migrate: createOutbox)
+        migrator.registerMigration("v2-profiles", migrate: ProfileMigration.migrate)
+        migrator.registerMigration("v3-delivery", migrate: DeliveryMigration.migrate)
         return migrator
     }
 

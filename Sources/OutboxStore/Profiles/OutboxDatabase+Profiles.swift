@@ -1,0 +1,46 @@
+import GRDB
+import OutboxCore
+
+extension OutboxDatabase {
+    /// The setting naming the owner whose profile is the company default.
+    public static let globalProfileSetting = "global-profile"
+
+    /// An owner's stored profile layer, or nil when the owner has none.
+    public func profileFields(owner: String) throws -> ProfileFields? {
+        try pool.read { db in try Self.profileFields(db, owner: owner) }
+    }
+
+    /// The owner's layer and the global (company) layer, read in one snapshot.
+    public func profileLayers(owner: String) throws -> (own: ProfileFields?, global: ProfileFields?) {
+        try pool.read { db in
+            let own = try Self.profileFields(db, owner: owner)
+            guard let globalOwner = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [Self.globalProfileSetting]),
+                globalOwner != owner
+            else { return (own, nil) }
+            return (own, try Self.profileFields(db, owner: globalOwner))
+        }
+    }
+
+    static func profileFields(_ db: Database, owner: String) throws -> ProfileFields? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE owner = ?", arguments: [owner]) else { return nil }
+        var fields = ProfileFields()
+        fields.mode = (row["mode"] as String?).flatMap(SenderMode.init(rawValue:))
+        fields.host = row["host"]
+        fields.port = row["port"]
+        fields.tls = (row["tls"] as String?).flatMap(TLSMode.init(rawValue:))
+        fields.username = row["username"]
+        fields.secret = row["secret"]
+        fields.fromAddress = row["from_address"]
+        fields.fromName = row["from_name"]
+        fields.replyTo = row["reply_to"]
+        fields.archiveBcc = row["archive_bcc"]
+        fields.verifyTLS = (row["verify_tls"] as Int?).map { $0 != 0 }
+        fields.caFile = row["ca_file"]
+        fields.bindAddress = row["bind_address"]
+        fields.url = row["url"]
+        fields.perMinute = row["per_minute"]
+        fields.perHour = row["per_hour"]
+        fields.perDay = row["per_day"]
+        return fields
+    }
+}

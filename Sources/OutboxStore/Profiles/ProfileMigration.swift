@@ -1,0 +1,16 @@
+import GRDB
+
+/// Schema step for profiles beyond v1: the HTTP/Maildir target and OAuth state.
+enum ProfileMigration {
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE profile ADD COLUMN url TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_authority TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_tenant TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_client_id TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_refresh_token TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_access_token TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_expires_at INTEGER;
+            """)
+    }
+}
