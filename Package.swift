@@ -70,6 +70,7 @@ let package = Package(
             dependencies: ["OutboxCore", "OutboxTransport"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
             dependencies: ["outbox", "OutboxCore"],
