@@ -71,6 +71,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .testTarget(name: "OutboxDeliveryTests", dependencies: ["OutboxDaemon", "OutboxStore", "OutboxCore", "OutboxTransport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
             dependencies: ["outbox", "OutboxCore"],
