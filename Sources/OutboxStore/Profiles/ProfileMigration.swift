@@ -5,6 +5,7 @@ enum ProfileMigration {
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE profile ADD COLUMN url TEXT;
+            ALTER TABLE profile ADD COLUMN secret_credential TEXT;
             ALTER TABLE profile ADD COLUMN oauth_authority TEXT;
             ALTER TABLE profile ADD COLUMN oauth_tenant TEXT;
             ALTER TABLE profile ADD COLUMN oauth_client_id TEXT;

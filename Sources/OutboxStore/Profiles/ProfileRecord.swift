@@ -1,0 +1,13 @@
+import OutboxCore
+
+/// A stored profile row: the owner, its fields, and where its secret lives.
+public struct ProfileRecord: Sendable, Hashable {
+    public let owner: String
+    public let fields: ProfileFields
+    /// Name of a systemd credential holding the secret (instead of the database).
+    public let secretCredential: String?
+    /// Set while the profile is held after an authentication failure (Unix ms).
+    public let heldUntil: Int64?
+    public let heldReason: String?
+    public let updatedAt: Int64
+}
