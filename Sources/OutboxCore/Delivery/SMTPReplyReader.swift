@@ -10,7 +10,7 @@ public struct SMTPReplyReader: Sendable {
     public static let maximumLinesPerReply = 64
 
     private var pendingCode: Int?
-    private var pendingLines: [String] = []
+    private var pendingLines: [ArraySlice<UInt8>] = []
 
     public init() {}
 
@@ -22,35 +22,38 @@ public struct SMTPReplyReader: Sendable {
     /// ``consume(line:)`` for bytes already in an array (not generic: no specialisation
     /// needed across modules).
     public mutating func consume(bytes line: [UInt8]) -> SMTPReply? {
-        var bytes = line.count > Self.maximumLineLength + 4 ? Array(line.prefix(Self.maximumLineLength + 4)) : line
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
-            (0x32...0x35).contains(bytes[0])
+        var end = min(line.count, Self.maximumLineLength + 4)
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        guard end >= 3, (0x32...0x35).contains(line[0]), (0x30...0x39).contains(line[1]),
+            (0x30...0x39).contains(line[2])
         else { return nil }
-        let code = Int(bytes[0] - 0x30) * 100 + Int(bytes[1] - 0x30) * 10 + Int(bytes[2] - 0x30)
-        let separator = bytes.count > 3 ? bytes[3] : 0x20
-        let text = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
+        let code = Int(line[0] - 0x30) * 100 + Int(line[1] - 0x30) * 10 + Int(line[2] - 0x30)
+        let separator = end > 3 ? line[3] : 0x20
         if pendingCode != code { pendingLines.removeAll() }
         pendingCode = code
-        if pendingLines.count < Self.maximumLinesPerReply { pendingLines.append(text) }
+        if pendingLines.count < Self.maximumLinesPerReply { pendingLines.append(line[min(4, end)..<end]) }
         guard separator != UInt8(ascii: "-") else { return nil }
         defer {
             pendingCode = nil
             pendingLines.removeAll()
         }
-        return Self.reply(code: code, lines: pendingLines)
+        return Self.reply(code: code, lineBytes: pendingLines)
     }
 
     /// Makes a reply from its code and line texts, splitting off the enhanced status code.
     public static func reply(code: Int, lines: [String]) -> SMTPReply {
-        guard let first = lines.first else { return SMTPReply(code: code) }
-        let token = first.prefix { $0 != " " }
-        guard let enhanced = EnhancedStatusCode(token), enhanced.statusClass == code / 100 else {
-            return SMTPReply(code: code, lines: lines)
+        reply(code: code, lineBytes: lines.map { ArraySlice($0.utf8) })
+    }
+
+    private static func reply(code: Int, lineBytes: [ArraySlice<UInt8>]) -> SMTPReply {
+        guard let first = lineBytes.first else { return SMTPReply(code: code) }
+        let token = first.prefix { $0 != UInt8(ascii: " ") }
+        guard !token.isEmpty, let enhanced = EnhancedStatusCode(ascii: token), enhanced.statusClass == code / 100 else {
+            return SMTPReply(code: code, lines: lineBytes.map { String(decoding: $0, as: UTF8.self) })
         }
-        let prefix = String(token)
-        let stripped = lines.map { line in
-            line.hasPrefix(prefix) ? String(line.dropFirst(prefix.count).drop { $0 == " " }) : line
+        let stripped = lineBytes.map { line -> String in
+            guard line.starts(with: token) else { return String(decoding: line, as: UTF8.self) }
+            return String(decoding: line.dropFirst(token.count).drop { $0 == UInt8(ascii: " ") }, as: UTF8.self)
         }
         return SMTPReply(code: code, enhancedCode: enhanced, lines: stripped)
     }
