@@ -1,0 +1,64 @@
+import OutboxCore
+import OutboxStore
+
+/// What the engine does after one attempt: record an outcome, or hold the owner's profile.
+enum AttemptVerdict {
+    case record(DeliveryRecord)
+    case hold(reason: String, code: Int?, enhancedCode: String?)
+
+    /// Judges an SMTP attempt of `message` (whose open recipients were sent to).
+    static func judge(
+        _ report: DeliveryReport, message: ClaimedMessage, retry: RetryPolicy, now: Int64, random: Double
+    ) -> AttemptVerdict {
+        let reply = report.outcome.reply
+        let code = reply?.code, enhanced = reply?.enhancedCode?.description
+        let known = Set(message.recipients.filter(\.isOpen).map(\.mailbox.address))
+        let results = report.recipients.filter { known.contains($0.address) }
+        func outcomes(default state: RecipientState) -> [RecipientOutcome] {
+            results.map { result in
+                let recipientState: RecipientState = switch (state, result.disposition) {
+                case (.sent, .accepted): .sent
+                case (_, .rejected): .failed
+                case (.sent, .deferred), (.deferred, _): .deferred
+                default: state
+                }
+                return RecipientOutcome(address: result.address, state: recipientState, code: result.reply?.code, reply: result.reply?.text)
+            }
+        }
+        func deferral(_ text: String, _ recipients: [RecipientOutcome]) -> AttemptVerdict {
+            switch retry.decide(afterAttempt: message.attempts + 1, createdAt: message.createdAt, now: now, random: random) {
+            case .retry(let at):
+                return .record(DeliveryRecord(verdict: .deferred(nextAttemptAt: at), code: code, enhancedCode: enhanced, text: text, recipients: recipients))
+            case .giveUp:
+                let failed = recipients.map { $0.state == .deferred ? RecipientOutcome(address: $0.address, state: .failed, code: $0.code, reply: $0.reply) : $0 }
+                return .record(DeliveryRecord(verdict: .expired, code: code, enhancedCode: enhanced,
+                                              text: "expired: still not delivered after \(retry.giveUpAfter); last reason: \(text)", recipients: failed))
+            }
+        }
+        switch report.outcome {
+        case .sent(let final):
+            let recipients = outcomes(default: .sent)
+            let open = recipients.filter { $0.state == .deferred }
+            let refused = recipients.filter { $0.state == .failed }.count
+            var text = "accepted: \(final.code) \(final.text)"
+            if refused > 0 { text += "; \(refused) recipient(s) refused" }
+            guard open.isEmpty else {
+                return deferral("accepted for some recipients, \(open.count) deferred: \(final.code) \(final.text)", recipients)
+            }
+            return .record(DeliveryRecord(verdict: .sent, code: final.code, enhancedCode: final.enhancedCode?.description,
+                                          text: text, recipients: recipients))
+        case .deferred(let category, let reply):
+            let text = reply.map { "\(category.rawValue): \($0.code) \($0.text)" } ?? "\(category.rawValue): \(report.transport)"
+            return deferral(text, outcomes(default: .deferred))
+        case .failed(let reply):
+            let recipients = outcomes(default: .failed).map {
+                $0.state == .deferred ? RecipientOutcome(address: $0.address, state: .failed, code: $0.code, reply: $0.reply) : $0
+            }
+            return .record(DeliveryRecord(verdict: .failed, code: reply.code, enhancedCode: reply.enhancedCode?.description,
+                                          text: "refused: \(reply.code) \(reply.text)", recipients: recipients))
+        case .profileProblem(let problem, let reply):
+            let detail = reply.map { ": \($0.code) \($0.text)" } ?? " (\(report.transport))"
+            return .hold(reason: "\(problem.rawValue)\(detail)", code: code, enhancedCode: enhanced)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+public import OutboxCore
+
+/// How the delivery engine runs. Defaults suit production; tests shorten the times.
+public struct DeliveryConfiguration: Sendable {
+    /// Parallel senders; each keeps its own connections.
+    public var workers: Int = 4
+    /// Messages a worker claims at once.
+    public var batchSize: Int = 8
+    /// How long a claim holds a message before another daemon may reclaim it; renewed while sending.
+    public var leaseDuration: Duration = .seconds(300)
+    public var retry = RetryPolicy()
+    /// How long a profile stays held after an authentication or configuration problem
+    /// (the hold also ends when the profile changes).
+    public var holdDuration: Duration = .seconds(900)
+    /// The system relay layer (`system` and `reply-to` modes).
+    public var systemRelay = ProfileFields()
+    /// The Message-ID domain; nil takes the domain of the From address.
+    public var messageIDDomain: String?
+    /// The EHLO name.
+    public var ehloName = "localhost"
+    public var connectTimeout: Duration = .seconds(30)
+    public var replyTimeout: Duration = .seconds(300)
+    public var totalTimeout: Duration = .seconds(600)
+    /// How often the change watcher looks for new commits (an enqueue is noticed within this).
+    public var pollInterval: Duration = .milliseconds(100)
+    /// The longest an idle worker sleeps before looking for due messages again.
+    public var idleRecheck: Duration = .seconds(5)
+    /// At shutdown, how long in-flight sends may take before their messages are released anyway.
+    public var shutdownGrace: Duration = .seconds(30)
+
+    public init() {}
+}

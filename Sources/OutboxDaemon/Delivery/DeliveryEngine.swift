@@ -1,0 +1,99 @@
+import Foundation
+import OutboxCore
+import Logging
+public import OutboxStore
+import Synchronization
+
+/// The delivery loop: N workers claim due messages with a lease, send them through the
+/// owner's profile resolved at send time, and record every outcome. An enqueue is noticed
+/// within ``DeliveryConfiguration/pollInterval`` through `PRAGMA data_version`; idle
+/// workers sleep.
+///
+/// Duplicates: a message is recorded only after the server accepted it, so a crash between
+/// the server's 250 and the commit re-sends it after restart. Each worker has at most one
+/// message in that window, so at most ``DeliveryConfiguration/workers`` duplicates per crash.
+public final class DeliveryEngine: Sendable {
+    public let database: OutboxDatabase
+    public let configuration: DeliveryConfiguration
+    /// This engine's lease owner name, `host:pid:random`.
+    public let leaseOwner: String
+    let wake = WakeSignal()
+    let counters = DeliveryCounters()
+    let rateGate: RateGate
+    private let stopping = Atomic<Bool>(false)
+    private let group = DispatchGroup()
+    private let started = Atomic<Bool>(false)
+    private let logger = Logger(label: "outbox.delivery")
+
+    public init(database: OutboxDatabase, configuration: DeliveryConfiguration) {
+        self.database = database
+        self.configuration = configuration
+        self.leaseOwner = LeaseOwnerID.make()
+        self.rateGate = RateGate(database: database)
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Crash recovery: puts back to `queued` the messages whose lease expired or whose
+    /// lease owner (a process on this host) is gone. Returns how many.
+    @discardableResult
+    public func recover() throws -> Int {
+        let ids = try database.reclaimLeases(now: OutboxDatabase.milliseconds(Date()), isGone: LeaseOwnerID.isGone)
+        if !ids.isEmpty { logger.notice("reclaimed \(ids.count) message(s) left in sending by a stopped daemon") }
+        return ids.count
+    }
+
+    /// Sends what is due now and returns when nothing due by the start is left (`--once`).
+    public func drain() -> DeliverySummary {
+        let start = OutboxDatabase.milliseconds(Date())
+        launchWorkers(dueBy: start)
+        group.wait()
+        return counters.summary
+    }
+
+    /// Starts the workers and the change watcher; returns at once. Call ``stop(grace:)`` to end.
+    public func start() throws {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let watcher = try ChangeWatcher(path: database.path)
+        let interval = configuration.pollInterval
+        let thread = Thread { [self] in
+            while !isStopping {
+                Thread.sleep(forTimeInterval: Double(RetryPolicy.milliseconds(interval)) / 1000)
+                if watcher.changed() { wake.wakeAll() }
+            }
+        }
+        thread.name = "outbox-watch"
+        thread.start()
+        launchWorkers(dueBy: nil)
+    }
+
+    /// Stops claiming, lets in-flight sends finish for up to `grace`, releases every
+    /// message still leased to this engine back to `queued`, and returns the summary.
+    public func stop(grace: Duration? = nil) -> DeliverySummary {
+        stopping.store(true, ordering: .releasing)
+        wake.wakeAll()
+        let seconds = Double(RetryPolicy.milliseconds(grace ?? configuration.shutdownGrace)) / 1000
+        if group.wait(timeout: .now() + seconds) == .timedOut {
+            logger.warning("in-flight sends did not finish within \(seconds) s; releasing their messages")
+        }
+        let released = (try? database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))) ?? 0
+        counters.add { $0.released += released }
+        return counters.summary
+    }
+
+    /// What the engine did so far.
+    public var summary: DeliverySummary { counters.summary }
+
+    private func launchWorkers(dueBy: Int64?) {
+        for number in 1...max(1, configuration.workers) {
+            group.enter()
+            let thread = Thread { [self] in
+                DeliveryWorker(engine: self, number: number).run(dueBy: dueBy)
+                group.leave()
+            }
+            thread.name = "outbox-worker-\(number)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import OutboxCore
+import OutboxTransport
+
+/// How a message of a resolved profile leaves, chosen by the sender mode.
+enum DeliveryRoute {
+    /// SMTP (modes smtp, system, m365-oauth) over a session reused per endpoint and login.
+    case smtp(SessionKey, SMTPCredentials)
+    /// Write into the Maildir at this path.
+    case maildir(String)
+    /// The mode is not implemented yet: fail the message, saying so.
+    case unsupported(String)
+    /// The profile cannot work as configured: hold it.
+    case misconfigured(String)
+
+    static func choose(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> DeliveryRoute {
+        switch profile.mode {
+        case .http, .replyTo:
+            return .unsupported("sender mode \(profile.mode.rawValue) is not supported yet by the delivery engine")
+        case .maildir:
+            guard let url = profile.url, !url.isEmpty else {
+                return .misconfigured("profile of owner \(profile.owner) uses mode maildir but has no url (the Maildir directory)")
+            }
+            return .maildir(url.hasPrefix("file://") ? URL(string: url)?.path ?? String(url.dropFirst(7)) : url)
+        case .smtp, .system, .m365OAuth:
+            guard let host = profile.host, !host.isEmpty else {
+                return .misconfigured(profile.mode == .system
+                    ? "owner \(profile.owner) sends through the system relay, but no relay is configured"
+                    : "profile of owner \(profile.owner) (mode \(profile.mode.rawValue)) has no host")
+            }
+            let tls: SMTPEndpoint.TLSMode = switch profile.tls {
+            case .none: .none
+            case .starttls: .startTLS
+            case .tls: .implicitTLS
+            }
+            let port = profile.port ?? (tls == .implicitTLS ? 465 : tls == .none ? 25 : 587)
+            let endpoint = SMTPEndpoint(
+                host: host, port: port, tls: tls, verifyTLS: profile.verifyTLS, caFile: profile.caFile,
+                sourceAddress: profile.bindAddress, ehloName: configuration.ehloName,
+                connectTimeout: configuration.connectTimeout, replyTimeout: configuration.replyTimeout,
+                totalTimeout: configuration.totalTimeout)
+            let user = profile.username ?? "", secret = profile.secret ?? ""
+            let credentials: SMTPCredentials
+            if profile.mode == .m365OAuth {
+                guard user.isEmpty || !secret.isEmpty else {
+                    return .misconfigured("profile of owner \(profile.owner) (mode m365-oauth) has no access token")
+                }
+                credentials = .oauth2(user: user, bearerToken: secret)
+            } else {
+                credentials = .password(user: user, password: secret)
+            }
+            return .smtp(SessionKey(endpoint: endpoint, user: credentials.user, secret: secret, mechanism: credentials.mechanism), credentials)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import OutboxCore
+import OutboxStore
+import OutboxTransport
+
+/// One sender: claims batches of due messages and sends them one at a time, keeping its
+/// SMTP sessions open between consecutive messages to the same endpoint. Runs on its own
+/// thread; everything not `Sendable` stays on it.
+final class DeliveryWorker {
+    private let engine: DeliveryEngine
+    private let sessions = SessionCache()
+    private var maildirs: [String: MaildirTransport] = [:]
+    private var leaseRenewedAt: Int64 = 0
+    private let logger: Logger
+
+    init(engine: DeliveryEngine, number: Int) {
+        self.engine = engine
+        var logger = Logger(label: "outbox.delivery")
+        logger[metadataKey: "worker"] = "\(number)"
+        self.logger = logger
+    }
+
+    private var configuration: DeliveryConfiguration { engine.configuration }
+    private var database: OutboxDatabase { engine.database }
+
+    /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
+    /// message due by then is left.
+    func run(dueBy: Int64?) {
+        defer { sessions.closeAll() }
+        while !engine.isStopping {
+            let seen = engine.wake.current
+            let now = Self.now()
+            let batch: [ClaimedMessage]
+            do {
+                batch = try database.claim(
+                    leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
+                    leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
+                leaseRenewedAt = now
+            } catch {
+                logger.error("claiming messages failed: \(error)")
+                if dueBy != nil { return }
+                engine.wake.wait(since: seen, until: Date().addingTimeInterval(1))
+                continue
+            }
+            if batch.isEmpty {
+                if dueBy != nil { return }
+                sessions.closeAll()
+                engine.wake.wait(since: seen, until: idleDeadline())
+                continue
+            }
+            for (index, message) in batch.enumerated() {
+                if engine.isStopping {
+                    let rest = batch[index...].map(\.id)
+                    let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: rest, now: Self.now())) ?? 0
+                    engine.counters.add { $0.released += released }
+                    break
+                }
+                renewLeaseIfDue()
+                deliver(message)
+            }
+        }
+    }
+
+    private func idleDeadline() -> Date {
+        let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(configuration.idleRecheck)) / 1000)
+        guard let next = try? database.nextWakeTime() else { return recheck }
+        return min(recheck, Date(timeIntervalSince1970: Double(next) / 1000 + 0.005))
+    }
+
+    private func renewLeaseIfDue() {
+        let now = Self.now(), lease = RetryPolicy.milliseconds(configuration.leaseDuration)
+        guard now - leaseRenewedAt > lease / 3 else { return }
+        try? database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+        leaseRenewedAt = now
+    }
+
+    /// Resolves, composes, sends and records one message.
+    private func deliver(_ message: ClaimedMessage) {
+        let now = Self.now()
+        let profile: ResolvedProfile
+        do {
+            let layers = try database.profileLayers(owner: message.owner)
+            profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
+        } catch {
+            logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
+            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            return
+        }
+        let route = DeliveryRoute.choose(profile, configuration: configuration)
+        switch route {
+        case .unsupported(let reason):
+            record(message, DeliveryRecord(verdict: .failed, text: reason))
+            return
+        case .misconfigured(let reason):
+            hold(message, reason: "configuration: " + reason, code: nil, enhancedCode: nil)
+            return
+        case .smtp, .maildir:
+            break
+        }
+        do {
+            if let pause = try engine.rateGate.reserve(profile, now: now) {
+                try database.pauseForRateLimit(owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
+                                               until: pause.until, reason: pause.reason, now: now)
+                engine.counters.add { $0.rateLimited += 1 }
+                return
+            }
+        } catch {
+            logger.error("checking the rate limit of owner \(message.owner) failed: \(error)")
+            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            return
+        }
+        defer { engine.rateGate.finish(owner: message.owner) }
+        let assembly: MessageAssembly
+        switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, now: Date()) {
+        case .failure(let failure):
+            record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
+            return
+        case .success(let value):
+            assembly = value
+        }
+        guard !assembly.recipients.isEmpty else {
+            record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
+            return
+        }
+        switch route {
+        case .smtp(let key, let credentials):
+            sendSMTP(message, assembly, key: key, credentials: credentials)
+        case .maildir(let directory):
+            writeMaildir(message, assembly, directory: directory)
+        case .unsupported, .misconfigured:
+            break
+        }
+    }
+
+    private func sendSMTP(_ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials) {
+        let report: DeliveryReport
+        do {
+            let session = try sessions.session(key, credentials: credentials)
+            let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
+            report = session.send(assembly.bytes, envelope: envelope)
+        } catch {
+            sessions.drop(key)
+            hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
+            return
+        }
+        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
+        switch verdict {
+        case .record(let outcome):
+            if case .deferred = outcome.verdict { sessions.drop(key) }
+            record(message, outcome)
+        case .hold(let reason, let code, let enhanced):
+            sessions.drop(key)
+            hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        }
+    }
+
+    private func writeMaildir(_ message: ClaimedMessage, _ assembly: MessageAssembly, directory: String) {
+        do {
+            let maildir = try maildirs[directory] ?? MaildirTransport(directory: directory)
+            maildirs[directory] = maildir
+            let name = try maildir.deliver(assembly.bytes, returnPath: assembly.mailFrom.address)
+            let recipients = assembly.recipients.map { RecipientOutcome(address: $0.address, state: .sent, code: nil, reply: nil) }
+            record(message, DeliveryRecord(verdict: .sent, text: "written to Maildir \(directory)/new/\(name)", recipients: recipients))
+        } catch let error as MaildirError where error.code == .unusableDirectory {
+            hold(message, reason: "configuration: \(error.reason)", code: nil, enhancedCode: nil)
+        } catch {
+            let now = Self.now()
+            let text = "maildir: \(error)"
+            switch configuration.retry.decide(afterAttempt: message.attempts + 1, createdAt: message.createdAt, now: now, random: Double.random(in: 0..<1)) {
+            case .retry(let at): record(message, DeliveryRecord(verdict: .deferred(nextAttemptAt: at), text: text))
+            case .giveUp: record(message, DeliveryRecord(verdict: .expired, text: "expired; last reason: \(text)"))
+            }
+        }
+    }
+
+    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
+        do {
+            guard try database.record(outcome, messageID: message.id, leaseOwner: engine.leaseOwner, now: Self.now()) else {
+                logger.warning("message \(message.id): lease lost before the outcome was recorded (\(outcome.eventKind.rawValue))")
+                return
+            }
+        } catch {
+            logger.error("recording the outcome of message \(message.id) failed: \(error); its lease will expire and it will be retried")
+            return
+        }
+        engine.counters.add { summary in
+            switch outcome.verdict {
+            case .sent: summary.sent += 1
+            case .deferred: summary.deferred += 1
+            case .failed, .expired: summary.failed += 1
+            }
+        }
+        if case .sent = outcome.verdict {} else {
+            logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+        }
+    }
+
+    private func hold(_ message: ClaimedMessage, reason: String, code: Int?, enhancedCode: String?) {
+        let now = Self.now()
+        do {
+            let began = try database.hold(
+                owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
+                until: now + RetryPolicy.milliseconds(configuration.holdDuration), reason: reason, code: code,
+                enhancedCode: enhancedCode, now: now)
+            if began { logger.warning("profile of owner \(message.owner) held: \(reason)") }
+            engine.counters.add { $0.held += 1 }
+        } catch {
+            logger.error("holding the profile of owner \(message.owner) failed: \(error)")
+        }
+    }
+
+    static func now() -> Int64 { OutboxDatabase.milliseconds(Date()) }
+}

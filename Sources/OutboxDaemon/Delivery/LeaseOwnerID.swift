@@ -1,0 +1,21 @@
+import Foundation
+import Glibc
+
+/// Lease owner names, `host:pid:random`: unique per daemon process, and telling whether a
+/// lease's process on this host is gone (then its leases can be reclaimed at once).
+enum LeaseOwnerID {
+    static let host: String = ProcessInfo.processInfo.hostName
+
+    /// A new name for this process.
+    static func make() -> String {
+        "\(host):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// True when `owner` names a process on this host that no longer runs.
+    static func isGone(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":")
+        guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]) else { return false }
+        guard pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}

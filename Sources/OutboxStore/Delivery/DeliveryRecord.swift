@@ -1,0 +1,42 @@
+public import OutboxCore
+
+/// The outcome of one delivery attempt of one message, as the store records it.
+public struct DeliveryRecord: Hashable, Sendable {
+    /// What becomes of the message.
+    public enum Verdict: Hashable, Sendable {
+        /// Accepted: the message is finished as `sent`.
+        case sent
+        /// Try again at this time (Unix milliseconds); the message is `deferred`.
+        case deferred(nextAttemptAt: Int64)
+        /// Refused for good: `failed`.
+        case failed
+        /// Deferred too long: `failed`, with an `expired` event.
+        case expired
+    }
+
+    public let verdict: Verdict
+    /// The SMTP reply code that decided, if any.
+    public let code: Int?
+    public let enhancedCode: String?
+    /// What happened, for operators (never contains credentials).
+    public let text: String
+    public let recipients: [RecipientOutcome]
+
+    public init(verdict: Verdict, code: Int? = nil, enhancedCode: String? = nil, text: String, recipients: [RecipientOutcome] = []) {
+        self.verdict = verdict
+        self.code = code
+        self.enhancedCode = enhancedCode
+        self.text = text
+        self.recipients = recipients
+    }
+
+    /// The outcome event kind.
+    public var eventKind: EventKind {
+        switch verdict {
+        case .sent: .sent
+        case .deferred: .deferred
+        case .failed: .failed
+        case .expired: .expired
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+public import OutboxCore
+
+extension OutboxDatabase {
+    /// Leases up to `limit` due messages to `leaseOwner` in one transaction: state
+    /// `sending`, lease until `leaseUntil`; highest priority first, then the longest due.
+    /// Messages of owners under a hold or rate pause are skipped; holds whose timer passed
+    /// or whose profile changed are lifted first.
+    ///
+    /// - Parameters:
+    ///   - now: the current time (Unix milliseconds).
+    ///   - dueBy: claim messages due at or before this time (`now`, or the start of a `--once` run).
+    public func claim(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) throws -> [ClaimedMessage] {
+        try pool.write { db in
+            try Self.liftPauses(db, now: now)
+            let rows = try Row.fetchAll(db, sql: """
+                UPDATE message SET state = 'sending', lease_owner = :lease, lease_expires_at = :until, updated_at = :now
+                WHERE id IN (
+                    SELECT id FROM message
+                    WHERE state IN ('queued','deferred') AND next_attempt_at <= :due
+                      AND owner NOT IN (SELECT owner FROM owner_pause)
+                    ORDER BY priority DESC, next_attempt_at LIMIT :limit)
+                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
+                    next_attempt_at
+                """, arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
+            let ordered = rows.sorted {
+                let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])
+                return p0 != p1 ? p0 > p1 : ($0["next_attempt_at"] as Int64) < ($1["next_attempt_at"] as Int64)
+            }
+            var contents: [String: [UInt8]] = [:]
+            return try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
+        }
+    }
+
+    /// Removes pauses whose time passed and holds whose profile changed since.
+    static func liftPauses(_ db: Database, now: Int64) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM owner_pause)") == true else { return }
+        let lifted = try String.fetchAll(db, sql: """
+            DELETE FROM owner_pause
+            WHERE until <= :now OR (kind = 'hold' AND stamp <> \(ProfileStamp.sql("owner_pause.owner")))
+            RETURNING owner
+            """, arguments: ["now": now])
+        for owner in lifted {
+            try db.execute(sql: "UPDATE profile SET held_until = NULL, held_reason = NULL WHERE owner = ? AND held_until IS NOT NULL",
+                           arguments: [owner])
+        }
+    }
+
+    private static func claimed(_ db: Database, row: Row, contents: inout [String: [UInt8]]) throws -> ClaimedMessage {
+        let id: Int64 = row["id"]
+        let recipients = try Row.fetchAll(db, sql: "SELECT kind, address, display_name, state FROM recipient WHERE message_id = ? ORDER BY id",
+                                          arguments: [id]).compactMap { r -> ClaimedRecipient? in
+            guard let kind = RecipientKind(rawValue: r["kind"]), let state = RecipientState(rawValue: r["state"]),
+                let mailbox = try? Mailbox(address: r["address"], displayName: r["display_name"])
+            else { return nil }
+            return ClaimedRecipient(kind: kind, mailbox: mailbox, state: state)
+        }
+        var attachments: [MIMEAttachment] = []
+        for a in try Row.fetchAll(db, sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position",
+                                  arguments: [id]) {
+            let sha: String = a["sha256"]
+            if contents[sha] == nil {
+                contents[sha] = try Data.fetchOne(db, sql: "SELECT data FROM content WHERE sha256 = ?", arguments: [sha]).map { Array($0) } ?? []
+            }
+            attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? []))
+        }
+        let headers = HeaderCoding.decode(row["headers"]).compactMap { try? HeaderField(name: $0.name, value: $0.value) }
+        return ClaimedMessage(
+            id: id, batchID: row["batch_id"], owner: row["owner"], token: row["token"], subject: row["subject"],
+            textBody: row["text_body"], htmlBody: row["html_body"], headers: headers, recipients: recipients,
+            attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"])
+    }
+}

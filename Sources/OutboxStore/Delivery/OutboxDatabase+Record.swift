@@ -1,0 +1,40 @@
+import GRDB
+import OutboxCore
+
+extension OutboxDatabase {
+    /// Records one attempt of a leased message in one transaction: the message's new
+    /// state, each recipient's result, an `attempt` event and the outcome event. Only the
+    /// lease's owner may record; returns false (and changes nothing) when the message is
+    /// no longer leased to `leaseOwner`.
+    @discardableResult
+    public func record(_ record: DeliveryRecord, messageID: Int64, leaseOwner: String, now: Int64) throws -> Bool {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT batch_id, owner, attempts FROM message WHERE id = ? AND state = 'sending' AND lease_owner = ?
+                """, arguments: [messageID, leaseOwner])
+            else { return false }
+            let owner: String = row["owner"], batchID: Int64 = row["batch_id"], attempt = (row["attempts"] as Int) + 1
+            let (state, next, finished): (MessageState, Int64?, Int64?) = switch record.verdict {
+            case .sent: (.sent, nil, now)
+            case .deferred(let at): (.deferred, at, nil)
+            case .failed, .expired: (.failed, nil, now)
+            }
+            try db.execute(sql: """
+                UPDATE message SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
+                    lease_owner = NULL, lease_expires_at = NULL, last_code = ?, last_error = ?, updated_at = ?, finished_at = ?
+                WHERE id = ?
+                """, arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished, messageID])
+            for recipient in record.recipients {
+                try db.execute(sql: """
+                    UPDATE recipient SET state = ?, last_code = ?, last_reply = ?, updated_at = ?
+                    WHERE message_id = ? AND address = ? AND state IN ('pending','deferred')
+                    """, arguments: [recipient.state.rawValue, recipient.code, recipient.reply, now, messageID, recipient.address])
+            }
+            try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
+                                code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
+            try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,
+                                code: record.code, enhancedCode: record.enhancedCode, detail: record.text)
+            return true
+        }
+    }
+}
