@@ -59,6 +59,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
+
         .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
