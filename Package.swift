@@ -61,6 +61,9 @@ let package = Package(
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
 
+        // Loopback test servers and fixtures shared by the test targets.
+        .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),
+
         .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
@@ -69,14 +72,14 @@ let package = Package(
         ),
         .testTarget(
             name: "OutboxTransportTests",
-            dependencies: ["OutboxCore", "OutboxTransport"],
+            dependencies: ["OutboxCore", "OutboxTransport", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxDeliveryTests", dependencies: ["OutboxDaemon", "OutboxStore", "OutboxCore", "OutboxTransport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
-            dependencies: ["outbox", "OutboxCore"],
+            dependencies: ["outbox", "OutboxCore", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

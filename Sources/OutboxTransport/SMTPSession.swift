@@ -9,9 +9,9 @@ public import OutboxCore
 /// released.
 public final class SMTPSession {
     public let endpoint: SMTPEndpoint
-    private let credentials: SMTPCredentials
-    private let handle: UnsafeMutableRawPointer
-    private let context = TransferContext()
+    let credentials: SMTPCredentials
+    let handle: UnsafeMutableRawPointer
+    let context = TransferContext()
 
     /// Makes the handle and sets everything that stays the same from message to message.
     /// Nothing is sent until the first ``send(_:envelope:)``.
@@ -114,7 +114,7 @@ public final class SMTPSession {
         }
     }
 
-    private func set(_ option: CURLoption, _ value: Int, _ name: String) throws(SMTPSessionError) {
+    func set(_ option: CURLoption, _ value: Int, _ name: String) throws(SMTPSessionError) {
         try check(ccurl_easy_setopt_long(handle, option, value), name)
     }
 

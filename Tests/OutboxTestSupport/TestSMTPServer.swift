@@ -3,14 +3,14 @@ import Foundation
 /// A running `Tests/Servers/smtp_server.py` (aiosmtpd) on an ephemeral loopback port, with
 /// its own temporary directory for the JSON Lines log and TLS files. Call ``stop()``
 /// (``withTestSMTPServer`` does): it terminates the process and removes the directory.
-final class TestSMTPServer {
-    let port: Int
-    let directory: URL
+public final class TestSMTPServer {
+    public let port: Int
+    public let directory: URL
     private let process: Process
 
     /// Starts the server with `arguments` (e.g. `["--tls", "starttls"]`); `--log` is added.
     /// With `tls` other than plain, a certificate for localhost/127.0.0.1 is generated first.
-    init(_ arguments: [String] = [], tls: String = "plain") throws {
+    public init(_ arguments: [String] = [], tls: String = "plain") throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("outbox-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,10 +35,10 @@ final class TestSMTPServer {
     }
 
     /// The self-signed certificate, which is also the CA file to verify the server with.
-    var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
+    public var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
 
     /// Terminates the server, waits for it and removes its directory.
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning, Date() < deadline { usleep(20_000) }
@@ -48,7 +48,7 @@ final class TestSMTPServer {
     }
 
     /// Everything the server logged so far.
-    func events() throws -> [ServerEvent] {
+    public func events() throws -> [ServerEvent] {
         let data = try Data(contentsOf: directory.appendingPathComponent("log.jsonl"))
         return try data.split(separator: UInt8(ascii: "\n")).map {
             try JSONDecoder().decode(ServerEvent.self, from: Data($0))
@@ -56,14 +56,14 @@ final class TestSMTPServer {
     }
 
     /// The messages the server received (accepted, dropped or stalled).
-    func messages() throws -> [ServerEvent] { try events().filter { $0.event == "message" } }
+    public func messages() throws -> [ServerEvent] { try events().filter { $0.event == "message" } }
 
     /// How many TCP connections the server accepted.
-    func connectionCount() throws -> Int { try events().filter { $0.event == "connect" }.count }
+    public func connectionCount() throws -> Int { try events().filter { $0.event == "connect" }.count }
 
     private static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Servers/smtp_server.py").path
+            .appendingPathComponent("Servers/smtp_server.py").path
     }
 
     private static func readPort(from handle: FileHandle, timeout: Double) -> Int? {
@@ -85,7 +85,7 @@ final class TestSMTPServer {
 }
 
 /// Starts a server, runs `body` and always stops the server.
-func withTestSMTPServer<T>(
+public func withTestSMTPServer<T>(
     _ arguments: [String] = [], tls: String = "plain", _ body: (TestSMTPServer) throws -> T
 ) throws -> T {
     let server = try TestSMTPServer(arguments, tls: tls)
@@ -93,7 +93,8 @@ func withTestSMTPServer<T>(
     return try body(server)
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct TestServerError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Makes a self-signed certificate for localhost and 127.0.0.1 with openssl.
-enum TestCertificate {
+public enum TestCertificate {
     /// Writes `cert.pem` and `key.pem` into `directory`.
-    static func generate(in directory: URL) throws {
+    public static func generate(in directory: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
