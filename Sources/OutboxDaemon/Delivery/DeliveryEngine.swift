@@ -34,6 +34,9 @@ public final class DeliveryEngine: Sendable {
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
+    /// True once ``stop(grace:)`` was called.
+    public var isStopped: Bool { isStopping }
+
     /// Crash recovery: puts back to `queued` the messages whose lease expired or whose
     /// lease owner (a process on this host) is gone. Returns how many.
     @discardableResult

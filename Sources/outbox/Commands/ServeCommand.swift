@@ -7,59 +7,59 @@ import OutboxStore
 
 /// `outbox serve`: the delivery daemon. Sends due messages through each owner's profile,
 /// retries with backoff, holds broken profiles, respects rate limits; SIGTERM/SIGINT stop
-/// it gracefully. `--once` sends what is due now and exits.
+/// it gracefully. `--once` sends what is due now and exits. Settings come from
+/// `/etc/outbox/outbox.conf` (or `--config`), then the environment, then these flags.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the delivery daemon (or, with --once, send what is due now and exit).")
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(help: ArgumentHelp("Configuration file (default: /etc/outbox/outbox.conf when it exists).", valueName: "path"))
+    var config: String?
+
     @Flag(help: "Send what is due now, print a summary and exit (for cron and the demo).")
     var once = false
 
     @Option(help: "Parallel senders (connections).")
-    var workers = 4
+    var workers: Int?
 
-    @Option(help: ArgumentHelp("System relay: smtp://host:port (clear text), smtp+starttls://host:port or smtps://host:port.", valueName: "url"))
+    @Option(help: ArgumentHelp("System relay: smtp://host[:port] (STARTTLS), smtps://host[:port], ?tls=none for clear text.", valueName: "url"))
     var relay: String?
-
-    @Option(name: .customLong("relay-user"), help: "User name for the system relay (the password comes from $OUTBOX_RELAY_PASSWORD_FILE).")
-    var relayUser: String?
 
     @Option(name: .customLong("message-id-domain"), help: "Domain of Message-IDs (default: the From address's domain).")
     var messageIDDomain: String?
 
     @Option(name: .customLong("retry-first"), help: "Delay before the first retry (e.g. 5m, 30s, 200ms).")
-    var retryFirst = "5m"
+    var retryFirst: String?
 
     @Option(name: .customLong("retry-max"), help: "Longest delay between retries.")
-    var retryMax = "4h"
+    var retryMax: String?
 
     @Option(name: .customLong("give-up-after"), help: "Fail a message as expired this long after enqueue.")
-    var giveUpAfter = "5d"
+    var giveUpAfter: String?
 
-    @Option(help: "How long a profile stays held after an authentication or configuration problem.")
-    var hold = "15m"
+    @Option(help: "How long a profile stays held after an authentication or configuration problem (default 15m).")
+    var hold: String?
 
     @Option(help: "Lease length of claimed messages.")
-    var lease = "5m"
+    var lease: String?
 
-    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released.")
-    var grace = "30s"
+    @Option(help: "How often to look for new commits (an enqueue is noticed within this; default 100ms).")
+    var poll: String?
+
+    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released (default 30s).")
+    var grace: String?
 
     func run() throws {
-        var settings = DeliveryConfiguration()
-        settings.workers = max(1, workers)
-        settings.messageIDDomain = messageIDDomain
-        settings.retry = RetryPolicy(firstDelay: try duration(retryFirst, "--retry-first"), maxDelay: try duration(retryMax, "--retry-max"),
-                                     giveUpAfter: try duration(giveUpAfter, "--give-up-after"))
-        settings.holdDuration = try duration(hold, "--hold")
-        settings.leaseDuration = try duration(lease, "--lease")
-        settings.shutdownGrace = try duration(grace, "--grace")
-        if let relay { settings.systemRelay = try Self.relayLayer(relay, user: relayUser) }
-        settings.ehloName = ProcessInfo.processInfo.hostName
-
-        let outbox = try database.open()
+        var environment = ProcessInfo.processInfo.environment
+        if let relay { environment["OUTBOX_RELAY"] = relay }
+        let file: OutboxConfiguration
+        do { file = try OutboxConfiguration.load(path: config, environment: environment) } catch {
+            throw ValidationError("\(error)")
+        }
+        let settings = try deliveryConfiguration(file, environment: environment)
+        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
         let engine = DeliveryEngine(database: outbox, configuration: settings)
         try Failure.guarding { _ = try engine.recover() }
         if once {
@@ -67,6 +67,11 @@ struct ServeCommand: ParsableCommand {
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
+        try serve(engine, outbox: outbox, workers: settings.workers)
+    }
+
+    /// Runs until SIGTERM or SIGINT, telling systemd about start, progress and stop.
+    private func serve(_ engine: DeliveryEngine, outbox: OutboxDatabase, workers: Int) throws {
         let stop = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT] {
@@ -77,13 +82,63 @@ struct ServeCommand: ParsableCommand {
             sources.append(source)
         }
         try Failure.guarding { try engine.start() }
-        SystemdNotifier().notify("READY=1")
-        Terminal.notice("serving \(outbox.path) with \(settings.workers) worker(s)")
+        let notifier = SystemdNotifier()
+        notifier.ready(status: Self.statusLine(outbox))
+        let heartbeat = Thread {
+            let interval = notifier.watchdogInterval.map { Double(RetryPolicy.milliseconds($0)) / 1000 } ?? 10
+            var lastStatus = Date()
+            while !engine.isStopped {
+                Thread.sleep(forTimeInterval: min(interval, 10))
+                notifier.watchdog()
+                if Date().timeIntervalSince(lastStatus) >= 10 { notifier.status(Self.statusLine(outbox)); lastStatus = Date() }
+            }
+        }
+        heartbeat.start()
+        Terminal.notice("serving \(outbox.path) with \(workers) worker(s)")
         stop.wait()
-        SystemdNotifier().notify("STOPPING=1")
+        notifier.stopping(status: "finishing in-flight sends")
         let summary = engine.stop()
         Terminal.notice("stopped: \(summary)")
-        _ = sources
+        withExtendedLifetime(sources) {}
+    }
+
+    private static func statusLine(_ outbox: OutboxDatabase) -> String {
+        guard let totals = try? outbox.status().totals else { return "running" }
+        return ["queued", "sending", "deferred", "sent", "failed"].map { "\($0) \(totals[$0, default: 0])" }.joined(separator: ", ")
+    }
+
+    /// The configuration file's settings with the flags applied over them.
+    private func deliveryConfiguration(_ file: OutboxConfiguration, environment: [String: String]) throws -> DeliveryConfiguration {
+        var settings = DeliveryConfiguration()
+        settings.workers = max(1, workers ?? file.delivery.workers)
+        settings.leaseDuration = try lease.map { try duration($0, "--lease") } ?? file.delivery.lease
+        settings.pollInterval = try poll.map { try duration($0, "--poll") } ?? .milliseconds(100)
+        settings.retry = RetryPolicy(
+            firstDelay: try retryFirst.map { try duration($0, "--retry-first") } ?? file.retry.firstDelay,
+            maxDelay: try retryMax.map { try duration($0, "--retry-max") } ?? file.retry.maxDelay,
+            jitter: file.retry.jitter,
+            giveUpAfter: try giveUpAfter.map { try duration($0, "--give-up-after") } ?? file.retry.giveUpAfter)
+        if let hold { settings.holdDuration = try duration(hold, "--hold") }
+        if let grace { settings.shutdownGrace = try duration(grace, "--grace") }
+        settings.messageIDDomain = messageIDDomain
+        settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
+        if let relay = file.relay {
+            var fields = ProfileFields()
+            fields.host = relay.host
+            fields.port = relay.port
+            fields.tls = relay.tls
+            fields.username = relay.username
+            if let credential = relay.passwordCredential {
+                do { fields.secret = try Credentials.read(name: credential, environment: environment) } catch {
+                    throw ValidationError("relay password: \(error)")
+                }
+            }
+            fields.verifyTLS = relay.verifyTLS
+            fields.caFile = relay.caFile
+            fields.bindAddress = relay.bindAddress
+            settings.systemRelay = fields
+        }
+        return settings
     }
 
     private func duration(_ text: String, _ option: String) throws -> Duration {
@@ -92,33 +147,5 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(option): '\(text)' is not a duration (e.g. 200ms, 30s, 5m, 4h, 5d)")
         }
         return .milliseconds(milliseconds)
-    }
-
-    /// The system relay layer from a URL; the password, if any, is read from the file
-    /// named by `$OUTBOX_RELAY_PASSWORD_FILE` (never from the command line).
-    static func relayLayer(_ text: String, user: String?) throws -> ProfileFields {
-        guard let url = URLComponents(string: text), let scheme = url.scheme, let host = url.host, !host.isEmpty else {
-            throw ValidationError("--relay: '\(text)' is not a URL like smtp://host:25, smtp+starttls://host:587 or smtps://host:465")
-        }
-        var fields = ProfileFields()
-        fields.mode = .system
-        fields.host = host
-        switch scheme {
-        case "smtp": fields.tls = TLSMode.none
-        case "smtp+starttls": fields.tls = .starttls
-        case "smtps": fields.tls = .tls
-        default: throw ValidationError("--relay: unknown scheme '\(scheme)'; use smtp, smtp+starttls or smtps")
-        }
-        fields.port = url.port ?? (fields.tls == .tls ? 465 : fields.tls == .starttls ? 587 : 25)
-        if let user {
-            fields.username = user
-            if let file = ProcessInfo.processInfo.environment["OUTBOX_RELAY_PASSWORD_FILE"] {
-                guard let secret = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw ValidationError("cannot read the relay password file named by OUTBOX_RELAY_PASSWORD_FILE")
-                }
-                fields.secret = secret.trimmingCharacters(in: .newlines)
-            }
-        }
-        return fields
     }
 }
