@@ -14,7 +14,7 @@ struct EventsCommand: ParsableCommand {
     @Option(help: "Only events since: a duration (2h, 7d) or an ISO 8601 time.") var since: String?
     @Option(help: "Only events with an id greater than this.") var after: Int64?
     @Option(help: "At most this many events (1-10000).") var limit = 100
-    @Flag(help: "Keep running and print new events as they are recorded.") var follow = false
+    @Flag(help: "Keep running and print new events as they are recorded (with --since/--after, matching older ones first).") var follow = false
     @Option(help: "With --follow: stop after this many seconds (default: run until interrupted).") var followSeconds: Double?
     @Flag(help: "Print JSON (one object per line with --follow, else one array).") var json = false
 
@@ -26,14 +26,18 @@ struct EventsCommand: ParsableCommand {
         let outbox = try database.open()
         var filter = EventFilter(kind: kind, messageID: message, batchID: batch, owner: owner,
                                  since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
-        let first = try Failure.guarding { try outbox.events(filter) }
         if !follow {
-            if json { try Formatting.printJSON(first) } else if first.isEmpty { print("no events") } else { first.forEach { print(Formatting.event($0)) } }
+            let events = try Failure.guarding { try outbox.events(filter) }
+            if json { try Formatting.printJSON(events) } else if events.isEmpty { print("no events") } else { events.forEach { print(Formatting.event($0)) } }
             return
         }
-        try emit(first)
-        let newest = filter.since == nil ? try outbox.lastEventID() : 0
-        var last = first.last?.id ?? max(filter.afterID ?? 0, newest)
+        // Following: with --since or --after, show what matches first; otherwise only what comes next.
+        var last = try outbox.lastEventID()
+        if filter.since != nil || filter.afterID != nil {
+            let backlog = try outbox.events(filter)
+            try emit(backlog)
+            last = backlog.last?.id ?? last
+        }
         let deadline = followSeconds.map { Date().addingTimeInterval($0) }
         while deadline.map({ Date() < $0 }) ?? true {
             usleep(250_000)
