@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import OutboxCore
+import OutboxCore
 
 extension OutboxDatabase {
     /// Leases up to `limit` due messages to `leaseOwner` in one transaction: state
@@ -17,7 +17,7 @@ extension OutboxDatabase {
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE message SET state = 'sending', lease_owner = :lease, lease_expires_at = :until, updated_at = :now
                 WHERE id IN (
-                    SELECT id FROM message
+                    SELECT id FROM message INDEXED BY message_claim
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= :due
                       AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)

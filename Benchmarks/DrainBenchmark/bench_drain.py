@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Drain benchmark for `outbox serve`: Postfix's smtp-sink on loopback as the server.
+
+1. Rate: N queued ~5 KB messages drained by `outbox serve --once --workers W` (database
+   state updated per message) vs `smtp-source -s W` against the same sink, same run.
+2. Latency: an idle `outbox serve`; one message enqueued; enqueue-to-accepted time is
+   the message's finished_at - created_at (repeated, median and max).
+3. Idle CPU of `outbox serve` over IDLE seconds (utime+stime from /proc).
+4. Peak RSS of the draining process (/usr/bin/time -f %M).
+"""
+import json, os, socket, sqlite3, statistics, subprocess, sys, tempfile, time
+
+outbox, workdir = sys.argv[1], sys.argv[2]
+messages = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
+workers = int(os.environ.get("WORKERS", "4"))
+idle_seconds = int(os.environ.get("IDLE", "60"))
+size = 5000
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+
+def wait_port(port):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close(); return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("smtp-sink did not start")
+
+
+def make_db(path, port, count):
+    body = ("Tere! Arve on lisatud. Lugupidamisega, Raamatupidamine.\n" * 90)[:size - 300]
+    batch = os.path.join(workdir, f"batch-{count}.jsonl")
+    with open(batch, "w") as f:
+        for i in range(count):
+            f.write(json.dumps({"owner": "bench", "subject": f"Invoice {i}", "text": body, "to": [f"c{i}@example.net"]}) + "\n")
+    env = dict(os.environ, OUTBOX_DB=path)
+    subprocess.run([outbox, "enqueue", batch], env=env, check=True, stdout=subprocess.DEVNULL)
+    set_profile(path, port)
+
+
+def set_profile(path, port):
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, from_address, from_name, updated_at) "
+               "VALUES ('bench', 'smtp', '127.0.0.1', ?, 'none', 'bench@example.com', 'Bench', 1)", (port,))
+    db.commit(); db.close()
+
+
+def main():
+    port = free_port()
+    sink = subprocess.Popen(["smtp-sink", "-4", "-c", "-u", "nobody", f"127.0.0.1:{port}", "1000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        path = os.path.join(workdir, "drain.db")
+        make_db(path, port, messages)
+        start = time.time()
+        run = subprocess.run(["/usr/bin/time", "-f", "%M", outbox, "serve", "--once", "--db", path, "--workers", str(workers),
+                              ], capture_output=True, text=True)
+        outbox_seconds = time.time() - start
+        if run.returncode != 0:
+            sys.exit(f"serve --once failed: {run.stderr}")
+        peak_rss_mb = int(run.stderr.strip().splitlines()[-1]) / 1024
+        db = sqlite3.connect(path)
+        sent = db.execute("SELECT COUNT(*) FROM message WHERE state = 'sent'").fetchone()[0]
+        db.close()
+        start = time.time()
+        subprocess.run(["smtp-source", "-4", "-d", "-s", str(workers), "-m", str(messages), "-l", str(size),
+                        "-f", "a@x", "-t", "b@x", f"127.0.0.1:{port}"], check=True)
+        source_seconds = time.time() - start
+        outbox_rate, source_rate = messages / outbox_seconds, messages / source_seconds
+        print(f"drain: {messages} messages, {workers} connections: outbox {outbox_rate:.0f}/s ({sent} sent, "
+              f"{outbox_seconds:.1f} s), smtp-source {source_rate:.0f}/s; ratio {100 * outbox_rate / source_rate:.0f}%")
+        print(f"peak RSS while draining: {peak_rss_mb:.1f} MB")
+
+        idle_db = os.path.join(workdir, "idle.db")
+        subprocess.run([outbox, "status", "--db", idle_db], check=True, stdout=subprocess.DEVNULL)
+        set_profile(idle_db, port)
+        serve = subprocess.Popen([outbox, "serve", "--db", idle_db, "--workers", str(workers)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(2)
+            latencies = []
+            single = os.path.join(workdir, "single.json")
+            for i in range(10):
+                with open(single, "w") as f:
+                    json.dump({"owner": "bench", "subject": f"Ping {i}", "text": "ping", "to": ["p@example.net"]}, f)
+                subprocess.run([outbox, "enqueue", "--db", idle_db, single], check=True, stdout=subprocess.DEVNULL)
+                deadline = time.time() + 5
+                while time.time() < deadline:
+                    db = sqlite3.connect(idle_db)
+                    row = db.execute("SELECT finished_at - created_at FROM message WHERE subject = ? AND state = 'sent'",
+                                     (f"Ping {i}",)).fetchone()
+                    db.close()
+                    if row:
+                        latencies.append(row[0]); break
+                    time.sleep(0.02)
+                time.sleep(0.3)
+            print(f"enqueue-to-accepted: median {statistics.median(latencies):.0f} ms, max {max(latencies)} ms "
+                  f"({len(latencies)} single messages on an idle daemon)")
+            time.sleep(1)
+            ticks = os.sysconf("SC_CLK_TCK")
+            def cpu():
+                fields = open(f"/proc/{serve.pid}/stat").read().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / ticks
+            before = cpu(); time.sleep(idle_seconds); after = cpu()
+            print(f"idle CPU over {idle_seconds} s: {100 * (after - before) / idle_seconds:.2f}% "
+                  f"({after - before:.2f} s CPU)")
+        finally:
+            serve.terminate(); serve.wait(30)
+    finally:
+        sink.terminate(); sink.wait()
+
+
+main()
