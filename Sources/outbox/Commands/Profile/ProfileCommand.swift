@@ -5,7 +5,7 @@ struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile", abstract: "Manage per-owner sending profiles (SMTP server, credentials, sender).",
         subcommands: [ProfileSetCommand.self, ProfileShowCommand.self, ProfileListCommand.self, ProfileDeleteCommand.self,
-                      ProfileResolveCommand.self, ProfileTestCommand.self])
+                      ProfileResolveCommand.self, ProfileTestCommand.self, ProfileOAuthCommand.self])
 }
 
 /// `outbox settings …`: company-wide settings.

@@ -1,0 +1,76 @@
+import GRDB
+import OutboxCore
+
+extension OutboxDatabase {
+    /// The OAuth columns of one profile row. Tokens are redacted in `description`.
+    public struct OAuthColumns: Sendable, Hashable, CustomStringConvertible {
+        public let authority: String?
+        public let tenant: String?
+        public let clientID: String?
+        public let refreshToken: String?
+        public let accessToken: String?
+        /// When the access token expires (Unix ms).
+        public let expiresAt: Int64?
+
+        public var description: String {
+            "OAuthColumns(authority: \(authority ?? "-"), tenant: \(tenant ?? "-"), client: \(clientID ?? "-"), "
+                + "refresh: \(refreshToken == nil ? "-" : "<redacted>"), access: \(accessToken == nil ? "-" : "<redacted>"), "
+                + "expiresAt: \(expiresAt.map(String.init) ?? "-"))"
+        }
+    }
+
+    /// The owner's OAuth columns, or nil when the owner has no profile row.
+    public func oauthColumns(owner: String) throws -> OAuthColumns? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT oauth_authority, oauth_tenant, oauth_client_id, oauth_refresh_token, oauth_access_token, oauth_expires_at
+                FROM profile WHERE owner = ?
+                """, arguments: [owner])
+            else { return nil }
+            return OAuthColumns(authority: row["oauth_authority"], tenant: row["oauth_tenant"], clientID: row["oauth_client_id"],
+                                refreshToken: row["oauth_refresh_token"], accessToken: row["oauth_access_token"],
+                                expiresAt: row["oauth_expires_at"])
+        }
+    }
+
+    /// Stores a completed sign-in (`outbox profile oauth`): authority, tenant, client id
+    /// and tokens, creating the profile if needed. Mode, host, port and TLS are set to
+    /// Microsoft 365's (`m365-oauth`, smtp.office365.com:587, STARTTLS) where the owner has
+    /// none. Like any profile change this lifts a hold on the profile.
+    public func saveOAuthAuthorisation(
+        owner: String, authority: String, tenant: String, clientID: String,
+        refreshToken: String?, accessToken: String, expiresAt: Int64, now: Int64
+    ) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO profile (owner, mode, host, port, tls, oauth_authority, oauth_tenant, oauth_client_id,
+                                     oauth_refresh_token, oauth_access_token, oauth_expires_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(owner) DO UPDATE SET
+                    mode = COALESCE(profile.mode, excluded.mode), host = COALESCE(profile.host, excluded.host),
+                    port = COALESCE(profile.port, excluded.port), tls = COALESCE(profile.tls, excluded.tls),
+                    oauth_authority = excluded.oauth_authority, oauth_tenant = excluded.oauth_tenant,
+                    oauth_client_id = excluded.oauth_client_id,
+                    oauth_refresh_token = COALESCE(excluded.oauth_refresh_token, profile.oauth_refresh_token),
+                    oauth_access_token = excluded.oauth_access_token, oauth_expires_at = excluded.oauth_expires_at,
+                    held_until = NULL, held_reason = NULL, updated_at = excluded.updated_at
+                """, arguments: [
+                    owner, SenderMode.m365OAuth.rawValue, "smtp.office365.com", 587, TLSMode.starttls.rawValue, authority, tenant,
+                    clientID, refreshToken, accessToken, expiresAt, now,
+                ])
+        }
+    }
+
+    /// Stores refreshed tokens; a nil refresh token keeps the stored one. Does not count as
+    /// a profile change (no hold is lifted). Throws `notFound` when the owner has no profile.
+    public func saveOAuthTokens(owner: String, refreshToken: String?, accessToken: String, expiresAt: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE profile SET oauth_refresh_token = COALESCE(?, oauth_refresh_token), oauth_access_token = ?,
+                                   oauth_expires_at = ?
+                WHERE owner = ?
+                """, arguments: [refreshToken, accessToken, expiresAt, owner])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "owner \(owner) has no profile to store OAuth tokens on") }
+        }
+    }
+}
