@@ -1,0 +1,67 @@
+/// Finds mail addresses (`local@domain`) in free text in one linear pass: from every `@`
+/// it extends left over local-part characters and right over domain characters, neither
+/// of which includes `@`, so no byte is looked at more than twice.
+enum BounceAddressScanner {
+    /// Addresses in `text` in order of appearance, at most `limit`.
+    static func addresses(in text: ArraySlice<UInt8>, limit: Int = 100) -> [String] {
+        var found: [String] = []
+        var index = text.startIndex
+        while index < text.endIndex, found.count < limit {
+            if text[index] == UInt8(ascii: "@"), let address = address(around: index, in: text) {
+                found.append(address)
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// The whole of `text` (after trimming white space, `<>`, quotes and a trailing `:`
+    /// or `.`) when it is exactly one address.
+    static func exactAddress(_ text: ArraySlice<UInt8>) -> String? {
+        var lower = text.startIndex, upper = text.endIndex
+        let strip: Set<UInt8> = [
+            BounceBytes.space, BounceBytes.tab, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "'"),
+            UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: ";"),
+        ]
+        while lower < upper, strip.contains(text[lower]) { lower += 1 }
+        while upper > lower, strip.contains(text[upper - 1]) || text[upper - 1] == UInt8(ascii: ".") { upper -= 1 }
+        let core = text[lower..<upper]
+        guard core.count <= 320, let at = core.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        guard at > core.startIndex, core[core.startIndex..<at].allSatisfy(isLocal),
+            at + 1 < core.endIndex, core[(at + 1)...].allSatisfy(isDomain),
+            core[(at + 1)...].contains(UInt8(ascii: "."))
+        else { return nil }
+        return String(decoding: core, as: UTF8.self)
+    }
+
+    private static func address(around at: Int, in text: ArraySlice<UInt8>) -> String? {
+        var start = at
+        while start > text.startIndex, at - start < 64, isLocal(text[start - 1]) { start -= 1 }
+        var end = at + 1
+        while end < text.endIndex, end - at < 256, isDomain(text[end]) { end += 1 }
+        while start < at, text[start] == UInt8(ascii: ".") || text[start] == UInt8(ascii: "'") { start += 1 }
+        while end > at + 1, text[end - 1] == UInt8(ascii: ".") || text[end - 1] == UInt8(ascii: "-") { end -= 1 }
+        guard start < at, end > at + 1, text[(at + 1)..<end].contains(UInt8(ascii: ".")) else { return nil }
+        return String(decoding: text[start..<end], as: UTF8.self)
+    }
+
+    static func isLocal(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-/=?^_`{|}~.".utf8.contains(byte) || byte >= 0x80
+        }
+    }
+
+    static func isDomain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default:
+            byte >= 0x80
+        }
+    }
+}
