@@ -165,7 +165,9 @@ def main():
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Timer(args.lifetime, server.shutdown).start()
+    timer = threading.Timer(args.lifetime, server.shutdown)
+    timer.daemon = True
+    timer.start()
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

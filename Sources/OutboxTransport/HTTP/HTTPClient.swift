@@ -12,6 +12,9 @@ public enum HTTPClient {
     /// complete response arrived (see ``HTTPClientError``).
     public static func perform(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
         if let problem = HTTPURLPolicy.problem(with: request.url) { throw HTTPClientError(.invalidURL, problem) }
+        for field in request.headers where (field.name + field.value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            throw HTTPClientError(.invalidHeader, "header \(field.name.filter { !$0.isNewline }) contains a line break or NUL")
+        }
         guard CurlRuntime.ensureInitialised(), let handle = curl_easy_init() else {
             throw HTTPClientError(.curlUnavailable, "libcurl could not make a handle")
         }

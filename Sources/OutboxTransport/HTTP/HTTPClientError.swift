@@ -9,6 +9,8 @@ public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertibl
         case curlUnavailable = "curl-unavailable"
         /// The URL is malformed or uses a scheme other than https (http only to loopback).
         case invalidURL = "invalid-url"
+        /// A header name or value contains CR, LF or NUL (named, never its value).
+        case invalidHeader = "invalid-header"
         /// libcurl refused an option (named, never its value).
         case optionRejected = "option-rejected"
         /// The response body was longer than allowed.

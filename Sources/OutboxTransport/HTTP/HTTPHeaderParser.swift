@@ -3,9 +3,10 @@
 enum HTTPHeaderParser {
     static func fields(_ raw: [UInt8]) -> [HTTPResponse.HeaderField] {
         var fields: [HTTPResponse.HeaderField] = []
-        let text = String(decoding: raw, as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
+        // Split on bytes: in a Swift String, CR LF is one Character and never equals "\n".
+        for bytes in raw.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let line = String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self)
+            let trimmed = line[...]
             if trimmed.hasPrefix("HTTP/") {
                 fields.removeAll()  // a new status line: the fields so far belonged to another response
                 continue
