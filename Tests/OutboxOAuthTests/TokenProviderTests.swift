@@ -101,4 +101,13 @@ struct TokenProviderTests {
             #expect(error.code == .unavailable && error.isTemporary)
         }
     }
+
+    @Test func aRefreshTokenRotatedByAnotherProcessIsPickedUp() throws {
+        try LoopbackServer.with("oauth_server.py", ["--refresh-token", "rt-seed"]) { server in
+            let store = RotatingStore(authority: try OAuthAuthority(url: server.url))
+            let token = try OAuthTokenProvider().accessToken(owner: "alice", store: store, now: now)
+            #expect(try refreshes(server).map { $0["answer"] as? String } == ["invalid_grant", "tokens"])
+            #expect(store.saved.map(\.accessToken) == [token])
+        }
+    }
 }

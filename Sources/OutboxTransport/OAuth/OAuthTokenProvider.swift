@@ -63,7 +63,19 @@ public final class OAuthTokenProvider: Sendable {
         }
         var client = try OAuthClient(authority: state.authority, clientID: state.clientID)
         client.caFile = caFile
-        let tokens = try client.refresh(refreshToken, owner: owner, now: now)
+        let tokens: OAuthTokenSet
+        do {
+            tokens = try client.refresh(refreshToken, owner: owner, now: now)
+        } catch where error.code == .reauthorisationNeeded {
+            // Another process (a second daemon, `outbox profile oauth`) may have rotated the
+            // refresh token meanwhile: use what it stored rather than give up.
+            let current = try load(owner: owner, store: store)
+            guard let newer = current.refreshToken, newer != refreshToken else { throw error }
+            if let access = current.accessToken, let expiresAt = current.expiresAt, expiresAt - Int64(refreshMargin.milliseconds) > now {
+                return access
+            }
+            return try refresh(owner: owner, state: current, store: store, now: now)
+        }
         do {
             try store.saveOAuthTokens(owner: owner, tokens)
         } catch {
