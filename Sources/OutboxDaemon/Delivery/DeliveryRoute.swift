@@ -15,17 +15,17 @@ enum DeliveryRoute {
 
     static func choose(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> DeliveryRoute {
         switch profile.mode {
-        case .http, .replyTo:
+        case .http:
             return .unsupported("sender mode \(profile.mode.rawValue) is not supported yet by the delivery engine")
         case .maildir:
             guard let url = profile.url, !url.isEmpty else {
                 return .misconfigured("profile of owner \(profile.owner) uses mode maildir but has no url (the Maildir directory)")
             }
             return .maildir(url.hasPrefix("file://") ? URL(string: url)?.path ?? String(url.dropFirst(7)) : url)
-        case .smtp, .system, .m365OAuth:
+        case .smtp, .system, .replyTo, .m365OAuth:
             guard let host = profile.host, !host.isEmpty else {
-                return .misconfigured(profile.mode == .system
-                    ? "owner \(profile.owner) sends through the system relay, but no relay is configured"
+                return .misconfigured(profile.mode == .system || profile.mode == .replyTo
+                    ? "owner \(profile.owner) sends through the system relay (mode \(profile.mode.rawValue)), but no relay is configured"
                     : "profile of owner \(profile.owner) (mode \(profile.mode.rawValue)) has no host")
             }
             let tls: SMTPEndpoint.TLSMode = switch profile.tls {

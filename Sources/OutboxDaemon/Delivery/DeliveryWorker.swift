@@ -112,7 +112,7 @@ final class DeliveryWorker {
         }
         defer { engine.rateGate.finish(owner: message.owner) }
         let assembly: MessageAssembly
-        switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, now: Date()) {
+        switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy, now: Date()) {
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return

@@ -11,15 +11,31 @@ struct MessageAssembly {
 
     /// Composes `message` as `profile` sends it at `now`. Returns the reason, naming the
     /// owner, when it cannot be composed.
-    static func make(_ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, now: Date) -> Result<MessageAssembly, AssemblyFailure> {
-        guard let fromAddress = profile.fromAddress, !fromAddress.isEmpty else {
+    ///
+    /// In `reply-to` mode the From is the company address on the event domain (with the
+    /// owner's display name), Reply-To is the owner, and the envelope sender is a VERP
+    /// bounce address carrying the message's token, so bounces come back to Outbox.
+    static func make(
+        _ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, policy: SenderPolicy = SenderPolicy(), now: Date
+    ) -> Result<MessageAssembly, AssemblyFailure> {
+        guard let ownerAddress = profile.fromAddress, !ownerAddress.isEmpty else {
             return .failure(AssemblyFailure("no From address is known for owner \(message.owner): set from_address in its profile or the company profile"))
         }
-        let from: Mailbox
-        do { from = try Mailbox(address: fromAddress, displayName: profile.fromName) } catch {
+        let owner: Mailbox
+        do { owner = try Mailbox(address: ownerAddress, displayName: profile.fromName) } catch {
             return .failure(AssemblyFailure("the From address of owner \(message.owner) is invalid: \(error)"))
         }
-        let replyTo = profile.replyTo.flatMap { try? Mailbox.parse($0) }.map { [$0] } ?? []
+        var from = owner
+        var replyTo = profile.replyTo.flatMap { try? Mailbox.parse($0) }.map { [$0] } ?? []
+        if profile.mode == .replyTo {
+            guard let company = policy.replyToFrom else {
+                return .failure(AssemblyFailure("owner \(message.owner) uses reply-to mode, but [reply-to] company-address and event-domain are not configured"))
+            }
+            from = (try? Mailbox(address: company.address, displayName: profile.fromName ?? company.displayName)) ?? company
+            if replyTo.isEmpty { replyTo = [owner] }
+        }
+        let fromAddress = from.address
+        let envelopeSender = policy.verpSender(mode: profile.mode, token: message.token) ?? from
         let idDomain = domain ?? String(fromAddress[fromAddress.index(after: fromAddress.lastIndex(of: "@") ?? fromAddress.startIndex)...])
         let messageID: String
         do { messageID = try MessageID.make(token: message.token, domain: idDomain) } catch {
@@ -37,6 +53,6 @@ struct MessageAssembly {
             !recipients.contains(where: { $0.address == archive.address }) {
             recipients.append(archive)
         }
-        return .success(MessageAssembly(bytes: MIMEComposer.compose(mime), mailFrom: from, recipients: recipients))
+        return .success(MessageAssembly(bytes: MIMEComposer.compose(mime), mailFrom: envelopeSender, recipients: recipients))
     }
 }
