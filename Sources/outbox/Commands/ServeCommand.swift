@@ -52,57 +52,56 @@ struct ServeCommand: ParsableCommand {
     var grace: String?
 
     func run() throws {
-        var environment = ProcessInfo.processInfo.environment
-        if let relay { environment["OUTBOX_RELAY"] = relay }
-        let file: OutboxConfiguration
-        do { file = try OutboxConfiguration.load(path: config, environment: environment) } catch {
-            throw ValidationError("\(error)")
-        }
-        let settings = try deliveryConfiguration(file, environment: environment)
+        var (file, settings, environment) = try loadSettings()
+        LoggingSetup.bootstrap(level: file.logLevel, environment: environment)
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
-        let engine = DeliveryEngine(database: outbox, configuration: settings)
+        var engine = DeliveryEngine(database: outbox, configuration: settings)
         try Failure.guarding { _ = try engine.recover() }
         if once {
             let summary = engine.drain()
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
-        try serve(engine, outbox: outbox, workers: settings.workers)
-    }
 
-    /// Runs until SIGTERM or SIGINT, telling systemd about start, progress and stop.
-    private func serve(_ engine: DeliveryEngine, outbox: OutboxDatabase, workers: Int) throws {
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        try Failure.guarding { try engine.start() }
+        let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         let notifier = SystemdNotifier()
+        try Failure.guarding { try engine.start() }
         notifier.ready(status: Self.statusLine(outbox))
-        let heartbeat = Thread {
-            let interval = notifier.watchdogInterval.map { Double(RetryPolicy.milliseconds($0)) / 1000 } ?? 10
-            var lastStatus = Date()
-            while !engine.isStopped {
-                Thread.sleep(forTimeInterval: min(interval, 10))
-                notifier.watchdog()
-                if Date().timeIntervalSince(lastStatus) >= 10 { notifier.status(Self.statusLine(outbox)); lastStatus = Date() }
+        Heartbeat(notifier: notifier, outbox: outbox).start()
+        Terminal.notice("serving \(outbox.path) with \(settings.workers) worker(s)")
+        // SIGHUP: re-read the configuration; if it is valid, let in-flight sends finish and
+        // start a new engine with it (a bad file is reported and the old settings stay).
+        while signals.wait() == SIGHUP {
+            notifier.reloading()
+            do {
+                (file, settings, environment) = try loadSettings()
+                LoggingSetup.setLevel(file.logLevel)
+                _ = engine.stop()
+                engine = DeliveryEngine(database: outbox, configuration: settings)
+                try engine.start()
+                Terminal.notice("configuration reloaded: \(settings.workers) worker(s)")
+            } catch {
+                Terminal.error("reload failed, keeping the running configuration: \(error)")
             }
+            notifier.ready(status: Self.statusLine(outbox))
         }
-        heartbeat.start()
-        Terminal.notice("serving \(outbox.path) with \(workers) worker(s)")
-        stop.wait()
         notifier.stopping(status: "finishing in-flight sends")
         let summary = engine.stop()
         Terminal.notice("stopped: \(summary)")
-        withExtendedLifetime(sources) {}
     }
 
-    private static func statusLine(_ outbox: OutboxDatabase) -> String {
+    /// The configuration file, then the environment, then the flags.
+    private func loadSettings() throws -> (OutboxConfiguration, DeliveryConfiguration, [String: String]) {
+        var environment = ProcessInfo.processInfo.environment
+        if let relay { environment["OUTBOX_RELAY"] = relay }
+        let file: OutboxConfiguration
+        do { file = try OutboxConfiguration.load(path: config, environment: environment) } catch {
+            throw ValidationError("\(error)")
+        }
+        return (file, try deliveryConfiguration(file, environment: environment), environment)
+    }
+
+    static func statusLine(_ outbox: OutboxDatabase) -> String {
         guard let totals = try? outbox.status().totals else { return "running" }
         return ["queued", "sending", "deferred", "sent", "failed"].map { "\($0) \(totals[$0, default: 0])" }.joined(separator: ", ")
     }
