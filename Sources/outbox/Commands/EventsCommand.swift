@@ -38,6 +38,7 @@ struct EventsCommand: ParsableCommand {
             try emit(backlog)
             last = backlog.last?.id ?? last
         }
+        Terminal.notice("following events after #\(last)")
         let deadline = followSeconds.map { Date().addingTimeInterval($0) }
         while deadline.map({ Date() < $0 }) ?? true {
             usleep(250_000)
