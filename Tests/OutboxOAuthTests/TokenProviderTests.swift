@@ -1,3 +1,4 @@
+import OutboxDaemon
 import Foundation
 import OutboxStore
 import OutboxTransport

@@ -14,6 +14,8 @@ public struct DeliveryConfiguration: Sendable {
     public var holdDuration: Duration = .seconds(900)
     /// The system relay layer (`system` and `reply-to` modes).
     public var systemRelay = ProfileFields()
+    /// OAuth access tokens for `m365-oauth` profiles; nil uses the profile's stored secret as the token.
+    public var accessTokens: (any AccessTokenSource)?
     /// Reply-to mode's From and the VERP bounce domain.
     public var senderPolicy = SenderPolicy()
     /// The Message-ID domain; nil takes the domain of the From address.

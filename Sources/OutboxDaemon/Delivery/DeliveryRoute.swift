@@ -1,5 +1,6 @@
 import Foundation
 import OutboxCore
+import OutboxStore
 import OutboxTransport
 
 /// How a message of a resolved profile leaves, chosen by the sender mode.
@@ -39,7 +40,13 @@ enum DeliveryRoute {
                 sourceAddress: profile.bindAddress, ehloName: configuration.ehloName,
                 connectTimeout: configuration.connectTimeout, replyTimeout: configuration.replyTimeout,
                 totalTimeout: configuration.totalTimeout)
-            let user = profile.username ?? "", secret = profile.secret ?? ""
+            let user = profile.username ?? ""
+            var secret = profile.secret ?? ""
+            if profile.mode == .m365OAuth, let tokens = configuration.accessTokens {
+                do { secret = try tokens.accessToken(owner: profile.owner, now: OutboxDatabase.milliseconds(Date())) } catch {
+                    return .misconfigured("OAuth for owner \(profile.owner): \(error)")
+                }
+            }
             let credentials: SMTPCredentials
             if profile.mode == .m365OAuth {
                 guard user.isEmpty || !secret.isEmpty else {

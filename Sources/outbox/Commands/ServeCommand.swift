@@ -55,6 +55,8 @@ struct ServeCommand: ParsableCommand {
         var (file, settings, environment) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel, environment: environment)
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
+        let tokens = StoredOAuthTokens(database: outbox)
+        settings.accessTokens = tokens
         var engine = DeliveryEngine(database: outbox, configuration: settings)
         try Failure.guarding { _ = try engine.recover() }
         if once {
@@ -75,6 +77,7 @@ struct ServeCommand: ParsableCommand {
             notifier.reloading()
             do {
                 (file, settings, environment) = try loadSettings()
+                settings.accessTokens = tokens
                 LoggingSetup.setLevel(file.logLevel)
                 _ = engine.stop()
                 engine = DeliveryEngine(database: outbox, configuration: settings)

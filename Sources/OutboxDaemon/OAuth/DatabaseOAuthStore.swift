@@ -1,12 +1,16 @@
-import OutboxStore
-import OutboxTransport
+public import OutboxStore
+public import OutboxTransport
 
 /// Adapts `OutboxDatabase` to ``OAuthStateStore`` — the few lines the daemon needs too
 /// (the transport module does not know SQLite, the store does not know OAuth).
-struct DatabaseOAuthStore: OAuthStateStore {
-    let database: OutboxDatabase
+public struct DatabaseOAuthStore: OAuthStateStore {
+    public let database: OutboxDatabase
 
-    func oauthState(owner: String) throws -> OAuthState? {
+    public init(database: OutboxDatabase) {
+        self.database = database
+    }
+
+    public func oauthState(owner: String) throws -> OAuthState? {
         guard let columns = try database.oauthColumns(owner: owner), let url = columns.authority, let clientID = columns.clientID else {
             return nil
         }
@@ -16,7 +20,7 @@ struct DatabaseOAuthStore: OAuthStateStore {
             expiresAt: columns.expiresAt)
     }
 
-    func saveOAuthTokens(owner: String, _ tokens: OAuthTokenSet) throws {
+    public func saveOAuthTokens(owner: String, _ tokens: OAuthTokenSet) throws {
         try database.saveOAuthTokens(owner: owner, refreshToken: tokens.refreshToken?.value, accessToken: tokens.accessToken.value,
                                      expiresAt: tokens.expiresAt)
     }

@@ -1,0 +1,25 @@
+import OutboxStore
+public import OutboxTransport
+
+/// Access tokens from the OAuth state stored on profiles, refreshed through one shared
+/// ``OAuthTokenProvider``. An owner without OAuth state of its own uses the company
+/// (global) profile's, as with every other profile field.
+public struct StoredOAuthTokens: AccessTokenSource {
+    private let store: DatabaseOAuthStore
+    private let provider: OAuthTokenProvider
+
+    public init(database: OutboxDatabase, provider: OAuthTokenProvider = OAuthTokenProvider()) {
+        store = DatabaseOAuthStore(database: database)
+        self.provider = provider
+    }
+
+    public func accessToken(owner: String, now: Int64) throws -> String {
+        var stateOwner = owner
+        if try store.oauthState(owner: owner) == nil,
+            let global = try store.database.setting(OutboxDatabase.globalProfileSetting), try store.oauthState(owner: global) != nil
+        {
+            stateOwner = global
+        }
+        return try provider.accessToken(owner: stateOwner, store: store, now: now).value
+    }
+}

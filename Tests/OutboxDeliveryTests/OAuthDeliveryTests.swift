@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import OutboxCore
+import OutboxDaemon
+import OutboxStore
+import Testing
+
+/// `m365-oauth` profiles send with the access token stored by `outbox profile oauth`,
+/// through XOAUTH2; a token that cannot be refreshed holds the profile with a clear reason.
+@Suite(.serialized) struct OAuthDeliveryTests {
+    private func signIn(_ fixture: OutboxFixture, accessToken: String, expiresAt: Int64) throws {
+        try fixture.outbox.saveOAuthAuthorisation(
+            owner: "anne", authority: "http://127.0.0.1:1", tenant: "organizations", clientID: "client-1",
+            refreshToken: "refresh-1", accessToken: accessToken, expiresAt: expiresAt, now: OutboxDatabase.milliseconds(Date()))
+    }
+
+    @Test func theStoredAccessTokenAuthenticatesWithXOAUTH2() throws {
+        let fixture = try OutboxFixture()
+        let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "access-token-1"])
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try signIn(fixture, accessToken: "access-token-1", expiresAt: OutboxDatabase.milliseconds(Date()) + 3_600_000)
+        try fixture.enqueue(2, owner: "anne")
+        var configuration = OutboxFixture.configuration(workers: 1)
+        configuration.accessTokens = StoredOAuthTokens(database: fixture.outbox)
+        let summary = DeliveryEngine(database: fixture.outbox, configuration: configuration).drain()
+        #expect(summary.sent == 2)
+        #expect(try server.messages().count == 2)
+        let auth = try server.events().filter { $0.event == "auth" }
+        #expect(auth.first?.mechanism == "XOAUTH2" && auth.first?.success == true)
+    }
+
+    @Test func anExpiredTokenThatCannotBeRefreshedHoldsTheProfile() throws {
+        let fixture = try OutboxFixture()
+        let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "access-token-1"])
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try signIn(fixture, accessToken: "stale-token", expiresAt: OutboxDatabase.milliseconds(Date()) - 1000)
+        try fixture.enqueue(2, owner: "anne")
+        var configuration = OutboxFixture.configuration(workers: 1)
+        configuration.accessTokens = StoredOAuthTokens(database: fixture.outbox)
+        let summary = DeliveryEngine(database: fixture.outbox, configuration: configuration).drain()
+        #expect(summary.sent == 0)
+        #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'profile-held' AND detail LIKE '%OAuth for owner anne%'") == 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE detail LIKE '%stale-token%' OR detail LIKE '%refresh-1%'") == 0)
+        #expect(try fixture.states()["failed"] == nil)
+        #expect(try server.messages().isEmpty)
+    }
+}
