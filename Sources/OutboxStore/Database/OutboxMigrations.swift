@@ -7,6 +7,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v1-outbox", migrate: createOutbox)
         migrator.registerMigration("v2-profiles", migrate: ProfileMigration.migrate)
         migrator.registerMigration("v3-delivery", migrate: DeliveryMigration.migrate)
+        migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         return migrator
     }
 
