@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import OutboxStore
+
+/// `outbox suppressions list|add|remove`: addresses no message is sent to.
+struct SuppressionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suppressions", abstract: "Show and edit the suppression list (addresses that are never sent to).",
+        subcommands: [List.self, Add.self, Remove.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List suppressed addresses, newest first.")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let entries = try Failure.guarding { try database.open().suppressions() }
+            if json { try Formatting.printJSON(entries); return }
+            if entries.isEmpty { print("no suppressed addresses"); return }
+            print(Formatting.table([["ADDRESS", "SINCE", "EVENT", "REASON"]] + entries.map {
+                [$0.address, Formatting.time($0.createdAt), $0.eventID.map { "#\($0)" } ?? "-", Formatting.clip($0.reason, 60)]
+            }))
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suppress an address.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The address.") var address: String
+        @Option(help: "Why (kept with the entry and in the event).") var reason = "added by operator"
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let added = try Failure.guarding { try database.open().addSuppression(address: address, reason: reason, now: nowMilliseconds()) }
+            if json { try Formatting.printJSON(["address": address, "changed": added ? "added" : "unchanged"]); return }
+            print(added ? "suppressed \(address)" : "\(address) was already suppressed")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop suppressing an address.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The address.") var address: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let removed = try Failure.guarding { try database.open().removeSuppression(address: address, now: nowMilliseconds()) }
+            if json { try Formatting.printJSON(["address": address, "changed": removed ? "removed" : "unchanged"]); return }
+            guard removed else {
+                Terminal.error("\(address) is not on the suppression list")
+                throw ExitCode.failure
+            }
+            print("no longer suppressing \(address)")
+        }
+    }
+}
