@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import OutboxStore
+import OutboxTransport
+
+/// `outbox bounces poll`: reads a bounce mailbox over IMAP or POP3 once, records every
+/// message, and deletes (or moves) each only after it is recorded.
+struct BouncesPollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll", abstract: "Read a bounce mailbox over IMAP or POP3 once; record, then delete, each message.",
+        discussion: """
+            A message is deleted (POP3 DELE, IMAP \\Deleted + EXPUNGE) or moved (--move-to, IMAP) only after it is \
+            recorded; one that cannot be fetched or recorded stays for the next poll. The same bytes recorded twice \
+            count once. Exit 0 when every listed message was recorded, 75 when the poll stopped early or the mailbox \
+            or database could not be reached.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "imap[s]://host[:port][/MAILBOX] (default mailbox INBOX) or pop3[s]://host[:port].") var url: String
+    @Option(help: "Login name.") var user: String
+    @OptionGroup var secret: SecretInput
+    @Option(help: "IMAP: move recorded messages to this folder instead of deleting them.") var moveTo: String?
+    @Option(help: "At most this many messages per poll.") var limit = 1000
+    @Flag(help: "Allow logging in without TLS (loopback or test servers only).") var allowPlaintext = false
+    @Flag(help: "Do not verify the server's TLS certificate (self-signed servers; discouraged).") var insecure = false
+    @Option(help: ArgumentHelp("CA certificates to verify the server with.", valueName: "file")) var caFile: String?
+    @Option(help: "How long a database write waits for another writer, in seconds.") var busyTimeout: Double = 60
+    @Flag(inversion: .prefixedNo, help: "Put hard-bounced addresses on the suppression list.") var suppress = true
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
+        guard busyTimeout >= 0, busyTimeout <= 3600 else { throw ValidationError("--busy-timeout must be between 0 and 3600 seconds") }
+    }
+
+    func run() throws {
+        let password = try readPassword()
+        let endpoint: MailboxEndpoint
+        do {
+            endpoint = try MailboxEndpoint(url: url, username: user, password: password, requireTLS: !allowPlaintext,
+                                           verifyTLS: !insecure, caFile: caFile)
+        } catch {
+            throw ValidationError(error.reason)
+        }
+        let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
+        let suppress = suppress
+        let result: MailboxDrain.Result
+        do {
+            result = try MailboxDrain.run(endpoint, moveTo: moveTo, limit: limit) { id, bytes in
+                _ = try outbox.ingestBounce(raw: bytes, source: "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)",
+                                            now: nowMilliseconds(), suppressHardBounces: suppress)
+            }
+        } catch {
+            Terminal.error(error.reason)
+            throw SysExit.tempFail
+        }
+        if json { try Formatting.printJSON(result) } else {
+            print("\(endpoint.displayURL): \(result.listed) message(s), \(result.recorded) recorded and \(moveTo.map { "moved to \($0)" } ?? "deleted")")
+        }
+        if let reason = result.stoppedBecause {
+            Terminal.error("stopped early: \(reason); the rest stay in the mailbox")
+            throw SysExit.tempFail
+        }
+    }
+
+    /// The password from --password-file, --password-stdin or a systemd credential.
+    private func readPassword() throws -> String {
+        if let name = secret.credential {
+            guard let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"],
+                  let data = FileManager.default.contents(atPath: directory + "/" + name) else {
+                throw ValidationError("systemd credential \(name) is not available ($CREDENTIALS_DIRECTORY/\(name))")
+            }
+            var text = String(decoding: data, as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            return text
+        }
+        guard let password = try secret.read() else {
+            throw ValidationError("give the mailbox password with --password-file FILE, --password-stdin or --password-credential NAME")
+        }
+        return password
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A private Dovecot serving one user's Maildir over IMAP and POP3 on loopback, started
+/// by Tests/Servers/dovecot_server.sh as a child process and stopped by ``stop()``.
+final class DovecotServer {
+    static let user = "bounces"
+    static let password = "s3cret-Pa55"
+
+    let directory: String
+    let imapPort: Int
+    let pop3Port: Int
+    private let process: Process
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "outbox-dovecot-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Servers/dovecot_server.sh")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [script.path, directory, Self.user, Self.password]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = ""
+        while !line.hasSuffix("\n") {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            guard !byte.isEmpty else { break }
+            line += String(decoding: byte, as: UTF8.self)
+        }
+        let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().compactMap { field -> (String, Int)? in
+            let pair = field.split(separator: "=")
+            guard pair.count == 2, let port = Int(pair[1].trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+            return (String(pair[0]), port)
+        })
+        guard line.hasPrefix("READY"), let imap = fields["imap"], let pop3 = fields["pop3"] else {
+            process.terminate()
+            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "dovecot did not start: \(line)"])
+        }
+        imapPort = imap
+        pop3Port = pop3
+    }
+
+    /// The user's Maildir.
+    var maildir: String { directory + "/mail/" + Self.user }
+
+    /// Drops a message into the Maildir's `new/`, readable by the mail user.
+    func deliver(_ bytes: [UInt8], name: String) throws {
+        let path = maildir + "/new/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o644)
+    }
+
+    /// Messages still in the mailbox (`new/` and `cur/`).
+    func messageCount() throws -> Int {
+        try ["new", "cur"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: maildir + "/" + $1).count) }
+    }
+
+    /// A password file for `--password-file`.
+    func passwordFile() throws -> String {
+        let path = directory + "/password"
+        try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
