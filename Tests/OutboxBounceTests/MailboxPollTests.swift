@@ -82,3 +82,36 @@ import OutboxCore
         #expect(try server.messageCount() == 3)
     }
 }
+
+/// IMAP `--move-to`: recorded messages go to another folder instead of being deleted.
+@Suite struct MailboxMoveTests {
+    @Test func recordedMessagesAreMovedToTheFolder() throws {
+        let server = try DovecotServer()
+        defer { server.stop() }
+        let outbox = try BounceOutbox()
+        defer { outbox.cleanUp() }
+        try MailboxPollTests.fill(server)
+        let folder = server.maildir + "/.Recorded"
+        for sub in ["cur", "new", "tmp"] {
+            try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        let owner = try FileManager.default.attributesOfItem(atPath: server.maildir)
+        for path in [folder, folder + "/cur", folder + "/new", folder + "/tmp"] {
+            try FileManager.default.setAttributes([.ownerAccountID: owner[.ownerAccountID]!, .groupOwnerAccountID: owner[.groupOwnerAccountID]!],
+                                                  ofItemAtPath: path)
+        }
+        let cli = OutboxBinary(database: outbox.database.path)
+        let result = try cli.run(["bounces", "poll", "--url", "imap://127.0.0.1:\(server.imapPort)/INBOX", "--user", DovecotServer.user,
+                                  "--password-file", try server.passwordFile(), "--allow-plaintext", "--move-to", "Recorded"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try server.messageCount() == 0)
+        let moved = try ["cur", "new"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: folder + "/" + $1).count) }
+        #expect(moved == 3)
+        #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == 3)
+
+        let list = try cli.run(["bounces", "list"])
+        #expect(list.status == 0 && list.stdout.contains("#3") && list.stdout.contains("notABounce"))
+        let raw = try cli.run(["bounces", "raw", "1"])
+        #expect(raw.status == 0 && raw.stdout.contains("Final-Recipient: rfc822; nobody@example.org"))
+    }
+}

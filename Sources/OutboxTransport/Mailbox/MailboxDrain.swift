@@ -20,7 +20,12 @@ public enum MailboxDrain {
     /// - Throws: ``MailboxError`` when the mailbox cannot be reached or listed at all.
     public static func run(_ endpoint: MailboxEndpoint, moveTo: String? = nil, limit: Int = 1000, maximumMessageBytes: Int = 64 << 20,
                            record: (_ id: String, _ bytes: [UInt8]) throws -> Void) throws(MailboxError) -> Result {
-        if moveTo != nil, endpoint.kind == .pop3 { throw MailboxError(.invalidURL, "POP3 cannot move messages; only delete") }
+        if let moveTo {
+            guard endpoint.kind == .imap else { throw MailboxError(.invalidURL, "POP3 cannot move messages; only delete") }
+            guard !moveTo.isEmpty, !moveTo.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "\\" }) else {
+                throw MailboxError(.invalidURL, "folder name '\(moveTo.filter { !$0.isNewline })' contains characters that cannot be used")
+            }
+        }
         let session = try MailboxSession(endpoint: endpoint, maximumMessageBytes: maximumMessageBytes)
         defer { session.close() }
         let ids = try session.list()

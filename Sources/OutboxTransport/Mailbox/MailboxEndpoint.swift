@@ -44,7 +44,7 @@ public struct MailboxEndpoint: Sendable, Hashable {
         }
         mailbox = name.isEmpty ? "INBOX" : name
         encodedMailbox = mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? mailbox
-        let urlHost = host.contains(":") ? "[\(host)]" : host
+        let urlHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         base = "\(scheme)://\(urlHost)\(parts.port.map { ":\($0)" } ?? "")"
         self.username = username
         self.password = password

@@ -4,5 +4,5 @@ import ArgumentParser
 struct BouncesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bounces", abstract: "Record bounces (delivery status notifications) as events.",
-        subcommands: [BouncesIngestCommand.self, BouncesPollCommand.self])
+        subcommands: [BouncesIngestCommand.self, BouncesPollCommand.self, BouncesListCommand.self, BouncesRawCommand.self])
 }

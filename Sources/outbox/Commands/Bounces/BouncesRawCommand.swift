@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import OutboxStore
+
+/// `outbox bounces raw ID`: writes a recorded bounce's bytes, exactly as received, to stdout.
+struct BouncesRawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "raw", abstract: "Print a recorded bounce exactly as received (the #ID in its events).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Bounce id.") var id: Int64
+
+    func run() throws {
+        guard let raw = try Failure.guarding({ try database.open().bounceRaw(id: id) }) else {
+            Terminal.error("no bounce with id \(id)")
+            throw ExitCode.failure
+        }
+        FileHandle.standardOutput.write(Data(raw))
+    }
+}
