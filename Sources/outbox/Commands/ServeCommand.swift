@@ -4,6 +4,7 @@ import Foundation
 import OutboxCore
 import OutboxDaemon
 import OutboxStore
+import OutboxTransport
 
 /// `outbox serve`: the delivery daemon. Sends due messages through each owner's profile,
 /// retries with backoff, holds broken profiles, respects rate limits; SIGTERM/SIGINT stop
@@ -68,6 +69,8 @@ struct ServeCommand: ParsableCommand {
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         let notifier = SystemdNotifier()
         try Failure.guarding { try engine.start() }
+        var poller = try bouncePoller(file, outbox: outbox, environment: environment)
+        poller?.start()
         notifier.ready(status: Self.statusLine(outbox))
         Heartbeat(notifier: notifier, outbox: outbox).start()
         Terminal.notice("serving \(outbox.path) with \(settings.workers) worker(s)")
@@ -79,6 +82,10 @@ struct ServeCommand: ParsableCommand {
                 (file, settings, environment) = try loadSettings()
                 settings.accessTokens = tokens
                 LoggingSetup.setLevel(file.logLevel)
+                let nextPoller = try bouncePoller(file, outbox: outbox, environment: environment)
+                poller?.stop()
+                poller = nextPoller
+                poller?.start()
                 _ = engine.stop()
                 engine = DeliveryEngine(database: outbox, configuration: settings)
                 try engine.start()
@@ -89,8 +96,29 @@ struct ServeCommand: ParsableCommand {
             notifier.ready(status: Self.statusLine(outbox))
         }
         notifier.stopping(status: "finishing in-flight sends")
+        poller?.stop()
         let summary = engine.stop()
         Terminal.notice("stopped: \(summary)")
+    }
+
+    /// The `[bounces]` mailbox poller, when a mailbox URL is configured.
+    private func bouncePoller(_ file: OutboxConfiguration, outbox: OutboxDatabase, environment: [String: String]) throws -> BounceMailboxPoller? {
+        guard let url = file.bounces.mailboxURL else { return nil }
+        var password = ""
+        if let credential = file.bounces.mailboxPasswordCredential {
+            do { password = try Credentials.read(name: credential, environment: environment) } catch {
+                throw ValidationError("[bounces] mailbox password: \(error)")
+            }
+        }
+        do {
+            // Clear text only to a mailbox on this machine, as for HTTP endpoints.
+            let host = URLComponents(string: url)?.host ?? ""
+            let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            let endpoint = try MailboxEndpoint(url: url, username: file.bounces.mailboxUser ?? "", password: password, requireTLS: !loopback)
+            return BounceMailboxPoller(database: outbox, endpoint: endpoint, interval: file.bounces.pollInterval)
+        } catch {
+            throw ValidationError("[bounces] mailbox-url: \(error)")
+        }
     }
 
     /// The configuration file, then the environment, then the flags.
