@@ -32,6 +32,7 @@ import Testing
         let duplicates = ids.count - Set(ids).count
         #expect(Set(ids).count == total)
         #expect(duplicates <= workers, "at most one message per worker is between the server's 250 and the commit")
+        #expect(duplicates <= inFlight, "only messages leased at the kill can be sent twice")
     }
 
     @Test(.timeLimit(.minutes(1))) func sigtermMidBatchExitsZeroAndLosesNothing() throws {

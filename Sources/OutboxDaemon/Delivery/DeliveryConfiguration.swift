@@ -5,7 +5,10 @@ public struct DeliveryConfiguration: Sendable {
     /// Parallel senders; each keeps its own connections.
     public var workers: Int = 4
     /// Messages a worker claims at once.
-    public var batchSize: Int = 8
+    public var batchSize: Int = 32
+    /// How old a profile read with a claim may be when a message is sent; older, it is read
+    /// again (profiles are resolved at send time within this bound).
+    public var profileStaleness: Duration = .seconds(1)
     /// How long a claim holds a message before another daemon may reclaim it; renewed while sending.
     public var leaseDuration: Duration = .seconds(300)
     public var retry = RetryPolicy()

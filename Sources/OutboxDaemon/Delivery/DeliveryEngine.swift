@@ -12,6 +12,8 @@ import Synchronization
 /// Duplicates: a message is recorded only after the server accepted it, so a crash between
 /// the server's 250 and the commit re-sends it after restart. Each worker has at most one
 /// message in that window, so at most ``DeliveryConfiguration/workers`` duplicates per crash.
+/// Outcomes are written by group commit (``GroupCommitter``); a worker waits for its
+/// outcome's commit before it sends the next message, which keeps that bound.
 public final class DeliveryEngine: Sendable {
     public let database: OutboxDatabase
     public let configuration: DeliveryConfiguration
@@ -20,6 +22,7 @@ public final class DeliveryEngine: Sendable {
     let wake = WakeSignal()
     let counters = DeliveryCounters()
     let rateGate: RateGate
+    let committer: GroupCommitter
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
@@ -30,6 +33,7 @@ public final class DeliveryEngine: Sendable {
         self.configuration = configuration
         self.leaseOwner = LeaseOwnerID.make()
         self.rateGate = RateGate(database: database)
+        self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner)
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -51,6 +55,8 @@ public final class DeliveryEngine: Sendable {
         let start = OutboxDatabase.milliseconds(Date())
         launchWorkers(dueBy: start)
         group.wait()
+        let figures = committer.figures
+        logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
         return counters.summary
     }
 

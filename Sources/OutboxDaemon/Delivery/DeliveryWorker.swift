@@ -12,6 +12,8 @@ final class DeliveryWorker {
     private let sessions = SessionCache()
     private var maildirs: [String: MaildirTransport] = [:]
     private var leaseRenewedAt: Int64 = 0
+    /// Profile layers per owner and when they were read (from the claim, or re-read).
+    private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
 
     init(engine: DeliveryEngine, number: Int) {
@@ -33,9 +35,11 @@ final class DeliveryWorker {
             let now = Self.now()
             let batch: [ClaimedMessage]
             do {
-                batch = try database.claim(
+                let claimed = try database.claimBatch(
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
+                batch = claimed.messages
+                profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
                 logger.error("claiming messages failed: \(error)")
@@ -75,12 +79,23 @@ final class DeliveryWorker {
         leaseRenewedAt = now
     }
 
+    /// The owner's profile layers, read at most ``DeliveryConfiguration/profileStaleness`` ago.
+    private func profileLayers(_ owner: String, now: Int64) throws -> ProfileLayers {
+        if let cached = profiles[owner], now - cached.readAt <= RetryPolicy.milliseconds(configuration.profileStaleness) {
+            return cached.layers
+        }
+        let read = try database.profileLayers(owner: owner)
+        let layers = ProfileLayers(own: read.own, global: read.global)
+        profiles[owner] = (layers, now)
+        return layers
+    }
+
     /// Resolves, composes, sends and records one message.
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
         let profile: ResolvedProfile
         do {
-            let layers = try database.profileLayers(owner: message.owner)
+            let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
@@ -176,7 +191,7 @@ final class DeliveryWorker {
 
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
         do {
-            guard try database.record(outcome, messageID: message.id, leaseOwner: engine.leaseOwner, now: Self.now()) else {
+            guard try engine.committer.record(PendingRecord(outcome, messageID: message.id)) else {
                 logger.warning("message \(message.id): lease lost before the outcome was recorded (\(outcome.eventKind.rawValue))")
                 return
             }

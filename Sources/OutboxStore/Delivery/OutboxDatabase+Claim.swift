@@ -12,9 +12,16 @@ extension OutboxDatabase {
     ///   - now: the current time (Unix milliseconds).
     ///   - dueBy: claim messages due at or before this time (`now`, or the start of a `--once` run).
     public func claim(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) throws -> [ClaimedMessage] {
+        try claimBatch(leaseOwner: leaseOwner, limit: limit, now: now, dueBy: dueBy, leaseUntil: leaseUntil).messages
+    }
+
+    /// ``claim(leaseOwner:limit:now:dueBy:leaseUntil:)``, plus the profile layers of every
+    /// owner in the batch, read in the same transaction (one profile read per batch, not
+    /// per message).
+    public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) throws -> ClaimedBatch {
         try pool.write { db in
             try Self.liftPauses(db, now: now)
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE message SET state = 'sending', lease_owner = :lease, lease_expires_at = :until, updated_at = :now
                 WHERE id IN (
                     SELECT id FROM message INDEXED BY message_claim
@@ -23,19 +30,22 @@ extension OutboxDatabase {
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)
                 RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
                     next_attempt_at
-                """, arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
+                """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
             let ordered = rows.sorted {
                 let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])
                 return p0 != p1 ? p0 > p1 : ($0["next_attempt_at"] as Int64) < ($1["next_attempt_at"] as Int64)
             }
             var contents: [String: [UInt8]] = [:]
-            return try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
+            let messages = try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
+            var profiles: [String: ProfileLayers] = [:]
+            for owner in Set(messages.map(\.owner)) { profiles[owner] = try Self.profileLayers(db, owner: owner) }
+            return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
         }
     }
 
     /// Removes pauses whose time passed and holds whose profile changed since.
     static func liftPauses(_ db: Database, now: Int64) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM owner_pause)") == true else { return }
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM owner_pause)")) == true else { return }
         let lifted = try String.fetchAll(db, sql: """
             DELETE FROM owner_pause
             WHERE until <= :now OR (kind = 'hold' AND stamp <> \(ProfileStamp.sql("owner_pause.owner")))
@@ -49,7 +59,7 @@ extension OutboxDatabase {
 
     private static func claimed(_ db: Database, row: Row, contents: inout [String: [UInt8]]) throws -> ClaimedMessage {
         let id: Int64 = row["id"]
-        let recipients = try Row.fetchAll(db, sql: "SELECT kind, address, display_name, state FROM recipient WHERE message_id = ? ORDER BY id",
+        let recipients = try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, address, display_name, state FROM recipient WHERE message_id = ? ORDER BY id"),
                                           arguments: [id]).compactMap { r -> ClaimedRecipient? in
             guard let kind = RecipientKind(rawValue: r["kind"]), let state = RecipientState(rawValue: r["state"]),
                 let mailbox = try? Mailbox(address: r["address"], displayName: r["display_name"])
@@ -57,11 +67,11 @@ extension OutboxDatabase {
             return ClaimedRecipient(kind: kind, mailbox: mailbox, state: state)
         }
         var attachments: [MIMEAttachment] = []
-        for a in try Row.fetchAll(db, sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position",
+        for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position"),
                                   arguments: [id]) {
             let sha: String = a["sha256"]
             if contents[sha] == nil {
-                contents[sha] = try Data.fetchOne(db, sql: "SELECT data FROM content WHERE sha256 = ?", arguments: [sha]).map { Array($0) } ?? []
+                contents[sha] = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM content WHERE sha256 = ?"), arguments: [sha]).map { Array($0) } ?? []
             }
             attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? []))
         }

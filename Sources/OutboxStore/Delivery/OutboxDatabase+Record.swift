@@ -8,33 +8,44 @@ extension OutboxDatabase {
     /// no longer leased to `leaseOwner`.
     @discardableResult
     public func record(_ record: DeliveryRecord, messageID: Int64, leaseOwner: String, now: Int64) throws -> Bool {
-        try pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT batch_id, owner, attempts FROM message WHERE id = ? AND state = 'sending' AND lease_owner = ?
-                """, arguments: [messageID, leaseOwner])
-            else { return false }
-            let owner: String = row["owner"], batchID: Int64 = row["batch_id"], attempt = (row["attempts"] as Int) + 1
-            let (state, next, finished): (MessageState, Int64?, Int64?) = switch record.verdict {
-            case .sent: (.sent, nil, now)
-            case .deferred(let at): (.deferred, at, nil)
-            case .failed, .expired: (.failed, nil, now)
-            }
-            try db.execute(sql: """
-                UPDATE message SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
-                    lease_owner = NULL, lease_expires_at = NULL, last_code = ?, last_error = ?, updated_at = ?, finished_at = ?
-                WHERE id = ?
-                """, arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished, messageID])
-            for recipient in record.recipients {
-                try db.execute(sql: """
-                    UPDATE recipient SET state = ?, last_code = ?, last_reply = ?, updated_at = ?
-                    WHERE message_id = ? AND address = ? AND state IN ('pending','deferred')
-                    """, arguments: [recipient.state.rawValue, recipient.code, recipient.reply, now, messageID, recipient.address])
-            }
-            try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
-                                code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
-            try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,
-                                code: record.code, enhancedCode: record.enhancedCode, detail: record.text)
-            return true
+        try self.record([PendingRecord(record, messageID: messageID)], leaseOwner: leaseOwner, now: now)[0]
+    }
+
+    /// Group commit: records several attempts in ONE transaction (one WAL sync), each as
+    /// ``record(_:messageID:leaseOwner:now:)`` would. Returns, per entry, whether it was
+    /// recorded (false: the message is no longer leased to `leaseOwner`).
+    public func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) throws -> [Bool] {
+        guard !entries.isEmpty else { return [] }
+        return try pool.write { db in try entries.map { try Self.recordOne(db, $0, leaseOwner: leaseOwner, now: now) } }
+    }
+
+    private static func recordOne(_ db: Database, _ entry: PendingRecord, leaseOwner: String, now: Int64) throws -> Bool {
+        let record = entry.record, messageID = entry.messageID
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT batch_id, owner, attempts FROM message WHERE id = ? AND state = 'sending' AND lease_owner = ?
+            """), arguments: [messageID, leaseOwner])
+        else { return false }
+        let owner: String = row[1], batchID: Int64 = row[0], attempt = (row[2] as Int) + 1
+        let (state, next, finished): (MessageState, Int64?, Int64?) = switch record.verdict {
+        case .sent: (.sent, nil, now)
+        case .deferred(let at): (.deferred, at, nil)
+        case .failed, .expired: (.failed, nil, now)
         }
+        try db.cachedStatement(sql: """
+            UPDATE message SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
+                lease_owner = NULL, lease_expires_at = NULL, last_code = ?, last_error = ?, updated_at = ?, finished_at = ?
+            WHERE id = ?
+            """).execute(arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished, messageID])
+        for recipient in record.recipients {
+            try db.cachedStatement(sql: """
+                UPDATE recipient SET state = ?, last_code = ?, last_reply = ?, updated_at = ?
+                WHERE message_id = ? AND address = ? AND state IN ('pending','deferred')
+                """).execute(arguments: [recipient.state.rawValue, recipient.code, recipient.reply, now, messageID, recipient.address])
+        }
+        try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
+                            code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
+        try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,
+                            code: record.code, enhancedCode: record.enhancedCode, detail: record.text)
+        return true
     }
 }

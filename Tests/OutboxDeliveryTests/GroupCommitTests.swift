@@ -1,0 +1,69 @@
+import Foundation
+import OutboxCore
+@testable import OutboxDaemon
+import OutboxStore
+import Synchronization
+import Testing
+
+/// Group commit: outcomes of several workers go into one transaction, and no worker sends
+/// on while its outcome is uncommitted (the duplicate bound after `kill -9`).
+@Suite(.serialized) struct GroupCommitTests {
+    @Test func outcomesOfSeveralWorkersAreCommittedInOneTransaction() throws {
+        let fixture = try OutboxFixture()
+        defer { fixture.cleanUp() }
+        try fixture.enqueue(8, owner: "alice")
+        let now = OutboxDatabase.milliseconds(Date())
+        let claimed = try fixture.outbox.claim(leaseOwner: "w", limit: 8, now: now, dueBy: now, leaseUntil: now + 60_000)
+        let committer = GroupCommitter(database: fixture.outbox, leaseOwner: "w")
+        let results = Mutex<[Bool]>([]), finished = DispatchGroup()
+
+        // The first outcome's commit blocks on the lock; the other seven queue up behind it.
+        let lock = try WriteLock(path: fixture.path)
+        for message in claimed {
+            finished.enter()
+            Thread {
+                let recorded = (try? committer.record(PendingRecord(DeliveryRecord(verdict: .sent, code: 250, text: "ok"), messageID: message.id))) ?? false
+                results.withLock { $0.append(recorded) }
+                finished.leave()
+            }.start()
+        }
+        #expect(eventually(10) { committer.waiting == 7 })
+        #expect(results.withLock { $0.isEmpty }, "nobody returns before its outcome is committed")
+        lock.release()
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(results.withLock { $0 } == Array(repeating: true, count: 8))
+        #expect(committer.figures.commits == 2 && committer.figures.committed == 8)
+        #expect(try fixture.states() == ["sent": 8])
+        #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind IN ('attempt','sent')") == 16)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func killNineWhileCommitsAreBlockedDuplicatesAtMostOnePerWorker() throws {
+        let workers = 4, total = 400
+        let fixture = try OutboxFixture(), server = try SMTPTestServer()
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("alice", port: server.port)
+        try fixture.enqueue(total, owner: "alice", bodyBytes: 400)
+        let common = ["--db", fixture.path, "--workers", String(workers), "--message-id-domain", "outbox.test"]
+
+        let first = try ServeProcess(common)
+        #expect(eventually(60) { server.messageCount() >= 40 })
+        let lock = try WriteLock(path: fixture.path)
+        Thread.sleep(forTimeInterval: 1.5)
+        let accepted = server.messageCount()
+        Thread.sleep(forTimeInterval: 1)
+        #expect(server.messageCount() == accepted, "no worker starts a message before its previous outcome is committed")
+        first.signal(SIGKILL)
+        #expect(first.waitForExit(10) == -SIGKILL)
+        lock.release()
+        let uncommitted = accepted - (try fixture.states()["sent", default: 0])
+        #expect(uncommitted >= 0 && uncommitted <= workers)
+
+        let second = try ServeProcess(["--once"] + common)
+        #expect(second.waitForExit(90) == 0)
+        #expect(try fixture.states() == ["sent": total])
+        let ids = try server.messages().compactMap { $0.header("Message-ID") }
+        #expect(Set(ids).count == total)
+        #expect(ids.count - total == uncommitted, "exactly the accepted-but-uncommitted messages are sent twice")
+        #expect(ids.count - total <= workers)
+    }
+}
