@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// Runs the built `outbox` executable as a separate process (as an MTA pipe would) and
 /// captures its exit status and output. The approach of Tests/OutboxCLITests/OutboxProcess.swift.
@@ -12,16 +13,7 @@ struct OutboxBinary {
     }
 
     /// The executable in the build directory the test bundle lives in.
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("outbox")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/outbox")
-    }()
+    static let executable: URL = OutboxExecutable.url
 
     let database: String
 

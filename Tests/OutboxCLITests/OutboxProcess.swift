@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// Runs the built `outbox` executable as a separate process, the way operators and
 /// applications do, and captures its exit status and output.
@@ -13,16 +14,7 @@ struct OutboxProcess {
     }
 
     /// The executable next to the test bundle (SwiftPM builds it because the tests depend on it).
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("outbox")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/outbox")
-    }()
+    static let executable: URL = OutboxExecutable.url
 
     let database: String
 

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// Runs the built `outbox` executable (found next to the test bundle, as the CLI tests do)
 /// against one database, capturing exit status and output.
@@ -9,17 +10,7 @@ struct OutboxBinary {
         let stderr: String
     }
 
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("outbox")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/outbox")
-    }()
+    static let executable: URL = OutboxExecutable.url
 
     let database: String
 
