@@ -33,12 +33,12 @@ struct BounceAutoReplySignals {
         isAutoReply = headers.raw("x-autoreply") != nil || headers.raw("x-autorespond") != nil
             || headers.raw("x-autoresponder") != nil || precedence.hasPrefix("auto_reply")
             || headers.value("x-auto-response")?.isEmpty == false
-            || Self.autoReplySubjects.contains(where: { lowered.hasPrefix($0) || lowered.contains("(" + $0) })
-            || lowered.contains("out of office") || lowered.contains("out of the office")
+            || Self.autoReplySubjects.contains(where: { lowered.hasPrefix($0) || BounceBytes.contains("(" + $0, in: lowered) })
+            || BounceBytes.contains("out of office", in: lowered) || BounceBytes.contains("out of the office", in: lowered)
         let from = (headers.value("from") ?? "").lowercased()
         let returnPath = headers.value("return-path")?.filter { !$0.isWhitespace }
-        isBounceSender = from.contains("mailer-daemon") || from.contains("postmaster@") || from.contains("mail delivery")
-            || from.contains("mailer daemon") || returnPath == "<>"
-        isBounceSubject = Self.bounceSubjects.contains(where: { lowered.contains($0) })
+        isBounceSender = BounceBytes.contains("mailer-daemon", in: from) || BounceBytes.contains("postmaster@", in: from) || BounceBytes.contains("mail delivery", in: from)
+            || BounceBytes.contains("mailer daemon", in: from) || returnPath == "<>"
+        isBounceSubject = Self.bounceSubjects.contains(where: { BounceBytes.contains($0, in: lowered) })
     }
 }

@@ -33,6 +33,13 @@ enum BounceBytes {
         find(Array(pattern.lowercased().utf8), in: haystack) != nil
     }
 
+    /// Whether `text` contains `pattern` (ASCII letters compared without case); a byte
+    /// search, much cheaper than `String.contains`.
+    static func contains(_ pattern: String, in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { find(Array(pattern.lowercased().utf8), in: ArraySlice($0)) != nil }
+    }
+
     static func hasPrefix(_ pattern: String, _ bytes: ArraySlice<UInt8>) -> Bool {
         let lowered = Array(pattern.lowercased().utf8)
         guard bytes.count >= lowered.count else { return false }

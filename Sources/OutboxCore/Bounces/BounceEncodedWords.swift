@@ -3,7 +3,7 @@
 /// adjacent encoded words is dropped, as the RFC says.
 enum BounceEncodedWords {
     static func decode(_ value: String) -> String {
-        guard value.contains("=?") else { return value }
+        guard BounceBytes.contains("=?", in: value) else { return value }
         let bytes = Array(value.utf8)
         var output: [UInt8] = []
         var index = 0

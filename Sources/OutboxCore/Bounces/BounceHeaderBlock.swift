@@ -26,7 +26,7 @@ struct BounceHeaderBlock {
                 bodyStart = next
                 break
             }
-            if let first = line.first, first == BounceBytes.space || first == BounceBytes.tab {
+            if let first = line.first, first == BounceBytes.space || first == BounceBytes.tab, current != nil || sawField {
                 if current != nil {
                     let room = limits.maxHeaderValueBytes - (current?.value.count ?? 0)
                     if room > 0 { current?.value.append(contentsOf: line.prefix(room)) }

@@ -63,7 +63,7 @@ enum BounceStatusText {
             (["spam", "blocked", "blacklist", "blocklist", "policy", "denied", "not permitted", "rejected"], 7, 1),
             (["timed out", "timeout", "too long", "expired"], 4, 7),
         ]
-        for entry in table where entry.phrases.contains(where: { lowered.contains($0) }) {
+        for entry in table where entry.phrases.contains(where: { BounceBytes.contains($0, in: lowered) }) {
             return EnhancedStatusCode(statusClass: statusClass, subject: entry.subject, detail: entry.detail)
         }
         return nil

@@ -49,6 +49,9 @@ struct BounceTextScanner {
         "not delivered to ", "failed to deliver to ", "unable to deliver to ", "delivery to ",
     ]
 
+    static let recipientPhraseBytes = recipientPhrases.map { Array($0.utf8) }
+    static let alternativeBytes = Array("alternative".utf8)
+
     init(text: [UInt8], subject: String, excluded: Set<String>, limits: BounceLimits) {
         let all = text[...]
         // Where the copy of the returned message starts.
@@ -106,7 +109,7 @@ struct BounceTextScanner {
         var byAddress: [String: Int] = [:]
         var index = 0
         while index < lines.count, recipients.count < limits.maxRecipients {
-            if BounceBytes.find(Array("alternative".utf8), in: report[lines[index]]) != nil {
+            if BounceBytes.find(Self.alternativeBytes, in: report[lines[index]]) != nil {
                 // GroupWise's "Possible alternatives:" lists addresses that did not fail.
                 index += 1
                 while index < lines.count, !BounceBytes.trimmed(report[lines[index]]).isEmpty { index += 1 }
@@ -194,9 +197,9 @@ struct BounceTextScanner {
                 return (address, inline)
             }
         }
-        for phrase in recipientPhrases {
-            guard let hit = BounceBytes.find(Array(phrase.utf8), in: line) else { continue }
-            let after = line[(hit + phrase.utf8.count)...]
+        for phrase in recipientPhraseBytes {
+            guard let hit = BounceBytes.find(phrase, in: line) else { continue }
+            let after = line[(hit + phrase.count)...]
             let tokenEnd = after.firstIndex(where: { $0 == BounceBytes.space || $0 == BounceBytes.tab }) ?? after.endIndex
             if let address = BounceAddressScanner.exactAddress(after[..<tokenEnd]), !isExcluded(address, excluded) {
                 return (address, String(decoding: BounceBytes.trimmed(after[tokenEnd...]), as: UTF8.self))
