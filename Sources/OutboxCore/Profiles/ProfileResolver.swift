@@ -7,6 +7,7 @@
 ///   only — never silently from the relay.
 /// - The user name and secret travel together: the layer that sets a user name also
 ///   supplies the secret (or none), so an owner's user never gets the company password.
+///   Without any user name, a bare secret (an API token) comes from the first layer that has one.
 /// - An owner without any profile, and no global profile, uses mode `system`.
 public enum ProfileResolver {
     static let endpointFields: Set<String> = ["host", "port", "tls", "username", "secret", "verifyTLS", "caFile", "bindAddress"]
@@ -50,6 +51,12 @@ public enum ProfileResolver {
                 origins["username"] = origin
                 if secret != nil { origins["secret"] = origin }
                 break
+            }
+        }
+        // No user name anywhere: a bare secret (an HTTP API token) comes from the first layer that has one.
+        if username == nil {
+            for (layer, origin) in endpointLayers {
+                if let value = layer?.secret { secret = value; origins["secret"] = origin; break }
             }
         }
         let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()

@@ -9,6 +9,8 @@ enum DeliveryRoute {
     case smtp(SessionKey, SMTPCredentials)
     /// Write into the Maildir at this path.
     case maildir(String)
+    /// POST to an HTTP mail service.
+    case http(HTTPMailEndpoint)
     /// The mode is not implemented yet: fail the message, saying so.
     case unsupported(String)
     /// The profile cannot work as configured: hold it.
@@ -17,7 +19,10 @@ enum DeliveryRoute {
     static func choose(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> DeliveryRoute {
         switch profile.mode {
         case .http:
-            return .unsupported("sender mode \(profile.mode.rawValue) is not supported yet by the delivery engine")
+            guard let endpoint = HTTPRoute.endpoint(for: profile, configuration: configuration) else {
+                return .misconfigured("profile of owner \(profile.owner) uses mode http but has no url (the HTTP mail endpoint)")
+            }
+            return .http(endpoint)
         case .maildir:
             guard let url = profile.url, !url.isEmpty else {
                 return .misconfigured("profile of owner \(profile.owner) uses mode maildir but has no url (the Maildir directory)")

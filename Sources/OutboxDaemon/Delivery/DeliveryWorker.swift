@@ -15,6 +15,8 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
+    /// Suppressed recipients of the current claim, per message (left out of the attempt).
+    private var suppressed: [Int64: Set<String>] = [:]
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -39,6 +41,7 @@ final class DeliveryWorker {
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
+                suppressed = (try? database.applySuppressions(toMessages: batch.map(\.id), now: now)) ?? [:]
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
@@ -110,7 +113,7 @@ final class DeliveryWorker {
         case .misconfigured(let reason):
             hold(message, reason: "configuration: " + reason, code: nil, enhancedCode: nil)
             return
-        case .smtp, .maildir:
+        case .smtp, .maildir, .http:
             break
         }
         do {
@@ -127,7 +130,8 @@ final class DeliveryWorker {
         }
         defer { engine.rateGate.finish(owner: message.owner) }
         let assembly: MessageAssembly
-        switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy, now: Date()) {
+        switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
+                                    suppressed: suppressed[message.id] ?? [], now: Date()) {
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return
@@ -135,7 +139,11 @@ final class DeliveryWorker {
             assembly = value
         }
         guard !assembly.recipients.isEmpty else {
-            record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
+            if let skipped = suppressed[message.id], !skipped.isEmpty, !message.recipients.contains(where: { $0.state == .sent }) {
+                record(message, DeliveryRecord(verdict: .failed, text: "not sent: every recipient is on the suppression list"))
+            } else {
+                record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
+            }
             return
         }
         switch route {
@@ -143,6 +151,8 @@ final class DeliveryWorker {
             sendSMTP(message, assembly, key: key, credentials: credentials)
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
+        case .http(let endpoint):
+            sendHTTP(message, assembly, endpoint: endpoint, profile: profile)
         case .unsupported, .misconfigured:
             break
         }
@@ -167,6 +177,15 @@ final class DeliveryWorker {
         case .hold(let reason, let code, let enhanced):
             sessions.drop(key)
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        }
+    }
+
+    private func sendHTTP(_ message: ClaimedMessage, _ assembly: MessageAssembly, endpoint: HTTPMailEndpoint, profile: ResolvedProfile) {
+        let from = profile.fromAddress.flatMap { try? Mailbox(address: $0, displayName: profile.fromName) } ?? assembly.mailFrom
+        let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
+        switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1)) {
+        case .record(let outcome): record(message, outcome)
+        case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }
     }
 

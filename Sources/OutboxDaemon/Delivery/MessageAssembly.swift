@@ -16,7 +16,8 @@ struct MessageAssembly {
     /// owner's display name), Reply-To is the owner, and the envelope sender is a VERP
     /// bounce address carrying the message's token, so bounces come back to Outbox.
     static func make(
-        _ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, policy: SenderPolicy = SenderPolicy(), now: Date
+        _ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, policy: SenderPolicy = SenderPolicy(),
+        suppressed: Set<String> = [], now: Date
     ) -> Result<MessageAssembly, AssemblyFailure> {
         guard let ownerAddress = profile.fromAddress, !ownerAddress.isEmpty else {
             return .failure(AssemblyFailure("no From address is known for owner \(message.owner): set from_address in its profile or the company profile"))
@@ -47,7 +48,7 @@ struct MessageAssembly {
             cc: message.recipients.filter { $0.kind == .cc }.map(\.mailbox),
             subject: message.subject, textBody: message.textBody, htmlBody: message.htmlBody,
             headers: message.headers, attachments: message.attachments, messageID: messageID, date: now)
-        var recipients = message.recipients.filter(\.isOpen).map(\.mailbox)
+        var recipients = message.recipients.filter { $0.isOpen && !suppressed.contains($0.mailbox.address.lowercased()) }.map(\.mailbox)
         let alreadyAccepted = message.recipients.contains { $0.state == .sent }
         if !alreadyAccepted, let archive = profile.archiveBcc.flatMap({ try? Mailbox.parse($0) }),
             !recipients.contains(where: { $0.address == archive.address }) {

@@ -16,7 +16,9 @@ final class OutboxFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/outbox.db"
         outbox = try OutboxDatabase(path: path)
-        sql = try DatabaseQueue(path: path)
+        var sqlConfiguration = Configuration()
+        sqlConfiguration.busyMode = .timeout(10)  // the engine may be writing at the same time
+        sql = try DatabaseQueue(path: path, configuration: sqlConfiguration)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
