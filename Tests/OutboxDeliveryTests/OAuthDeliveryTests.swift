@@ -47,3 +47,60 @@ import Testing
         #expect(try server.messages().isEmpty)
     }
 }
+
+/// Hands out a refused token first and the server's token after a forced refresh,
+/// counting the refreshes: the engine's side of "refresh once more on a 535".
+private final class RotatingTokens: AccessTokenSource, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: String
+    private let next: String
+    private(set) var refreshes = 0
+
+    init(current: String, next: String) {
+        self.current = current
+        self.next = next
+    }
+
+    func accessToken(owner: String, now: Int64) throws -> String { lock.withLock { current } }
+
+    func refreshAfterRejection(owner: String, rejected: String, now: Int64) throws -> String {
+        lock.withLock {
+            refreshes += 1
+            current = next
+            return current
+        }
+    }
+}
+
+@Suite(.serialized) struct OAuthRejectionTests {
+    @Test func aRefusedTokenIsRefreshedOnceAndTheSendRetried() throws {
+        let fixture = try OutboxFixture()
+        let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "fresh-token"])
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.enqueue(2, owner: "anne")
+        let tokens = RotatingTokens(current: "revoked-token", next: "fresh-token")
+        var configuration = OutboxFixture.configuration(workers: 1)
+        configuration.accessTokens = tokens
+        let summary = DeliveryEngine(database: fixture.outbox, configuration: configuration).drain()
+        #expect(summary.sent == 2 && summary.held == 0)
+        #expect(tokens.refreshes == 1)
+        #expect(try server.messages().count == 2)
+    }
+
+    @Test func aTokenRefusedAgainAfterTheRefreshHoldsTheProfile() throws {
+        let fixture = try OutboxFixture()
+        let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "fresh-token"])
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.enqueue(1, owner: "anne")
+        let tokens = RotatingTokens(current: "revoked-token", next: "also-revoked")
+        var configuration = OutboxFixture.configuration(workers: 1)
+        configuration.accessTokens = tokens
+        let summary = DeliveryEngine(database: fixture.outbox, configuration: configuration).drain()
+        #expect(summary.sent == 0 && summary.held == 1)
+        #expect(tokens.refreshes == 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'profile-held'") == 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE detail LIKE '%revoked%'") == 0)
+    }
+}

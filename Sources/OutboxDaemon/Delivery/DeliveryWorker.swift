@@ -148,7 +148,7 @@ final class DeliveryWorker {
         }
         switch route {
         case .smtp(let key, let credentials):
-            sendSMTP(message, assembly, key: key, credentials: credentials)
+            sendSMTP(message, assembly, key: key, credentials: credentials, profile: profile)
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
@@ -158,7 +158,10 @@ final class DeliveryWorker {
         }
     }
 
-    private func sendSMTP(_ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials) {
+    private func sendSMTP(
+        _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile,
+        isRetryWithFreshToken: Bool = false
+    ) {
         let report: DeliveryReport
         do {
             let session = try sessions.session(key, credentials: credentials)
@@ -176,6 +179,15 @@ final class DeliveryWorker {
             record(message, outcome)
         case .hold(let reason, let code, let enhanced):
             sessions.drop(key)
+            // Microsoft 365: a refused access token is refreshed once and the send retried.
+            if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
+                let fresh = try? tokens.refreshAfterRejection(owner: profile.owner, rejected: key.secret, now: Self.now())
+            {
+                let retried = SMTPCredentials.oauth2(user: key.user, bearerToken: fresh)
+                let retryKey = SessionKey(endpoint: key.endpoint, user: key.user, secret: fresh, mechanism: retried.mechanism)
+                sendSMTP(message, assembly, key: retryKey, credentials: retried, profile: profile, isRetryWithFreshToken: true)
+                return
+            }
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }
     }

@@ -4,4 +4,8 @@ public protocol AccessTokenSource: Sendable {
     /// A valid access token (refreshed first when it is about to expire). Throws a value
     /// whose description says what to do, e.g. re-authorise with `outbox profile oauth`.
     func accessToken(owner: String, now: Int64) throws -> String
+
+    /// A new access token after the server refused `rejected` (535): refreshed once, even
+    /// when several workers report the same rejected token.
+    func refreshAfterRejection(owner: String, rejected: String, now: Int64) throws -> String
 }

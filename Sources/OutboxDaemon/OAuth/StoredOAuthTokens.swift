@@ -14,12 +14,20 @@ public struct StoredOAuthTokens: AccessTokenSource {
     }
 
     public func accessToken(owner: String, now: Int64) throws -> String {
-        var stateOwner = owner
+        try provider.accessToken(owner: try stateOwner(owner), store: store, now: now).value
+    }
+
+    public func refreshAfterRejection(owner: String, rejected: String, now: Int64) throws -> String {
+        try provider.forceRefresh(owner: try stateOwner(owner), rejected: OAuthToken(rejected), store: store, now: now).value
+    }
+
+    /// The owner whose row holds the OAuth state: the owner's own, else the global profile's.
+    private func stateOwner(_ owner: String) throws -> String {
         if try store.oauthState(owner: owner) == nil,
             let global = try store.database.setting(OutboxDatabase.globalProfileSetting), try store.oauthState(owner: global) != nil
         {
-            stateOwner = global
+            return global
         }
-        return try provider.accessToken(owner: stateOwner, store: store, now: now).value
+        return owner
     }
 }
