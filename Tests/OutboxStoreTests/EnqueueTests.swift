@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import OutboxCore
 @testable import OutboxStore
@@ -98,5 +99,18 @@ import OutboxCore
         defer { outbox.cleanUp() }
         let attributes = try FileManager.default.attributesOfItem(atPath: outbox.database.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
+
+@Suite struct DurabilityTests {
+    /// Every commit is synced (power loss, not only a crash): the writer runs synchronous=FULL in WAL mode.
+    @Test func theWriterSyncsEveryCommit() throws {
+        let outbox = try TemporaryOutbox()
+        defer { outbox.cleanUp() }
+        let (mode, journal) = try outbox.database.pool.writeWithoutTransaction { db in
+            (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        }
+        #expect(mode == 2, "synchronous must be FULL (2)")
+        #expect(journal == "wal")
     }
 }

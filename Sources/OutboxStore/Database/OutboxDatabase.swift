@@ -15,12 +15,11 @@ public final class OutboxDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            // FULL: a committed batch survives power loss, not only a crash.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // FULL: a commit survives power loss, not only a crash. Set on the writer after
+            // the pool has switched to WAL (which sets NORMAL); readers never commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try OutboxMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw StoreError(error.resultCode == .SQLITE_BUSY ? .busy : .cannotOpenDatabase,
