@@ -5,7 +5,7 @@ public enum ProfileEndpoint {
     /// The endpoint of an SMTP-mode profile, or nil when it has no host.
     public static func endpoint(
         for profile: ResolvedProfile, ehloName: String = "localhost",
-        connectTimeout: Duration = .seconds(30), replyTimeout: Duration = .seconds(300)
+        connectTimeout: Duration = .seconds(30), replyTimeout: Duration = .seconds(300), totalTimeout: Duration? = .seconds(600)
     ) -> SMTPEndpoint? {
         guard let host = profile.host, !host.isEmpty else { return nil }
         let tls: SMTPEndpoint.TLSMode = switch profile.tls {
@@ -16,7 +16,7 @@ public enum ProfileEndpoint {
         let port = profile.port ?? (tls == .implicitTLS ? 465 : tls == .none ? 25 : 587)
         return SMTPEndpoint(host: host, port: port, tls: tls, verifyTLS: profile.verifyTLS, caFile: profile.caFile,
                             sourceAddress: profile.bindAddress, ehloName: ehloName,
-                            connectTimeout: connectTimeout, replyTimeout: replyTimeout)
+                            connectTimeout: connectTimeout, replyTimeout: replyTimeout, totalTimeout: totalTimeout)
     }
 
     /// Password or XOAUTH2 credentials; `.none` when the user name is empty.

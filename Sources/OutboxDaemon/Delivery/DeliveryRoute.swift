@@ -29,22 +29,14 @@ enum DeliveryRoute {
             }
             return .maildir(url.hasPrefix("file://") ? URL(string: url)?.path ?? String(url.dropFirst(7)) : url)
         case .smtp, .system, .replyTo, .m365OAuth:
-            guard let host = profile.host, !host.isEmpty else {
+            guard let endpoint = ProfileEndpoint.endpoint(
+                for: profile, ehloName: configuration.ehloName, connectTimeout: configuration.connectTimeout,
+                replyTimeout: configuration.replyTimeout, totalTimeout: configuration.totalTimeout)
+            else {
                 return .misconfigured(profile.mode == .system || profile.mode == .replyTo
                     ? "owner \(profile.owner) sends through the system relay (mode \(profile.mode.rawValue)), but no relay is configured"
                     : "profile of owner \(profile.owner) (mode \(profile.mode.rawValue)) has no host")
             }
-            let tls: SMTPEndpoint.TLSMode = switch profile.tls {
-            case .none: .none
-            case .starttls: .startTLS
-            case .tls: .implicitTLS
-            }
-            let port = profile.port ?? (tls == .implicitTLS ? 465 : tls == .none ? 25 : 587)
-            let endpoint = SMTPEndpoint(
-                host: host, port: port, tls: tls, verifyTLS: profile.verifyTLS, caFile: profile.caFile,
-                sourceAddress: profile.bindAddress, ehloName: configuration.ehloName,
-                connectTimeout: configuration.connectTimeout, replyTimeout: configuration.replyTimeout,
-                totalTimeout: configuration.totalTimeout)
             let user = profile.username ?? ""
             var secret = profile.secret ?? ""
             if profile.mode == .m365OAuth, let tokens = configuration.accessTokens {
