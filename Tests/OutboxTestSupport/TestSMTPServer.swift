@@ -25,7 +25,7 @@ public final class TestSMTPServer {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        guard let port = Self.readPort(from: output.fileHandleForReading, timeout: 20) else {
+        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
             process.terminate()
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: directory)
@@ -64,23 +64,6 @@ public final class TestSMTPServer {
     private static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Servers/smtp_server.py").path
-    }
-
-    private static func readPort(from handle: FileHandle, timeout: Double) -> Int? {
-        let deadline = Date().addingTimeInterval(timeout)
-        var line = Data()
-        while Date() < deadline {
-            var poller = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 200) >= 0 else { return nil }
-            guard poller.revents != 0 else { continue }
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            line.append(chunk)
-            if let newline = line.firstIndex(of: UInt8(ascii: "\n")) {
-                return Int(String(decoding: line[..<newline], as: UTF8.self))
-            }
-        }
-        return nil
     }
 }
 

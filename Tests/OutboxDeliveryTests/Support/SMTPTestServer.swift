@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// A running aiosmtpd test server (`Tests/Servers/smtp_server.py`, reused unchanged) on an
 /// ephemeral loopback port, with its JSON Lines log in a temporary directory. Adds one
@@ -26,7 +27,7 @@ final class SMTPTestServer: @unchecked Sendable {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        guard let port = Self.readPort(from: output.fileHandleForReading, timeout: 20) else {
+        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
             process.terminate()
             process.waitUntilExit()
             throw TestFailure("smtp_server.py did not report a port (is aiosmtpd installed?)")
@@ -81,23 +82,6 @@ final class SMTPTestServer: @unchecked Sendable {
         sys.argv[0] = "smtp_server.py"
         sys.exit(smtp_server.main())
         """
-
-    private static func readPort(from handle: FileHandle, timeout: Double) -> Int? {
-        let deadline = Date().addingTimeInterval(timeout)
-        var line = Data()
-        while Date() < deadline {
-            var poller = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 200) >= 0 else { return nil }
-            guard poller.revents != 0 else { continue }
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            line.append(chunk)
-            if let newline = line.firstIndex(of: UInt8(ascii: "\n")) {
-                return Int(String(decoding: line[..<newline], as: UTF8.self))
-            }
-        }
-        return nil
-    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// A Python test server from `Tests/Servers/` on an ephemeral loopback port, with its own
 /// temporary directory for the JSON Lines log. ``stop()`` (``with(_:_:_:)`` calls it)
@@ -19,7 +20,7 @@ final class LoopbackServer {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        guard let port = Self.readPort(from: output.fileHandleForReading, timeout: 20) else {
+        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
             process.terminate()
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: directory)
@@ -61,23 +62,6 @@ final class LoopbackServer {
 
     private static let serversDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Servers")
-
-    private static func readPort(from handle: FileHandle, timeout: Double) -> Int? {
-        let deadline = Date().addingTimeInterval(timeout)
-        var line = Data()
-        while Date() < deadline {
-            var poller = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 200) >= 0 else { return nil }
-            guard poller.revents != 0 else { continue }
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            line.append(chunk)
-            if let newline = line.firstIndex(of: UInt8(ascii: "\n")) {
-                return Int(String(decoding: line[..<newline], as: UTF8.self))
-            }
-        }
-        return nil
-    }
 }
 
 struct LoopbackServerError: Error, CustomStringConvertible {
