@@ -75,4 +75,16 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: outbox.database)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
+
+    @Test func resolveUsesTheSameRelayAsServe() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let config = try workspace.write("outbox.conf", "[relay]\nhost = relay.firma.example\nport = 587\n")
+        let resolved = try workspace.outbox.run(["profile", "resolve", "nobody", "--config", config, "--json"])
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        let fields = (try resolved.json() as? [String: Any])?["fields"] as? [[String: Any]] ?? []
+        let host = fields.first { $0["name"] as? String == "host" }
+        #expect(host?["value"] as? String == "relay.firma.example" && host?["origin"] as? String == "system")
+        #expect(fields.first { $0["name"] as? String == "tls" }?["value"] as? String == "starttls")
+    }
 }

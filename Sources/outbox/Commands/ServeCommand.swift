@@ -154,20 +154,9 @@ struct ServeCommand: ParsableCommand {
         settings.senderPolicy = try senderPolicy(file)
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
-            var fields = ProfileFields()
-            fields.host = relay.host
-            fields.port = relay.port
-            fields.tls = relay.tls
-            fields.username = relay.username
-            if let credential = relay.passwordCredential {
-                do { fields.secret = try Credentials.read(name: credential, environment: environment) } catch {
-                    throw ValidationError("relay password: \(error)")
-                }
+            do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: environment) } catch {
+                throw ValidationError("relay password: \(error)")
             }
-            fields.verifyTLS = relay.verifyTLS
-            fields.caFile = relay.caFile
-            fields.bindAddress = relay.bindAddress
-            settings.systemRelay = fields
         }
         return settings
     }

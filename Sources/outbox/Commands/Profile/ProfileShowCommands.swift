@@ -65,12 +65,14 @@ struct ProfileResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Show the effective profile of an owner and where every field comes from.")
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The owner.") var owner: String
+    @Option(help: ArgumentHelp("Configuration file with the system relay (default: /etc/outbox/outbox.conf when it exists).", valueName: "path"))
+    var config: String?
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
         let outbox = try database.open()
         let layers = try outbox.profileLayers(owner: owner)
-        let resolved = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: SystemRelay.fields())
+        let resolved = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: try SystemRelay.fields(config: config, withSecret: false))
         let view = ResolvedView(resolved)
         if json { try Formatting.printJSON(view); return }
         print("effective profile of \(owner)")

@@ -13,6 +13,8 @@ struct ProfileTestCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The owner.") var owner: String
     @Option(help: "Also send a short test message to this address.") var to: String?
+    @Option(help: ArgumentHelp("Configuration file with the system relay (default: /etc/outbox/outbox.conf when it exists).", valueName: "path"))
+    var config: String?
     @Option(name: .customLong("timeout"), help: "Seconds to wait for the server at each step.") var timeout = 20
 
     func validate() throws {
@@ -23,7 +25,7 @@ struct ProfileTestCommand: ParsableCommand {
     func run() throws {
         let outbox = try database.open()
         let layers = try outbox.profileLayers(owner: owner)
-        let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: SystemRelay.fields())
+        let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: try SystemRelay.fields(config: config, withSecret: true))
         let user = (profile.username ?? "").isEmpty ? "no authentication" : "user \(profile.username!)"
         print("1. profile: mode \(profile.mode.rawValue), \(profile.host ?? "(no host)"):\(profile.port.map(String.init) ?? "-") "
               + "\(profile.tls.rawValue), \(user)\(profile.verifyTLS ? "" : ", certificate NOT verified")")
@@ -32,7 +34,7 @@ struct ProfileTestCommand: ParsableCommand {
         }
         guard let endpoint = ProfileEndpoint.endpoint(for: profile, connectTimeout: .seconds(timeout), replyTimeout: .seconds(timeout)) else {
             return try fail(profile.mode == .system
-                ? "no system relay is configured for owner \(owner) (set OUTBOX_RELAY or give the owner a profile)"
+                ? "no system relay is configured for owner \(owner) ([relay] in outbox.conf or OUTBOX_RELAY, or give the owner a profile)"
                 : "the profile has no host: outbox profile set \(owner) --host … (or --preset)")
         }
         let session: SMTPSession

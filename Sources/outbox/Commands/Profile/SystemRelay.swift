@@ -1,15 +1,21 @@
+import ArgumentParser
 import Foundation
 import OutboxCore
+import OutboxDaemon
 
-/// The system relay layer for profile resolution in the CLI: from `$OUTBOX_RELAY`
-/// (`smtp://host:port` or `smtps://host:port`) until the daemon configuration is wired in.
+/// The system relay layer for the profile commands: the same `[relay]` of outbox.conf
+/// (with `OUTBOX_RELAY` over it) that `outbox serve` uses.
 enum SystemRelay {
-    static func fields(environment: [String: String] = ProcessInfo.processInfo.environment) -> ProfileFields {
-        var fields = ProfileFields()
-        guard let text = environment["OUTBOX_RELAY"], let url = URL(string: text), let host = url.host else { return fields }
-        fields.host = host
-        fields.port = url.port ?? (url.scheme == "smtps" ? 465 : 25)
-        fields.tls = url.scheme == "smtps" ? .tls : (url.port == 25 || url.port == nil ? TLSMode.none : .starttls)
-        return fields
+    /// - Parameter withSecret: read the relay password from its systemd credential (to connect).
+    static func fields(config: String?, withSecret: Bool) throws -> ProfileFields {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: OutboxConfiguration
+        do { configuration = try OutboxConfiguration.load(path: config, environment: environment) } catch {
+            throw ValidationError("\(error)")
+        }
+        guard let relay = configuration.relay else { return ProfileFields() }
+        do { return try relay.profileFields(readingCredentialFrom: withSecret ? environment : nil) } catch {
+            throw ValidationError("relay password: \(error)")
+        }
     }
 }
