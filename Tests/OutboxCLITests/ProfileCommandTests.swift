@@ -87,4 +87,71 @@ import Testing
         #expect(host?["value"] as? String == "relay.firma.example" && host?["origin"] as? String == "system")
         #expect(fields.first { $0["name"] as? String == "tls" }?["value"] as? String == "starttls")
     }
+
+    /// The value and origin of one field of `profile resolve OWNER --json`.
+    private func resolvedField(_ outbox: OutboxProcess, _ owner: String, _ name: String) throws -> (value: String?, origin: String?) {
+        let result = try outbox.run(["profile", "resolve", owner, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let fields = (try result.json() as? [String: Any])?["fields"] as? [[String: Any]] ?? []
+        let field = fields.first { $0["name"] as? String == name }
+        #expect(field != nil, "no field \(name) in \(result.stdout)")
+        return (field?["value"] as? String, field?["origin"] as? String)
+    }
+
+    @Test func maxConnectionsIsStoredShownAndResolved() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let outbox = workspace.outbox
+        let set = try outbox.run(["profile", "set", "a", "--mode", "smtp", "--host", "smtp.example.com", "--max-connections", "3"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect((try outbox.run(["profile", "show", "a", "--json"]).json() as? [String: Any])?["maxConnections"] as? Int == 3)
+        let show = try outbox.run(["profile", "show", "a"])
+        #expect(show.stdout.split(separator: "\n").contains { $0.split(separator: " ") == ["connections", "3"] }, "\(show.stdout)")
+
+        #expect(try resolvedField(outbox, "a", "max-connections") == ("3", "owner"))
+        let resolve = try outbox.run(["profile", "resolve", "a"])
+        #expect(resolve.stdout.split(separator: "\n").contains { $0.split(separator: " ") == ["max-connections", "3", "owner"] }, "\(resolve.stdout)")
+
+        // Other changes keep it; --clear max-connections makes it inherited again.
+        #expect(try outbox.run(["profile", "set", "a", "--port", "465"]).status == 0)
+        #expect((try outbox.run(["profile", "show", "a", "--json"]).json() as? [String: Any])?["maxConnections"] as? Int == 3)
+        #expect(try outbox.run(["profile", "set", "a", "--clear", "max-connections"]).status == 0)
+        let cleared = try outbox.run(["profile", "show", "a", "--json"]).json() as? [String: Any]
+        #expect(cleared?["port"] as? Int == 465 && cleared?["maxConnections"] == nil)
+        #expect(try outbox.run(["profile", "show", "a"]).stdout.split(separator: "\n").contains {
+            $0.split(separator: " ") == ["connections", "(inherited)"]
+        })
+        #expect(try resolvedField(outbox, "a", "max-connections") == (nil, nil))
+    }
+
+    @Test func maxConnectionsIsInheritedFromTheGlobalProfile() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let outbox = workspace.outbox
+        #expect(try outbox.run(["profile", "set", "firma", "--preset", "zone", "--user", "info@firma.ee", "--max-connections", "4"]).status == 0)
+        #expect(try outbox.run(["settings", "set", "global-profile", "firma"]).status == 0)
+        #expect(try outbox.run(["profile", "set", "mari", "--user", "mari@firma.ee"]).status == 0)
+        #expect(try resolvedField(outbox, "mari", "max-connections") == ("4", "global"))
+        #expect(try resolvedField(outbox, "someone-new", "max-connections") == ("4", "global"))
+        #expect(try outbox.run(["profile", "set", "mari", "--max-connections", "1"]).status == 0)
+        #expect(try resolvedField(outbox, "mari", "max-connections") == ("1", "owner"))
+    }
+
+    @Test func maxConnectionsOutOfRangeIsRefusedAndNothingIsWritten() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let outbox = workspace.outbox
+        #expect(try outbox.run(["profile", "set", "a", "--host", "smtp.example.com", "--max-connections", "3"]).status == 0)
+        for value in ["0", "1025"] {
+            let refused = try outbox.run(["profile", "set", "a", "--host", "other.example.com", "--max-connections", value])
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains("--max-connections must be between 1 and 1024"), "\(refused.stderr)")
+        }
+        let stored = try outbox.run(["profile", "show", "a", "--json"]).json() as? [String: Any]
+        #expect(stored?["maxConnections"] as? Int == 3 && stored?["host"] as? String == "smtp.example.com")
+
+        let fresh = try outbox.run(["profile", "set", "b", "--max-connections", "0"])
+        #expect(fresh.status == 64)
+        #expect(try outbox.run(["profile", "show", "b"]).status != 0)
+    }
 }

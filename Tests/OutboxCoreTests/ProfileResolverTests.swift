@@ -68,4 +68,34 @@ import Testing
         #expect(resolved.tls == .tls)
         #expect(!"\(resolved)".contains("abcdefghijklmnop") && !"\(own)".contains("abcdefghijklmnop"))
     }
+
+    @Test func maxConnectionsOfTheOwnerWinsOverTheCompanys() {
+        var global = company
+        global.maxConnections = 4
+        var own = ProfileFields()
+        own.maxConnections = 3
+        let resolved = ProfileResolver.resolve(owner: "mari", own: own, global: global, system: relay)
+        #expect(resolved.maxConnections == 3 && resolved.origins["maxConnections"] == .owner)
+    }
+
+    @Test func maxConnectionsIsInheritedFromTheGlobalProfile() {
+        var global = company
+        global.maxConnections = 4
+        var own = ProfileFields()
+        own.username = "mari@firma.ee"
+        let resolved = ProfileResolver.resolve(owner: "mari", own: own, global: global, system: relay)
+        #expect(resolved.maxConnections == 4 && resolved.origins["maxConnections"] == .global)
+        // Like the rate limits, the cap is a profile field, not an endpoint one: system mode keeps it.
+        var systemOwner = ProfileFields()
+        systemOwner.mode = .system
+        let viaRelay = ProfileResolver.resolve(owner: "x", own: systemOwner, global: global, system: relay)
+        #expect(viaRelay.maxConnections == 4 && viaRelay.origins["maxConnections"] == .global)
+    }
+
+    @Test func maxConnectionsUnsetEverywhereLeavesTheDaemonDefault() {
+        var relayWithCap = relay
+        relayWithCap.maxConnections = 9
+        let resolved = ProfileResolver.resolve(owner: "mari", own: ProfileFields(), global: company, system: relayWithCap)
+        #expect(resolved.maxConnections == nil && resolved.origins["maxConnections"] == nil)
+    }
 }

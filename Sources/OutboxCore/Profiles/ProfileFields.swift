@@ -21,6 +21,8 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public var perMinute: Int?
     public var perHour: Int?
     public var perDay: Int?
+    /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
+    public var maxConnections: Int?
 
     public init() {}
 

@@ -59,6 +59,7 @@ public enum ProfileResolver {
                 if let value = layer?.secret { secret = value; origins["secret"] = origin; break }
             }
         }
+        let maxConnections = pick("maxConnections", \.maxConnections)
         let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()
         return ResolvedProfile(
             owner: owner, mode: mode, host: host ?? (mode == .m365OAuth ? "smtp.office365.com" : nil), port: port, tls: tls,
@@ -67,6 +68,6 @@ public enum ProfileResolver {
             replyTo: pick("replyTo", \.replyTo), archiveBcc: pick("archiveBcc", \.archiveBcc), verifyTLS: verifyTLS,
             caFile: pick("caFile", \.caFile), bindAddress: pick("bindAddress", \.bindAddress), url: pick("url", \.url),
             perMinute: pick("perMinute", \.perMinute), perHour: pick("perHour", \.perHour), perDay: pick("perDay", \.perDay),
-            origins: origins)
+            origins: origins, maxConnections: maxConnections)
     }
 }

@@ -26,6 +26,8 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public let perMinute: Int?
     public let perHour: Int?
     public let perDay: Int?
+    /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
+    public let maxConnections: Int?
     /// Field name (as in ``ProfileFields``) → where its value came from.
     public let origins: [String: FieldOrigin]
 
@@ -40,7 +42,8 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public init(
         owner: String, mode: SenderMode, host: String?, port: Int?, tls: TLSMode, username: String?, secret: String?,
         fromAddress: String?, fromName: String?, replyTo: String?, archiveBcc: String?, verifyTLS: Bool, caFile: String?,
-        bindAddress: String?, url: String?, perMinute: Int?, perHour: Int?, perDay: Int?, origins: [String: FieldOrigin]
+        bindAddress: String?, url: String?, perMinute: Int?, perHour: Int?, perDay: Int?, origins: [String: FieldOrigin],
+        maxConnections: Int? = nil
     ) {
         self.owner = owner
         self.mode = mode
@@ -60,6 +63,7 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
         self.perMinute = perMinute
         self.perHour = perHour
         self.perDay = perDay
+        self.maxConnections = maxConnections
         self.origins = origins
     }
 }

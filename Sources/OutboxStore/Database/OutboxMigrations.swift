@@ -8,6 +8,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v2-profiles", migrate: ProfileMigration.migrate)
         migrator.registerMigration("v3-delivery", migrate: DeliveryMigration.migrate)
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
+        migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         return migrator
     }
 
@@ -159,5 +160,10 @@ enum OutboxMigrations {
                 UPDATE message_count SET n = n - 1 WHERE owner = OLD.owner AND state = OLD.state;
             END;
             """)
+    }
+
+    /// A per-profile cap on open SMTP connections; NULL: the daemon's `connections-per-profile`.
+    private static func addProfileMaxConnections(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE profile ADD COLUMN max_connections INTEGER")
     }
 }

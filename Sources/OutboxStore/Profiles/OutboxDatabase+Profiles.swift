@@ -41,6 +41,7 @@ extension OutboxDatabase {
         fields.perMinute = row["per_minute"]
         fields.perHour = row["per_hour"]
         fields.perDay = row["per_day"]
+        fields.maxConnections = row["max_connections"]
         return fields
     }
 }

@@ -76,8 +76,9 @@ struct ProfileResolveCommand: ParsableCommand {
         let view = ResolvedView(resolved)
         if json { try Formatting.printJSON(view); return }
         print("effective profile of \(owner)")
+        let width = max(13, view.rows.map(\.0.count).max() ?? 0)
         for (name, value, origin) in view.rows {
-            print("  \(name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(value.padding(toLength: 34, withPad: " ", startingAt: 0)) \(origin)")
+            print("  \(name.padding(toLength: width, withPad: " ", startingAt: 0)) \(value.padding(toLength: 34, withPad: " ", startingAt: 0)) \(origin)")
         }
     }
 }

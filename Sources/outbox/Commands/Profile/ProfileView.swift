@@ -23,6 +23,7 @@ struct ProfileView: Encodable {
     let perMinute: Int?
     let perHour: Int?
     let perDay: Int?
+    let maxConnections: Int?
     let heldUntil: Int64?
     let heldReason: String?
 
@@ -33,7 +34,7 @@ struct ProfileView: Encodable {
         secret = record.secretCredential.map { "credential:\($0)" } ?? (f.secret == nil ? nil : "stored")
         fromAddress = f.fromAddress; fromName = f.fromName; replyTo = f.replyTo; archiveBcc = f.archiveBcc
         verifyTLS = f.verifyTLS; caFile = f.caFile; bindAddress = f.bindAddress; url = f.url
-        perMinute = f.perMinute; perHour = f.perHour; perDay = f.perDay
+        perMinute = f.perMinute; perHour = f.perHour; perDay = f.perDay; maxConnections = f.maxConnections
         heldUntil = record.heldUntil; heldReason = record.heldReason
     }
 
@@ -48,6 +49,7 @@ struct ProfileView: Encodable {
             ("archive-bcc", text(archiveBcc)), ("verify-tls", text(verifyTLS)), ("ca-file", text(caFile)),
             ("bind-address", text(bindAddress)), ("url", text(url)),
             ("rate limits", "\(text(perMinute))/min \(text(perHour))/h \(text(perDay))/day"),
+            ("connections", text(maxConnections)),
         ]
         if let heldReason { result.append(("HELD", "\(heldReason) until \(Formatting.time(heldUntil))")) }
         return result

@@ -21,6 +21,7 @@ struct ResolvedView: Encodable {
             ("verify-tls", "verifyTLS", String(p.verifyTLS)), ("ca-file", "caFile", p.caFile), ("bind-address", "bindAddress", p.bindAddress),
             ("url", "url", p.url), ("per-minute", "perMinute", p.perMinute.map(String.init)),
             ("per-hour", "perHour", p.perHour.map(String.init)), ("per-day", "perDay", p.perDay.map(String.init)),
+            ("max-connections", "maxConnections", p.maxConnections.map(String.init)),
         ]
         fields = values.map { Field(name: $0.0, value: $0.2, origin: p.origins[$0.1]?.rawValue) }
     }
