@@ -10,6 +10,8 @@ final class TransferContext {
     private var body: [UInt8] = []
     private var offset = 0
     private var reader = SMTPReplyReader()
+    /// Called once when the message is used up, before libcurl sends the final ".".
+    private var beforeEnd: (() -> Void)?
     /// The replies of the current attempt, in order.
     private(set) var replies: [SMTPReply] = []
     /// libcurl's CURLOPT_ERRORBUFFER; lives as long as the handle.
@@ -22,10 +24,11 @@ final class TransferContext {
 
     deinit { errorBuffer.deallocate() }
 
-    /// Starts an attempt that uploads `message`.
-    func begin(uploading message: [UInt8]) {
+    /// Starts an attempt that uploads `message`; `beforeEnd` runs when the last byte was read.
+    func begin(uploading message: [UInt8], beforeEnd: (() -> Void)? = nil) {
         body = message
         offset = 0
+        self.beforeEnd = beforeEnd
         reader = SMTPReplyReader()
         replies.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
@@ -35,6 +38,7 @@ final class TransferContext {
     func end() {
         body = []
         offset = 0
+        beforeEnd = nil
         replies.removeAll(keepingCapacity: true)
     }
 
@@ -42,8 +46,15 @@ final class TransferContext {
     var errorMessage: String { String(cString: errorBuffer) }
 
     /// Copies up to `capacity` bytes of the message into `destination`; 0 at the end.
+    /// `beforeEnd` runs before the read that hands over the last byte: libcurl knows the
+    /// size (CURLOPT_INFILESIZE_LARGE) and sends the final "." right after that read,
+    /// without asking for more.
     func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         let count = min(capacity, body.count - offset)
+        if offset + count == body.count, let hook = beforeEnd {
+            beforeEnd = nil
+            hook()
+        }
         guard count > 0 else { return 0 }
         body.withUnsafeBufferPointer { source in
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + offset, byteCount: count)

@@ -5,8 +5,9 @@ import OutboxStore
 import Synchronization
 import Testing
 
-/// Group commit: outcomes of several workers go into one transaction, and no worker sends
-/// on while its outcome is uncommitted (the duplicate bound after `kill -9`).
+/// Group commit: outcomes of several workers go into one transaction, and no worker lets
+/// the server accept its next message while its outcome is uncommitted (the duplicate
+/// bound after `kill -9`).
 @Suite(.serialized) struct GroupCommitTests {
     @Test func outcomesOfSeveralWorkersAreCommittedInOneTransaction() throws {
         let fixture = try OutboxFixture()
@@ -51,7 +52,7 @@ import Testing
         Thread.sleep(forTimeInterval: 1.5)
         let accepted = server.messageCount()
         Thread.sleep(forTimeInterval: 1)
-        #expect(server.messageCount() == accepted, "no worker starts a message before its previous outcome is committed")
+        #expect(server.messageCount() == accepted, "no worker completes a message before its previous outcome is committed")
         first.signal(SIGKILL)
         #expect(first.waitForExit(10) == -SIGKILL)
         lock.release()

@@ -3,6 +3,7 @@
 
 Listens on 127.0.0.1 on an ephemeral port, prints the port on stdout when ready, and
 appends one JSON object per line to --log: {"event": "connect", "connection": n},
+{"event": "disconnect", "connection": n},
 {"event": "auth", ...}, {"event": "message", "connection": n, "mail_from": ...,
 "rcpt_tos": [...], "data": base64, "outcome": "accepted" | "dropped" | "stalled"}.
 Passwords and tokens are never logged. Exits after --lifetime seconds at most.
@@ -42,6 +43,12 @@ class CountingSMTP(SMTP):
         self.connection_id = self.recorder.connections
         self.recorder.write(event="connect", connection=self.connection_id)
         super().connection_made(transport)
+
+    def connection_lost(self, error):
+        if hasattr(self, "connection_id") and not getattr(self, "disconnect_logged", False):
+            self.disconnect_logged = True
+            self.recorder.write(event="disconnect", connection=self.connection_id)
+        super().connection_lost(error)
 
 
 class Handler:

@@ -7,8 +7,9 @@ public struct DeliverySettings: Sendable, Equatable {
     public var lease: Duration = .seconds(300)
     /// Fallback wake-up when no enqueue was noticed (`poll-interval-ms`, default 1000 ms).
     public var pollInterval: Duration = .milliseconds(1000)
-    /// Open SMTP connections per profile at most (`connections-per-profile`, default 2).
-    public var connectionsPerProfile: Int = 2
+    /// Open SMTP connections per account — a profile's server and login — at most, unless
+    /// the profile sets `max-connections` (`connections-per-profile`, default 4).
+    public var connectionsPerProfile: Int = 4
 
     public init() {}
 }

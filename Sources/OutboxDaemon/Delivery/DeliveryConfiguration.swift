@@ -4,6 +4,9 @@ public import OutboxCore
 public struct DeliveryConfiguration: Sendable {
     /// Parallel senders; each keeps its own connections.
     public var workers: Int = 4
+    /// Open SMTP connections per account (a profile's server and login) when its profile
+    /// sets no `max-connections`. Workers over the cap wait for a connection.
+    public var connectionsPerProfile: Int = 4
     /// Messages a worker claims at once.
     public var batchSize: Int = 32
     /// How old a profile read with a claim may be when a message is sent; older, it is read

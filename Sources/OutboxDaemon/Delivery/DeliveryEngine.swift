@@ -12,8 +12,9 @@ import Synchronization
 /// Duplicates: a message is recorded only after the server accepted it, so a crash between
 /// the server's 250 and the commit re-sends it after restart. Each worker has at most one
 /// message in that window, so at most ``DeliveryConfiguration/workers`` duplicates per crash.
-/// Outcomes are written by group commit (``GroupCommitter``); a worker waits for its
-/// outcome's commit before it sends the next message, which keeps that bound.
+/// Outcomes are written by group commit (``GroupCommitter``) on a thread of its own; a
+/// worker sends its next message's MAIL, RCPT, DATA and body meanwhile, but waits for the
+/// commit before the final "." that lets the server accept it, which keeps that bound.
 public final class DeliveryEngine: Sendable {
     public let database: OutboxDatabase
     public let configuration: DeliveryConfiguration
@@ -23,6 +24,7 @@ public final class DeliveryEngine: Sendable {
     let counters = DeliveryCounters()
     let rateGate: RateGate
     let committer: GroupCommitter
+    let connections: ConnectionPool
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
@@ -34,6 +36,7 @@ public final class DeliveryEngine: Sendable {
         self.leaseOwner = LeaseOwnerID.make()
         self.rateGate = RateGate(database: database)
         self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner)
+        self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -53,8 +56,11 @@ public final class DeliveryEngine: Sendable {
     /// Sends what is due now and returns when nothing due by the start is left (`--once`).
     public func drain() -> DeliverySummary {
         let start = OutboxDatabase.milliseconds(Date())
+        committer.start()
         launchWorkers(dueBy: start)
         group.wait()
+        committer.close()
+        connections.closeIdle()
         let figures = committer.figures
         logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
         return counters.summary
@@ -73,6 +79,7 @@ public final class DeliveryEngine: Sendable {
         }
         thread.name = "outbox-watch"
         thread.start()
+        committer.start()
         launchWorkers(dueBy: nil)
     }
 
@@ -85,6 +92,8 @@ public final class DeliveryEngine: Sendable {
         if group.wait(timeout: .now() + seconds) == .timedOut {
             logger.warning("in-flight sends did not finish within \(seconds) s; releasing their messages")
         }
+        committer.close()  // outcomes handed in are committed before anything is released
+        connections.closeIdle()
         let released = (try? database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))) ?? 0
         counters.add { $0.released += released }
         return counters.summary

@@ -4,12 +4,19 @@ import OutboxCore
 import OutboxStore
 import OutboxTransport
 
-/// One sender: claims batches of due messages and sends them one at a time, keeping its
-/// SMTP sessions open between consecutive messages to the same endpoint. Runs on its own
-/// thread; everything not `Sendable` stays on it.
+/// One sender: claims batches of due messages and sends them one at a time over sessions
+/// from the engine's ``ConnectionPool``. Runs on its own thread.
+///
+/// Outcomes go to the ``GroupCommitter`` without waiting; the worker waits for them only
+/// before its next message can be accepted (before the final "." of DATA, before a Maildir
+/// write or HTTP post), so a commit overlaps the next message's MAIL, RCPT and DATA while
+/// each worker has at most one accepted-but-unrecorded message.
 final class DeliveryWorker {
     private let engine: DeliveryEngine
-    private let sessions = SessionCache()
+    /// Outcomes handed to the committer and not yet seen committed, oldest first.
+    private var outstanding: [Outstanding] = []
+    /// The owner whose rate-limit reservation the message being delivered holds.
+    private var reservation: String?
     private var maildirs: [String: MaildirTransport] = [:]
     private var leaseRenewedAt: Int64 = 0
     /// Profile layers per owner and when they were read (from the claim, or re-read).
@@ -31,7 +38,7 @@ final class DeliveryWorker {
     /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
     /// message due by then is left.
     func run(dueBy: Int64?) {
-        defer { sessions.closeAll() }
+        defer { settle() }
         while !engine.isStopping {
             let seen = engine.wake.current
             let now = Self.now()
@@ -52,10 +59,13 @@ final class DeliveryWorker {
             }
             if batch.isEmpty {
                 if dueBy != nil { return }
-                sessions.closeAll()
+                settle()
+                engine.connections.closeIdle()
                 engine.wake.wait(since: seen, until: idleDeadline())
                 continue
             }
+            engine.committer.setBusy(true)
+            defer { engine.committer.setBusy(false) }
             for (index, message) in batch.enumerated() {
                 if engine.isStopping {
                     let rest = batch[index...].map(\.id)
@@ -128,7 +138,11 @@ final class DeliveryWorker {
             _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
             return
         }
-        defer { engine.rateGate.finish(owner: message.owner) }
+        reservation = message.owner
+        defer {
+            if let owner = reservation { engine.rateGate.finish(owner: owner) }
+            reservation = nil
+        }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
                                     suppressed: suppressed[message.id] ?? [], now: Date()) {
@@ -163,22 +177,31 @@ final class DeliveryWorker {
         isRetryWithFreshToken: Bool = false
     ) {
         let report: DeliveryReport
+        let session: SMTPSession
         do {
-            let session = try sessions.session(key, credentials: credentials)
             let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
-            report = session.send(assembly.bytes, envelope: envelope)
+            let limit = profile.maxConnections ?? configuration.connectionsPerProfile
+            guard let checkedOut = try engine.connections.checkout(key, credentials: credentials, limit: limit, giveUp: { engine.isStopping })
+            else {
+                let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: Self.now())) ?? 0
+                engine.counters.add { $0.released += released }
+                return
+            }
+            session = checkedOut
+            report = session.send(assembly.bytes, envelope: envelope, beforeEndOfData: { [self] in settle() })
         } catch {
-            sessions.drop(key)
             hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
             return
         }
         let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
+        // A session that deferred or failed to log in may be in a bad state: closed, not reused.
+        var reusable = false
+        if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
+        if reusable { engine.connections.checkin(key, session) } else { engine.connections.discard(key) }
         switch verdict {
         case .record(let outcome):
-            if case .deferred = outcome.verdict { sessions.drop(key) }
             record(message, outcome)
         case .hold(let reason, let code, let enhanced):
-            sessions.drop(key)
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
                 let fresh = try? tokens.refreshAfterRejection(owner: profile.owner, rejected: key.secret, now: Self.now())
@@ -194,6 +217,7 @@ final class DeliveryWorker {
 
     private func sendHTTP(_ message: ClaimedMessage, _ assembly: MessageAssembly, endpoint: HTTPMailEndpoint, profile: ResolvedProfile) {
         let from = profile.fromAddress.flatMap { try? Mailbox(address: $0, displayName: profile.fromName) } ?? assembly.mailFrom
+        settle()  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
         switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1)) {
         case .record(let outcome): record(message, outcome)
@@ -202,6 +226,7 @@ final class DeliveryWorker {
     }
 
     private func writeMaildir(_ message: ClaimedMessage, _ assembly: MessageAssembly, directory: String) {
+        settle()  // the file is delivered once written: the previous outcome must be committed first
         do {
             let maildir = try maildirs[directory] ?? MaildirTransport(directory: directory)
             maildirs[directory] = maildir
@@ -220,27 +245,47 @@ final class DeliveryWorker {
         }
     }
 
+    /// Hands the outcome to the group committer; ``settle()`` sees it committed.
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
-        do {
-            guard try engine.committer.record(PendingRecord(outcome, messageID: message.id)) else {
-                logger.warning("message \(message.id): lease lost before the outcome was recorded (\(outcome.eventKind.rawValue))")
-                return
+        let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id))
+        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome, reservation: reservation))
+        reservation = nil  // ends when the outcome is committed (the rate gate counts it from then on)
+        if outstanding.count >= Self.outstandingLimit { settle() }
+    }
+
+    /// Waits until every outcome handed in is committed, then counts and logs them.
+    private func settle() {
+        guard !outstanding.isEmpty else { return }
+        let settled = outstanding
+        outstanding.removeAll(keepingCapacity: true)
+        for entry in settled {
+            defer { if let owner = entry.reservation { engine.rateGate.finish(owner: owner) } }
+            let message = entry.message, outcome = entry.outcome
+            do {
+                guard try engine.committer.wait(entry.ticket) else {
+                    logger.warning("message \(message.id): lease lost before the outcome was recorded (\(outcome.eventKind.rawValue))")
+                    continue
+                }
+            } catch {
+                logger.error("recording the outcome of message \(message.id) failed: \(error); its lease will expire and it will be retried")
+                continue
             }
-        } catch {
-            logger.error("recording the outcome of message \(message.id) failed: \(error); its lease will expire and it will be retried")
-            return
-        }
-        engine.counters.add { summary in
-            switch outcome.verdict {
-            case .sent: summary.sent += 1
-            case .deferred: summary.deferred += 1
-            case .failed, .expired: summary.failed += 1
+            engine.counters.add { summary in
+                switch outcome.verdict {
+                case .sent: summary.sent += 1
+                case .deferred: summary.deferred += 1
+                case .failed, .expired: summary.failed += 1
+                }
             }
-        }
-        if case .sent = outcome.verdict {} else {
-            logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+            if case .sent = outcome.verdict {} else {
+                logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+            }
         }
     }
+
+    /// Outcomes a worker leaves uncommitted at most when none of its sends reaches the point
+    /// of acceptance (refusals, connection failures); each acceptance settles them all.
+    private static let outstandingLimit = 16
 
     private func hold(_ message: ClaimedMessage, reason: String, code: Int?, enhancedCode: String?) {
         let now = Self.now()
@@ -257,4 +302,13 @@ final class DeliveryWorker {
     }
 
     static func now() -> Int64 { OutboxDatabase.milliseconds(Date()) }
+
+    /// An outcome handed to the committer: what to count and log once it is committed.
+    private struct Outstanding {
+        let ticket: GroupCommitter.Ticket
+        let message: ClaimedMessage
+        let outcome: DeliveryRecord
+        /// The owner whose rate-limit reservation ends with the commit.
+        let reservation: String?
+    }
 }

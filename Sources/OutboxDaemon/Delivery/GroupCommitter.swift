@@ -1,57 +1,99 @@
 import Foundation
 import OutboxStore
 
-/// Group commit of delivery outcomes. A worker hands in its outcome and blocks until it is
-/// committed; whichever waiting worker finds no commit under way becomes the leader and
-/// writes every pending outcome in ONE transaction (one WAL sync), then wakes the others.
-/// A worker starts its next message only after its previous outcome is committed, so at
-/// most one accepted-but-unrecorded message per worker exists at any moment.
+/// Group commit of delivery outcomes on a thread of its own. Workers hand in outcomes with
+/// ``submit(_:)`` and go on; the commit thread writes everything pending in ONE transaction
+/// (one WAL sync), overlapping the workers' next SMTP exchanges. A worker waits for its
+/// ticket (``wait(_:)``) before the server can accept its next message (see
+/// ``DeliveryWorker``), which keeps at most one accepted-but-unrecorded message per worker.
+///
+/// Gathering: a commit starts once every busy worker (``busy``) has handed in an outcome,
+/// or ``gatherLimit`` after the first one arrived — one sync for the whole round instead
+/// of alternating half-full commits.
 final class GroupCommitter: @unchecked Sendable {
     private let database: OutboxDatabase
     private let leaseOwner: String
     private let condition = NSCondition()
     private var pending: [Ticket] = []  // guarded by `condition`
     private var committing = false  // guarded by `condition`
-    /// Transactions written and outcomes in them, for tests and figures.
-    private(set) var commits = 0, committed = 0  // guarded by `condition`
+    private var closing = false  // guarded by `condition`
+    private var running = false  // guarded by `condition`
+    private var commits = 0, committed = 0  // guarded by `condition`
+    private var busy = 0  // guarded by `condition`
+    private let gatherLimit: TimeInterval
 
-    private final class Ticket {
-        let entry: PendingRecord
-        var result: Result<Bool, any Error>?
-        init(_ entry: PendingRecord) { self.entry = entry }
+    /// One handed-in outcome; its result is set once its transaction ended.
+    final class Ticket {
+        fileprivate let entry: PendingRecord
+        fileprivate var result: Result<Bool, any Error>?  // guarded by the committer's condition
+        fileprivate init(_ entry: PendingRecord) { self.entry = entry }
     }
 
-    init(database: OutboxDatabase, leaseOwner: String) {
+    /// - Parameter gatherLimit: the longest an outcome waits for others to join its commit.
+    init(database: OutboxDatabase, leaseOwner: String, gatherLimit: Duration = .milliseconds(2)) {
         self.database = database
         self.leaseOwner = leaseOwner
+        let (seconds, attoseconds) = gatherLimit.components
+        self.gatherLimit = Double(seconds) + Double(attoseconds) / 1e18
     }
 
-    /// Records `entry` together with whatever else is pending; returns once it is
-    /// committed: false when the message is no longer leased to this engine.
-    func record(_ entry: PendingRecord) throws -> Bool {
-        let ticket = Ticket(entry)
+    /// A worker has messages to send (its outcomes are worth waiting for) or has none.
+    func setBusy(_ isBusy: Bool) {
+        condition.lock()
+        busy += isBusy ? 1 : -1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Starts the commit thread (once; again after ``close()``).
+    func start() {
         condition.lock()
         defer { condition.unlock() }
+        guard !running else { return }
+        running = true
+        closing = false
+        let thread = Thread { [self] in commitLoop() }
+        thread.name = "outbox-commit"
+        thread.start()
+    }
+
+    /// Commits what is pending, then ends the commit thread; returns when it ended.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        closing = true
+        condition.broadcast()
+        while running { condition.wait() }
+    }
+
+    /// Hands in an outcome; returns at once. Without a running commit thread the outcome
+    /// is committed by the first ``wait(_:)`` on it.
+    func submit(_ entry: PendingRecord) -> Ticket {
+        let ticket = Ticket(entry)
+        condition.lock()
         pending.append(ticket)
+        condition.broadcast()
+        condition.unlock()
+        return ticket
+    }
+
+    /// Blocks until the ticket's transaction ended: true when recorded, false when the
+    /// message is no longer leased to this engine; throws when the transaction failed.
+    func wait(_ ticket: Ticket) throws -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
         while ticket.result == nil {
-            guard !committing else {
+            if !running && !committing {
+                commitPending()  // no commit thread (tests, or after close): commit here
+            } else {
                 condition.wait()
-                continue
             }
-            committing = true
-            let group = pending
-            pending.removeAll(keepingCapacity: true)
-            condition.unlock()
-            let outcome = Result { try database.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
-            condition.lock()
-            for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }
-            commits += 1
-            committed += group.count
-            committing = false
-            condition.broadcast()
         }
         return try ticket.result!.get()
     }
+
+    /// Submits and waits.
+    func record(_ entry: PendingRecord) throws -> Bool { try wait(submit(entry)) }
 
     /// Outcomes queued behind the commit under way.
     var waiting: Int {
@@ -65,5 +107,46 @@ final class GroupCommitter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return (commits, committed)
+    }
+
+    private func commitLoop() {
+        condition.lock()
+        defer {
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        var firstArrival: Date?
+        while true {
+            if pending.isEmpty {
+                if closing { return }
+                condition.wait()
+                continue
+            }
+            let first = firstArrival ?? Date()
+            firstArrival = first
+            let deadline = first.addingTimeInterval(gatherLimit)
+            if pending.count < busy, !closing, Date() < deadline {
+                _ = condition.wait(until: deadline)
+                continue
+            }
+            firstArrival = nil
+            commitPending()
+        }
+    }
+
+    /// Takes everything pending and commits it; called and returns with `condition` locked.
+    private func commitPending() {
+        committing = true
+        let group = pending
+        pending.removeAll(keepingCapacity: true)
+        condition.unlock()
+        let outcome = Result { try database.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
+        condition.lock()
+        for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }
+        commits += 1
+        committed += group.count
+        committing = false
+        condition.broadcast()
     }
 }

@@ -15,6 +15,9 @@ public final class OutboxDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
+        // Statement journals (UPDATEs that fire triggers) in memory, not a temporary file
+        // created and deleted by every such transaction.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // FULL: a commit survives power loss, not only a crash. Set on the writer after

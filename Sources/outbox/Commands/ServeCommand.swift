@@ -141,8 +141,10 @@ struct ServeCommand: ParsableCommand {
     private func deliveryConfiguration(_ file: OutboxConfiguration, environment: [String: String]) throws -> DeliveryConfiguration {
         var settings = DeliveryConfiguration()
         settings.workers = max(1, workers ?? file.delivery.workers)
+        settings.connectionsPerProfile = file.delivery.connectionsPerProfile
         settings.leaseDuration = try lease.map { try duration($0, "--lease") } ?? file.delivery.lease
         settings.pollInterval = try poll.map { try duration($0, "--poll") } ?? .milliseconds(100)
+        settings.idleRecheck = file.delivery.pollInterval
         settings.retry = RetryPolicy(
             firstDelay: try retryFirst.map { try duration($0, "--retry-first") } ?? file.retry.firstDelay,
             maxDelay: try retryMax.map { try duration($0, "--retry-max") } ?? file.retry.maxDelay,

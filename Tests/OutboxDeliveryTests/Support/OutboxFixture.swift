@@ -25,13 +25,14 @@ final class OutboxFixture: @unchecked Sendable {
 
     /// Inserts or replaces an owner's profile row; bumps `updated_at`.
     func setProfile(_ owner: String, mode: String = "smtp", port: Int? = nil, username: String? = nil, password: String? = nil,
-                    url: String? = nil, perMinute: Int? = nil, from: String? = nil) throws {
+                    url: String? = nil, perMinute: Int? = nil, maxConnections: Int? = nil, from: String? = nil) throws {
         try sql.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, username, secret, from_address, from_name, url, per_minute, updated_at)
-                VALUES (?, ?, '127.0.0.1', ?, 'none', ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, username, secret, from_address, from_name, url, per_minute,
+                    max_connections, updated_at)
+                VALUES (?, ?, '127.0.0.1', ?, 'none', ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [owner, mode, port, username, password, from ?? "\(owner)@example.com", "Owner \(owner)", url, perMinute,
-                                 OutboxDatabase.milliseconds(Date()) + Int64.random(in: 1...1000)])
+                                 maxConnections, OutboxDatabase.milliseconds(Date()) + Int64.random(in: 1...1000)])
         }
     }
 

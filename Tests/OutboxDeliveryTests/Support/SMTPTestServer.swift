@@ -51,6 +51,16 @@ final class SMTPTestServer: @unchecked Sendable {
     /// The messages the server accepted.
     func messages() throws -> [ServerEvent] { try events().filter { $0.event == "message" } }
 
+    /// The most connections the server had open at once (from its connect/disconnect log).
+    func mostConcurrentConnections() throws -> Int {
+        var open = 0, most = 0
+        for event in try events() {
+            if event.event == "connect" { open += 1 } else if event.event == "disconnect" { open -= 1 }
+            most = max(most, open)
+        }
+        return most
+    }
+
     /// Cheap count of received messages (log lines), for polling.
     func messageCount() -> Int {
         guard let data = try? Data(contentsOf: directory.appendingPathComponent("log.jsonl")) else { return 0 }
