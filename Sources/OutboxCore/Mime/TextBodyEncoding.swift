@@ -30,20 +30,24 @@ enum TextBodyEncoding {
         return previous == 32 || previous == 9 ? .quotedPrintable : .sevenBit
     }
 
-    /// Appends `text` with every CR, LF and CRLF turned into CRLF.
+    /// Appends `text` with every CR, LF and CRLF turned into CRLF (copying the runs between
+    /// line breaks whole).
     static func appendNormalizingLineBreaks(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        var i = 0
+        var i = 0, runStart = 0
         let count = text.count
+        output.reserveCapacity(output.count + count + count / 32)
         while i < count {
             let byte = text[i]
-            if byte == 13 || byte == 10 {
-                output.append(13)
-                output.append(10)
-                i += byte == 13 && i + 1 < count && text[i + 1] == 10 ? 2 : 1
-            } else {
-                output.append(byte)
+            guard byte == 13 || byte == 10 else {
                 i += 1
+                continue
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i]))
+            output.append(13)
+            output.append(10)
+            i += byte == 13 && i + 1 < count && text[i + 1] == 10 ? 2 : 1
+            runStart = i
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<count]))
     }
 }

@@ -60,7 +60,8 @@ final class DeliveryWorker {
             if batch.isEmpty {
                 if dueBy != nil { return }
                 settle()
-                engine.connections.closeIdle()
+                // The last worker to run out of work closes the shared idle connections.
+                if engine.committer.busyWorkers == 0 { engine.connections.closeIdle() }
                 engine.wake.wait(since: seen, until: idleDeadline())
                 continue
             }

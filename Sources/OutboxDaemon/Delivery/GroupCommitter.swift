@@ -92,6 +92,13 @@ final class GroupCommitter: @unchecked Sendable {
         return try ticket.result!.get()
     }
 
+    /// Workers that currently have messages to send.
+    var busyWorkers: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return busy
+    }
+
     /// Submits and waits.
     func record(_ entry: PendingRecord) throws -> Bool { try wait(submit(entry)) }
 

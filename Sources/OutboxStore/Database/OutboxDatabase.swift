@@ -22,7 +22,10 @@ public final class OutboxDatabase: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // FULL: a commit survives power loss, not only a crash. Set on the writer after
             // the pool has switched to WAL (which sets NORMAL); readers never commit.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA cache_size = \(Self.writerCacheSize)")
+            }
             try OutboxMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw StoreError(error.resultCode == .SQLITE_BUSY ? .busy : .cannotOpenDatabase,
@@ -32,6 +35,10 @@ public final class OutboxDatabase: Sendable {
         }
         self.path = path
     }
+
+    /// The writer's page cache (SQLite's negative form: KiB), 8 MiB: the index pages every
+    /// delivery outcome touches stay in memory instead of being read back through the WAL.
+    static let writerCacheSize = -8192
 
     /// Unix milliseconds for a date; the store keeps every time in this form.
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }

@@ -65,8 +65,9 @@ extension OutboxDatabase {
         try pool.writeWithoutTransaction { db in
             // A large batch touches index pages all over; keep them in memory (32 MiB)
             // instead of spilling and re-reading them through the WAL.
+            let writerCache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? OutboxDatabase.writerCacheSize
             try db.execute(sql: "PRAGMA cache_size = -32768")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(writerCache)") }
             var result: EnqueueResult?
             try db.inTransaction(.immediate) {
                 if let batchKey,
