@@ -32,23 +32,23 @@ public final class SMTPSession {
     /// Sends one message (CRLF line endings, headers included) to the envelope's recipients
     /// and classifies the attempt. Never throws: every failure is an outcome in the report.
     ///
-    /// - Parameter beforeEndOfData: called once, after the whole message was handed to
-    ///   libcurl and before the final "." that lets the server accept it (the server cannot
-    ///   have accepted the message before it returns). The delivery engine waits there for
-    ///   the previous message's outcome to be committed, overlapping that commit with MAIL,
-    ///   RCPT and DATA of this message.
-    public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeEndOfData: (() -> Void)? = nil) -> DeliveryReport {
-        var report = attempt(message, envelope: envelope, beforeEndOfData: beforeEndOfData)
+    /// - Parameter beforeBody: called once, when libcurl asks for the message after the
+    ///   server's 354, before any byte of it is sent — so before the final "." that lets the
+    ///   server accept it. Returning false aborts the transfer (nothing is accepted). The
+    ///   delivery engine waits there for the previous message's outcome to be committed,
+    ///   overlapping that commit with MAIL, RCPT and DATA of this message.
+    public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)? = nil) -> DeliveryReport {
+        var report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         // A kept connection the server closed while idle fails before any reply: nothing was
         // accepted, so one retry on a fresh connection is safe.
         if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost {
-            report = attempt(message, envelope: envelope, beforeEndOfData: beforeEndOfData)
+            report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         }
         return report
     }
 
-    private func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeEndOfData: (() -> Void)?) -> DeliveryReport {
-        context.begin(uploading: message, beforeEnd: beforeEndOfData)
+    private func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)?) -> DeliveryReport {
+        context.begin(uploading: message, beforeBody: beforeBody)
         defer { context.end() }
         var recipients: UnsafeMutablePointer<curl_slist>?
         for mailbox in envelope.recipients {

@@ -10,8 +10,8 @@ final class TransferContext {
     private var body: [UInt8] = []
     private var offset = 0
     private var reader = SMTPReplyReader()
-    /// Called once when the message is used up, before libcurl sends the final ".".
-    private var beforeEnd: (() -> Void)?
+    /// Called once at the first read, before any byte of the message is sent; false aborts.
+    private var beforeBody: (() -> Bool)?
     /// The replies of the current attempt, in order.
     private(set) var replies: [SMTPReply] = []
     /// libcurl's CURLOPT_ERRORBUFFER; lives as long as the handle.
@@ -24,11 +24,11 @@ final class TransferContext {
 
     deinit { errorBuffer.deallocate() }
 
-    /// Starts an attempt that uploads `message`; `beforeEnd` runs when the last byte was read.
-    func begin(uploading message: [UInt8], beforeEnd: (() -> Void)? = nil) {
+    /// Starts an attempt that uploads `message`; `beforeBody` runs at the first read.
+    func begin(uploading message: [UInt8], beforeBody: (() -> Bool)? = nil) {
         body = message
         offset = 0
-        self.beforeEnd = beforeEnd
+        self.beforeBody = beforeBody
         reader = SMTPReplyReader()
         replies.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
@@ -38,7 +38,7 @@ final class TransferContext {
     func end() {
         body = []
         offset = 0
-        beforeEnd = nil
+        beforeBody = nil
         replies.removeAll(keepingCapacity: true)
     }
 
@@ -46,15 +46,15 @@ final class TransferContext {
     var errorMessage: String { String(cString: errorBuffer) }
 
     /// Copies up to `capacity` bytes of the message into `destination`; 0 at the end.
-    /// `beforeEnd` runs before the read that hands over the last byte: libcurl knows the
-    /// size (CURLOPT_INFILESIZE_LARGE) and sends the final "." right after that read,
-    /// without asking for more.
+    /// libcurl reads only after the server's 354 and sends the final "." only after the
+    /// last byte, so `beforeBody` runs before the server can accept the message, however
+    /// libcurl detects the end. Returns CURL_READFUNC_ABORT when `beforeBody` says no.
     func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        let count = min(capacity, body.count - offset)
-        if offset + count == body.count, let hook = beforeEnd {
-            beforeEnd = nil
-            hook()
+        if let hook = beforeBody {
+            beforeBody = nil
+            guard hook() else { return Int(CURL_READFUNC_ABORT) }
         }
+        let count = min(capacity, body.count - offset)
         guard count > 0 else { return 0 }
         body.withUnsafeBufferPointer { source in
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + offset, byteCount: count)

@@ -67,4 +67,29 @@ import Testing
         #expect(ids.count - total == uncommitted, "exactly the accepted-but-uncommitted messages are sent twice")
         #expect(ids.count - total <= workers)
     }
+
+    @Test(.timeLimit(.minutes(2))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() throws {
+        let total = 20
+        let fixture = try OutboxFixture(), server = try SMTPTestServer()
+        defer { server.stop(); fixture.cleanUp() }
+        try fixture.setProfile("alice", port: server.port)
+        try fixture.enqueue(total, owner: "alice")
+        // The engine's writes give up after 0.3 s of a locked database (SQLITE_BUSY).
+        let impatient = try OutboxDatabase(path: fixture.path, busyTimeout: 0.3)
+        var configuration = OutboxFixture.configuration(workers: 1)
+        configuration.batchSize = 4
+        let engine = DeliveryEngine(database: impatient, configuration: configuration)
+        try engine.start()
+        #expect(eventually(30) { server.messageCount() >= 3 })
+        let lock = try WriteLock(path: fixture.path)
+        Thread.sleep(forTimeInterval: 0.5)
+        let accepted = server.messageCount()
+        Thread.sleep(forTimeInterval: 2.5)  // commits fail and are retried after 1 s, then 2 s
+        #expect(server.messageCount() == accepted, "no message is accepted while the previous outcome is unrecorded")
+        lock.release()
+        #expect(try eventually(60) { try fixture.states() == ["sent": total] })
+        _ = engine.stop()
+        let ids = try server.messages().compactMap { $0.header("Message-ID") }
+        #expect(ids.count == total && Set(ids).count == total, "every outcome was recorded in the end: nothing sent twice")
+    }
 }

@@ -32,11 +32,18 @@ final class ConnectionPool: @unchecked Sendable {
 
     /// A session for `key`: an idle one, a new one while the account has fewer than
     /// `limit` connections, or — at the cap — the next one checked in. Returns nil when
-    /// `giveUp` says so while waiting (the engine is stopping).
-    func checkout(_ key: SessionKey, credentials: SMTPCredentials, limit: Int, giveUp: () -> Bool) throws(SMTPSessionError) -> SMTPSession? {
+    /// `giveUp` says so while waiting (the engine is stopping). `waiting(true)` is called
+    /// before the first wait, `waiting(false)` after the last.
+    func checkout(
+        _ key: SessionKey, credentials: SMTPCredentials, limit: Int, giveUp: () -> Bool, waiting: (Bool) -> Void = { _ in }
+    ) throws(SMTPSessionError) -> SMTPSession? {
         let account = Account(key)
         var closing: [SMTPSession] = []
-        defer { closing.removeAll() }  // QUIT outside the lock
+        var waited = false
+        defer {
+            if waited { waiting(false) }
+            withExtendedLifetime(closing) {}  // QUIT outside the lock
+        }
         condition.lock()
         while true {
             if let index = idle.firstIndex(where: { $0.key == key }) {
@@ -64,6 +71,13 @@ final class ConnectionPool: @unchecked Sendable {
                 condition.unlock()
                 return nil
             }
+            if !waited {
+                waited = true
+                condition.unlock()
+                waiting(true)
+                condition.lock()
+                continue
+            }
             _ = condition.wait(until: Date().addingTimeInterval(0.5))
         }
     }
@@ -80,7 +94,7 @@ final class ConnectionPool: @unchecked Sendable {
         }
         condition.broadcast()
         condition.unlock()
-        closing.removeAll()
+        withExtendedLifetime(closing) {}  // QUIT outside the lock
     }
 
     /// Forgets a checked-out session after a problem (the caller drops it, which closes it).
@@ -102,6 +116,6 @@ final class ConnectionPool: @unchecked Sendable {
         open = open.filter { $0.value > 0 }
         condition.broadcast()
         condition.unlock()
-        _ = closing  // released here, outside the lock
+        withExtendedLifetime(closing) {}  // QUIT outside the lock
     }
 }

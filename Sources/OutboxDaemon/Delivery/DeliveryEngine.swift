@@ -85,6 +85,8 @@ public final class DeliveryEngine: Sendable {
 
     /// Stops claiming, lets in-flight sends finish for up to `grace`, releases every
     /// message still leased to this engine back to `queued`, and returns the summary.
+    /// A send still running after `grace` may yet be accepted: its message is released all
+    /// the same and can be sent twice (the duplicate bound holds for stops within `grace`).
     public func stop(grace: Duration? = nil) -> DeliverySummary {
         stopping.store(true, ordering: .releasing)
         wake.wakeAll()
@@ -93,9 +95,9 @@ public final class DeliveryEngine: Sendable {
             logger.warning("in-flight sends did not finish within \(seconds) s; releasing their messages")
         }
         committer.close()  // outcomes handed in are committed before anything is released
-        connections.closeIdle()
         let released = (try? database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))) ?? 0
         counters.add { $0.released += released }
+        connections.closeIdle()  // QUITs last: a dead connection cannot hold up the release
         return counters.summary
     }
 

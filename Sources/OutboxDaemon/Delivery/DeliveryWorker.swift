@@ -38,7 +38,7 @@ final class DeliveryWorker {
     /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
     /// message due by then is left.
     func run(dueBy: Int64?) {
-        defer { settle() }
+        defer { _ = settle() }
         while !engine.isStopping {
             let seen = engine.wake.current
             let now = Self.now()
@@ -59,7 +59,7 @@ final class DeliveryWorker {
             }
             if batch.isEmpty {
                 if dueBy != nil { return }
-                settle()
+                _ = settle()
                 // The last worker to run out of work closes the shared idle connections.
                 if engine.committer.busyWorkers == 0 { engine.connections.closeIdle() }
                 engine.wake.wait(since: seen, until: idleDeadline())
@@ -177,28 +177,7 @@ final class DeliveryWorker {
         _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile,
         isRetryWithFreshToken: Bool = false
     ) {
-        let report: DeliveryReport
-        let session: SMTPSession
-        do {
-            let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
-            let limit = profile.maxConnections ?? configuration.connectionsPerProfile
-            guard let checkedOut = try engine.connections.checkout(key, credentials: credentials, limit: limit, giveUp: { engine.isStopping })
-            else {
-                let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: Self.now())) ?? 0
-                engine.counters.add { $0.released += released }
-                return
-            }
-            session = checkedOut
-            report = session.send(assembly.bytes, envelope: envelope, beforeEndOfData: { [self] in settle() })
-        } catch {
-            hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
-            return
-        }
-        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
-        // A session that deferred or failed to log in may be in a bad state: closed, not reused.
-        var reusable = false
-        if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
-        if reusable { engine.connections.checkin(key, session) } else { engine.connections.discard(key) }
+        guard let verdict = exchange(message, assembly, key: key, credentials: credentials, profile: profile) else { return }
         switch verdict {
         case .record(let outcome):
             record(message, outcome)
@@ -216,9 +195,43 @@ final class DeliveryWorker {
         }
     }
 
+    /// One SMTP attempt over a pooled session, checked back in (or closed when it may be in
+    /// a bad state) before returning. nil when the message was released or held instead.
+    private func exchange(
+        _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile
+    ) -> AttemptVerdict? {
+        let report: DeliveryReport
+        let session: SMTPSession
+        do {
+            let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
+            let limit = profile.maxConnections ?? configuration.connectionsPerProfile
+            // A worker waiting for a connection hands in no outcome: commits do not wait for it.
+            guard let checkedOut = try engine.connections.checkout(
+                key, credentials: credentials, limit: limit, giveUp: { engine.isStopping },
+                waiting: { [engine] isWaiting in engine.committer.setBusy(!isWaiting) })
+            else {
+                let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: Self.now())) ?? 0
+                engine.counters.add { $0.released += released }
+                return nil
+            }
+            session = checkedOut
+            // The previous outcome is committed before the server can accept this message.
+            report = session.send(assembly.bytes, envelope: envelope, beforeBody: { [self] in settle() })
+        } catch {
+            hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
+            return nil
+        }
+        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
+        // A session that deferred or failed to log in may be in a bad state: closed, not reused.
+        var reusable = false
+        if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
+        if reusable { engine.connections.checkin(key, session) } else { engine.connections.discard(key) }
+        return verdict
+    }
+
     private func sendHTTP(_ message: ClaimedMessage, _ assembly: MessageAssembly, endpoint: HTTPMailEndpoint, profile: ResolvedProfile) {
         let from = profile.fromAddress.flatMap { try? Mailbox(address: $0, displayName: profile.fromName) } ?? assembly.mailFrom
-        settle()  // the service may accept as soon as it is posted: the previous outcome must be committed first
+        guard settle() else { return }  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
         switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1)) {
         case .record(let outcome): record(message, outcome)
@@ -227,7 +240,7 @@ final class DeliveryWorker {
     }
 
     private func writeMaildir(_ message: ClaimedMessage, _ assembly: MessageAssembly, directory: String) {
-        settle()  // the file is delivered once written: the previous outcome must be committed first
+        guard settle() else { return }  // the file is delivered once written: the previous outcome must be committed first
         do {
             let maildir = try maildirs[directory] ?? MaildirTransport(directory: directory)
             maildirs[directory] = maildir
@@ -246,41 +259,73 @@ final class DeliveryWorker {
         }
     }
 
-    /// Hands the outcome to the group committer; ``settle()`` sees it committed.
+    /// Hands the outcome to the group committer; ``settle()`` sees it committed. The rate
+    /// reservation ends with the commit, when the `sent` event is there to count.
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
-        let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id))
-        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome, reservation: reservation))
-        reservation = nil  // ends when the outcome is committed (the rate gate counts it from then on)
-        if outstanding.count >= Self.outstandingLimit { settle() }
+        var onCommitted: (@Sendable () -> Void)?
+        if let owner = reservation {
+            let rateGate = engine.rateGate
+            onCommitted = { rateGate.finish(owner: owner) }
+        }
+        reservation = nil
+        let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)
+        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome))
+        if outstanding.count >= Self.outstandingLimit { _ = settle() }
     }
 
-    /// Waits until every outcome handed in is committed, then counts and logs them.
-    private func settle() {
-        guard !outstanding.isEmpty else { return }
-        let settled = outstanding
-        outstanding.removeAll(keepingCapacity: true)
-        for entry in settled {
-            defer { if let owner = entry.reservation { engine.rateGate.finish(owner: owner) } }
+    /// Waits until every outcome handed in is committed, then counts and logs them. An
+    /// outcome whose transaction failed is handed in again (after 1, 2, 4 … 30 s) until it
+    /// is recorded: meanwhile this worker lets no server accept anything. Returns false
+    /// only when the engine stops with outcomes still unrecorded (they are given up, logged).
+    @discardableResult
+    private func settle() -> Bool {
+        var pause = 1.0
+        while let entry = outstanding.first {
             let message = entry.message, outcome = entry.outcome
             do {
-                guard try engine.committer.wait(entry.ticket) else {
+                let recorded = try engine.committer.wait(entry.ticket)
+                outstanding.removeFirst()
+                guard recorded else {
                     logger.warning("message \(message.id): lease lost before the outcome was recorded (\(outcome.eventKind.rawValue))")
                     continue
                 }
+                count(message, outcome)
             } catch {
-                logger.error("recording the outcome of message \(message.id) failed: \(error); its lease will expire and it will be retried")
-                continue
-            }
-            engine.counters.add { summary in
-                switch outcome.verdict {
-                case .sent: summary.sent += 1
-                case .deferred: summary.deferred += 1
-                case .failed, .expired: summary.failed += 1
+                guard !engine.isStopping else {
+                    let rest = outstanding.dropFirst()
+                    outstanding.removeAll()
+                    giveUp(entry, error)
+                    for later in rest {
+                        do { if try engine.committer.wait(later.ticket) { count(later.message, later.outcome) } } catch { giveUp(later, error) }
+                    }
+                    return false
                 }
+                logger.error("recording the outcome of message \(message.id) failed: \(error); trying again in \(Int(pause)) s, sending nothing meanwhile")
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 30)
+                outstanding[0].ticket = engine.committer.submit(entry.ticket.entry, onCommitted: entry.ticket.onCommitted)
             }
-            if case .sent = outcome.verdict {} else {
-                logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+        }
+        return true
+    }
+
+    /// Stopping with an outcome that could not be recorded: the message stays leased to this
+    /// engine and is sent again after a restart.
+    private func giveUp(_ entry: Outstanding, _ error: any Error) {
+        logger.error("message \(entry.message.id): outcome \(entry.outcome.eventKind.rawValue) not recorded (\(error)); it is sent again after a restart")
+        entry.ticket.onCommitted?()  // the rate reservation ends here instead
+    }
+
+    private func count(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
+        engine.counters.add { summary in
+            switch outcome.verdict {
+            case .sent: summary.sent += 1
+            case .deferred: summary.deferred += 1
+            case .failed, .expired: summary.failed += 1
             }
+        }
+        if case .sent = outcome.verdict {} else {
+            logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
         }
     }
 
@@ -306,10 +351,8 @@ final class DeliveryWorker {
 
     /// An outcome handed to the committer: what to count and log once it is committed.
     private struct Outstanding {
-        let ticket: GroupCommitter.Ticket
+        var ticket: GroupCommitter.Ticket
         let message: ClaimedMessage
         let outcome: DeliveryRecord
-        /// The owner whose rate-limit reservation ends with the commit.
-        let reservation: String?
     }
 }

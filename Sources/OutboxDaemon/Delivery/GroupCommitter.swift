@@ -24,9 +24,14 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// One handed-in outcome; its result is set once its transaction ended.
     final class Ticket {
-        fileprivate let entry: PendingRecord
+        let entry: PendingRecord
+        /// Runs on the committing thread once the transaction ended without error.
+        let onCommitted: (@Sendable () -> Void)?
         fileprivate var result: Result<Bool, any Error>?  // guarded by the committer's condition
-        fileprivate init(_ entry: PendingRecord) { self.entry = entry }
+        fileprivate init(_ entry: PendingRecord, onCommitted: (@Sendable () -> Void)?) {
+            self.entry = entry
+            self.onCommitted = onCommitted
+        }
     }
 
     /// - Parameter gatherLimit: the longest an outcome waits for others to join its commit.
@@ -67,9 +72,10 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Hands in an outcome; returns at once. Without a running commit thread the outcome
-    /// is committed by the first ``wait(_:)`` on it.
-    func submit(_ entry: PendingRecord) -> Ticket {
-        let ticket = Ticket(entry)
+    /// is committed by the first ``wait(_:)`` on it. `onCommitted` runs right after a
+    /// transaction that recorded it (or found the message no longer leased) ended.
+    func submit(_ entry: PendingRecord, onCommitted: (@Sendable () -> Void)? = nil) -> Ticket {
+        let ticket = Ticket(entry, onCommitted: onCommitted)
         condition.lock()
         pending.append(ticket)
         condition.broadcast()
@@ -149,6 +155,7 @@ final class GroupCommitter: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         condition.unlock()
         let outcome = Result { try database.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
+        if case .success = outcome { for member in group { member.onCommitted?() } }
         condition.lock()
         for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }
         commits += 1
