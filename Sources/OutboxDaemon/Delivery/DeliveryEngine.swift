@@ -13,8 +13,9 @@ import Synchronization
 /// the server's 250 and the commit re-sends it after restart. Each worker has at most one
 /// message in that window, so at most ``DeliveryConfiguration/workers`` duplicates per crash.
 /// Outcomes are written by group commit (``GroupCommitter``) on a thread of its own; a
-/// worker sends its next message's MAIL, RCPT, DATA and body meanwhile, but waits for the
-/// commit before the final "." that lets the server accept it, which keeps that bound.
+/// worker sends its next message's MAIL, RCPT and DATA meanwhile, but waits for the commit
+/// before it sends the body and the final "." that lets the server accept it, which keeps
+/// that bound.
 public final class DeliveryEngine: Sendable {
     public let database: OutboxDatabase
     public let configuration: DeliveryConfiguration

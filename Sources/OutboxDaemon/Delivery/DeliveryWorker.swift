@@ -8,7 +8,7 @@ import OutboxTransport
 /// from the engine's ``ConnectionPool``. Runs on its own thread.
 ///
 /// Outcomes go to the ``GroupCommitter`` without waiting; the worker waits for them only
-/// before its next message can be accepted (before the final "." of DATA, before a Maildir
+/// before its next message can be accepted (before the body after DATA, before a Maildir
 /// write or HTTP post), so a commit overlaps the next message's MAIL, RCPT and DATA while
 /// each worker has at most one accepted-but-unrecorded message.
 final class DeliveryWorker {
