@@ -8,6 +8,8 @@ public enum BounceKind: String, Hashable, Sendable, CaseIterable {
     /// A delivery status notification that reports success only (delivered, relayed,
     /// expanded).
     case deliverySuccess
+    /// A spam complaint (RFC 5965 ARF feedback report): the recipient asked not to get our mail.
+    case complaint
     /// An auto-reply or out-of-office notice: not a bounce, never a reason to suppress.
     case autoReply
     /// An ordinary message (a human reply, a newsletter).

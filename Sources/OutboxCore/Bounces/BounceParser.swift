@@ -23,6 +23,15 @@ public struct BounceParser: Sendable {
 
     /// Parses `message`; see the type's documentation.
     public func parse(_ message: [UInt8]) -> BounceReport {
+        var report = parseRecipients(message)
+        for index in report.perRecipient.indices {
+            report.perRecipient[index].reason = BounceReasonClassifier.reason(for: report.perRecipient[index], in: report)
+        }
+        return report
+    }
+
+    /// Everything but the reasons: kind, format, recipients, returned headers.
+    private func parseRecipients(_ message: [UInt8]) -> BounceReport {
         var anomalies: Set<BounceAnomaly> = []
         let bytes = message[..<min(message.count, max(limits.maxInputBytes, 0))]
         if message.count > bytes.count { anomalies.insert(.inputTruncated) }

@@ -16,11 +16,13 @@ public struct BounceRecipient: Hashable, Sendable {
     public var smtpReplyCode: Int?
     /// The host that gave the diagnostic (`Remote-MTA`), without the `dns;` type.
     public var remoteMTA: String?
+    /// Why the mail did not arrive; set by ``BounceReasonClassifier`` when the parser ends.
+    public var reason: BounceReason
 
     public init(
         finalRecipient: String, originalRecipient: String? = nil, action: BounceAction,
         status: EnhancedStatusCode? = nil, diagnosticCode: String? = nil, smtpReplyCode: Int? = nil,
-        remoteMTA: String? = nil
+        remoteMTA: String? = nil, reason: BounceReason = .undefined
     ) {
         self.finalRecipient = finalRecipient
         self.originalRecipient = originalRecipient
@@ -29,7 +31,11 @@ public struct BounceRecipient: Hashable, Sendable {
         self.diagnosticCode = diagnosticCode
         self.smtpReplyCode = smtpReplyCode
         self.remoteMTA = remoteMTA
+        self.reason = reason
     }
+
+    /// Hard or soft for this recipient's ``reason`` and ``status``; `nil` for a non-bounce.
+    public var severity: BounceSeverity? { reason.severity(status: status) }
 
     /// A permanent failure that justifies suppressing the address: `failed` with a 5.x.x
     /// status (or none). A `failed` 4.x.x (the sender gave up retrying, e.g. 4.4.7) is not.
