@@ -5,6 +5,7 @@
 enum BounceReasonClassifier {
     /// The reason for `recipient` in `report`.
     static func reason(for recipient: BounceRecipient, in report: BounceReport) -> BounceReason {
+        if report.kind == .complaint { return .feedback }
         switch recipient.action {
         case .delivered, .relayed, .expanded: return .delivered
         case .failed, .delayed: break
