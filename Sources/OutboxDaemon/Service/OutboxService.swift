@@ -19,6 +19,8 @@ public final class OutboxService: Sendable {
     private let state: Mutex<State>
     /// Whether the last heartbeat found the engine stuck (so it is logged once, not every beat).
     private let stuck = Atomic<Bool>(false)
+    /// When `STATUS=` was last sent by the heartbeat.
+    private let lastStatus = Mutex<ContinuousClock.Instant?>(nil)
     private let logger = Logger(label: "outbox.service")
 
     private struct State: Sendable {
@@ -175,8 +177,6 @@ public final class OutboxService: Sendable {
             notifier.status(statusLine())
         }
     }
-
-    private let lastStatus = Mutex<ContinuousClock.Instant?>(nil)
 
     private func liftConfigurationHolds() {
         do {
