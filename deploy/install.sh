@@ -65,6 +65,9 @@ fi
 install -d -m 0700 "$destdir/etc/credstore"
 echo "created /etc/credstore (mode 0700)"
 
+if [[ -z $destdir && ! -x /bin/kill ]]; then
+    echo "install.sh: warning: /bin/kill is missing (package procps); systemctl reload outbox needs it" >&2
+fi
 if [[ -z $destdir ]]; then
     cat <<NEXT
 next steps (nothing was started):
