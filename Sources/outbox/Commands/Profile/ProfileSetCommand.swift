@@ -84,7 +84,9 @@ struct ProfileSetCommand: ParsableCommand {
         let outbox = try database.open()
         var fields = try change()
         let stored = try Failure.guarding { try outbox.profileLayers(owner: owner) }
-        let relay = (try? SystemRelay.fields(config: testOptions.config, withSecret: false)) ?? ProfileFields()
+        // The daemon's view (relay, [reply-to]) for the checks; without a readable outbox.conf, no relay.
+        let routing = try? SystemRelay.routing(config: testOptions.config, withSecret: false)
+        let relay = routing?.systemRelay ?? ProfileFields()
         let credential = secret.credential != nil
         if let implied = ProfileChangeCheck.impliedMode(fields, secretCredential: credential, stored: stored.own,
                                                         inherited: stored.global?.mode ?? .system) {
@@ -111,8 +113,9 @@ struct ProfileSetCommand: ParsableCommand {
         for unused in ProfileChangeCheck.unused(fields, secretCredential: credential, resolved: resolved) {
             Terminal.notice("warning: \(unused.option) is not used: \(unused.reason)")
         }
-        if case .misconfigured(let reason) = DeliveryRoute.plan(resolved, configuration: DeliveryConfiguration()),
-            !reason.contains("[reply-to]") && !reason.contains("no relay is configured")
+        // A relay this command cannot see may still be the daemon's (OUTBOX_RELAY in its unit): not warned about.
+        if let routing, !resolved.mode.sendsViaRelay || relay.host != nil,
+            case .misconfigured(let reason) = DeliveryRoute.plan(resolved, configuration: routing)
         {
             Terminal.notice("warning: \(owner) cannot send yet: \(reason) (its mail is held until then)")
         }
