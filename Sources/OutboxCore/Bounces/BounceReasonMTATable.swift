@@ -133,7 +133,7 @@ enum BounceReasonMTATable {
         (BounceReasonPhrases(["illegal host/domain name found"]), .hostunknown),
         (BounceReasonPhrases(["^user mailbox exceeds allowed size"]), .mailboxfull),
         (BounceReasonPhrases(["^requested action not taken: virus detected"]), .virusdetected),
-        (BounceReasonPhrases(["^invalid final delivery userid", "550 unknown user *@*", "550 <…@…>… user not exist"]),
+        (BounceReasonPhrases(["^invalid final delivery userid"]),
             .userunknown),
         (BounceReasonPhrases(["^542 …rejected"]), .userunknown),
         (BounceReasonPhrases(["please turn on smtp authentication in your mail client"]), .securityerror),
