@@ -19,7 +19,8 @@ enum BounceReasonClassifier {
         case .delivered, .relayed, .expanded: return .delivered
         case .failed, .delayed: break
         }
-        return reason(BounceReasonInput(recipient: recipient, report: report))
+        var input = BounceReasonInput(recipient: recipient, report: report)
+        return reason(&input)
     }
 
     /// Reasons a first guess may still be refined from (Sisimai's `retry` list).
@@ -27,7 +28,7 @@ enum BounceReasonClassifier {
         .undefined, .onhold, .systemerror, .securityerror, .networkerror, .hostunknown, .userunknown,
     ]
 
-    static func reason(_ input: BounceReasonInput) -> BounceReason {
+    static func reason(_ input: inout BounceReasonInput) -> BounceReason {
         if input.status?.statusClass == 2 { return .delivered }
         let preset = BounceReasonMTATable.reason(input)
         if let preset, !refinable.contains(preset) { return preset }
@@ -40,7 +41,7 @@ enum BounceReasonClassifier {
             if let reason = BounceReasonProviderTable.reason(provider, input) { return reason }
             break
         }
-        return reasonInOrder(input, preset: preset)
+        return reasonInOrder(&input, preset: preset)
     }
 
     /// Sisimai's first pass: the reasons whose status or wording confirms them, in order.
@@ -56,22 +57,21 @@ enum BounceReasonClassifier {
         .networkerror, .suspend, .expired, .contenterror, .systemfull, .notaccept, .mailererror,
     ]
 
-    static func reasonInOrder(_ input: BounceReasonInput, preset: BounceReason?) -> BounceReason {
+    static func reasonInOrder(_ input: inout BounceReasonInput, preset: BounceReason?) -> BounceReason {
         if BounceReasonPhraseTable.localDeliveryFailure.matches(input.text) { return .mailererror }
-        if let confirmed = firstPass.first(where: { isConfirmed($0, input, preset: preset) }) { return confirmed }
+        for candidate in firstPass where isConfirmed(candidate, &input, preset: preset) { return candidate }
         if let preset { return preset }
-        if let other = fallback(input), other != .undefined { return other }
+        if let other = fallback(&input), other != .undefined { return other }
         if input.action == .delayed { return .expired }
         if input.format == .qmail, BounceReasonMTATable.qmailRecipientRefused.matches(input.text) { return .userunknown }
-        if BounceReasonPhraseTable.matches(.vacation, input.text) { return .vacation }
+        if input.says(.vacation) { return .vacation }
         return input.text.isEmpty ? .undefined : .onhold
     }
 
     /// Whether `reason` holds for `input` (Sisimai's `true` of each reason class).
-    static func isConfirmed(_ reason: BounceReason, _ input: BounceReasonInput, preset: BounceReason?) -> Bool {
+    static func isConfirmed(_ reason: BounceReason, _ input: inout BounceReasonInput, preset: BounceReason?) -> Bool {
         let byStatus = BounceReasonStatusTable.reason(of: input.status)
-        let text = input.text
-        let matches = { (candidate: BounceReason) in BounceReasonPhraseTable.matches(candidate, text) }
+        func matches(_ candidate: BounceReason) -> Bool { input.says(candidate) }
         if preset == reason { return input.status != nil || ![.mailboxfull, .exceedlimit, .suspend, .spamdetected].contains(reason) }
         switch reason {
         case .mailboxfull, .exceedlimit:
@@ -129,10 +129,10 @@ enum BounceReasonClassifier {
 
     /// Sisimai's `anotherone`: the status's own reason unless it is vague, else wording
     /// alone, else the status class, the reply code and the command.
-    static func fallback(_ input: BounceReasonInput) -> BounceReason? {
+    static func fallback(_ input: inout BounceReasonInput) -> BounceReason? {
         let byStatus = BounceReasonStatusTable.reason(of: input.status)
         if let byStatus, byStatus != .expired, !refinable.contains(byStatus) { return byStatus }
-        if let worded = secondPass.first(where: { BounceReasonPhraseTable.matches($0, input.text) }) { return worded }
+        for candidate in secondPass where input.says(candidate) { return candidate }
         if let byStatus { return byStatus }
         if let status = input.status, status.subject == 6 { return .contenterror }
         if let status = input.status, status.subject == 7 { return .securityerror }

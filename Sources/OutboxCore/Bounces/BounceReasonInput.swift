@@ -9,6 +9,8 @@ struct BounceReasonInput: Sendable {
 
     /// Lowercased diagnostic, runs of whitespace collapsed to one space, trimmed.
     var text: [UInt8]
+    /// Per reason: not yet looked at (-1), its wording absent (0) or present (1).
+    private var wording = [Int8](repeating: -1, count: BounceReason.allCases.count)
     var status: EnhancedStatusCode?
     var replyCode: Int?
     var command: Command?
@@ -55,6 +57,17 @@ struct BounceReasonInput: Sendable {
             || reporting.hasSuffix(".exchangelabs.com")
         isHotmailReport = reporting.hasSuffix(".hotmail.com") || reporting == "hotmail.com"
     }
+
+    /// Whether the diagnostic carries wording of `reason` (``BounceReasonPhraseTable``),
+    /// each reason's phrases searched at most once.
+    mutating func says(_ reason: BounceReason) -> Bool {
+        let slot = Self.slots[reason] ?? 0
+        if wording[slot] < 0 { wording[slot] = BounceReasonPhraseTable.matches(reason, text) ? 1 : 0 }
+        return wording[slot] == 1
+    }
+
+    private static let slots: [BounceReason: Int] = Dictionary(
+        uniqueKeysWithValues: BounceReason.allCases.enumerated().map { ($1, $0) })
 
     /// Text prepared for the phrase tables: ASCII lowercased, whitespace collapsed.
     static func normalised(_ text: String) -> [UInt8] {
