@@ -58,6 +58,10 @@ struct BounceReasonInput: Sendable {
         isHotmailReport = reporting.hasSuffix(".hotmail.com") || reporting == "hotmail.com"
     }
 
+    /// Diagnostics are read up to this length: replies are short, and the bound keeps the
+    /// phrase search linear in a bounded input whatever a hostile report holds.
+    static let maxTextBytes = 4_096
+
     /// Whether the diagnostic carries wording of `reason` (``BounceReasonPhraseTable``),
     /// each reason's phrases searched at most once.
     mutating func says(_ reason: BounceReason) -> Bool {
@@ -72,9 +76,9 @@ struct BounceReasonInput: Sendable {
     /// Text prepared for the phrase tables: ASCII lowercased, whitespace collapsed.
     static func normalised(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
+        bytes.reserveCapacity(min(text.utf8.count, maxTextBytes))
         var pendingSpace = false
-        for byte in text.utf8 {
+        for byte in text.utf8 where bytes.count < maxTextBytes {
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 pendingSpace = !bytes.isEmpty
                 continue

@@ -2,8 +2,8 @@
 /// diagnostic text: the small subset of regular expressions that bounce-reason tables need,
 /// compiled once into byte pieces and matched without a regex engine.
 ///
-/// Syntax: literal text, plus `*` (one or more characters other than a space, `[^ ]+`), `#`
-/// (one or more digits), `…` (one or more characters of any kind, `.+`), a leading `^`
+/// Syntax: literal text, plus `*` (one to 256 characters other than a space, `[^ ]+`), `#`
+/// (one to 256 digits), `…` (one or more characters of any kind, `.+`), a leading `^`
 /// (the text starts here) and a trailing `$` (the text ends here). `\` makes the next
 /// character literal. Everything else is compared byte for byte (patterns are lowercase).
 struct BounceReasonPattern: Sendable, CustomStringConvertible {
@@ -16,6 +16,9 @@ struct BounceReasonPattern: Sendable, CustomStringConvertible {
     let pieces: [Piece]
     let anchoredStart: Bool
     let anchoredEnd: Bool
+    /// More than one wildcard: failed states are remembered so that hostile text cannot make
+    /// the search polynomial in more than the text's length squared.
+    let needsMemo: Bool
 
     init(_ source: String) {
         description = source
@@ -53,46 +56,70 @@ struct BounceReasonPattern: Sendable, CustomStringConvertible {
         }
         flush()
         self.pieces = pieces
+        needsMemo = pieces.filter { if case .literal = $0 { false } else { true } }.count > 1
         self.anchoredStart = anchoredStart
         self.anchoredEnd = anchoredEnd
     }
 
     /// Whether the pattern occurs anywhere in `text` (lowercased bytes).
     func matches(_ text: [UInt8]) -> Bool {
+        var failed = Set<Int>()
+        return matches(text, failed: &failed)
+    }
+
+    private func matches(_ text: [UInt8], failed: inout Set<Int>) -> Bool {
         guard let first = pieces.first else { return true }
-        if anchoredStart { return match(0, at: 0, in: text) }
+        if anchoredStart { return match(0, at: 0, in: text, failed: &failed) }
         if case .literal(let bytes) = first {
             var from = 0
             while let hit = Self.find(bytes, in: text, from: from) {
-                if match(1, at: hit + bytes.count, in: text) { return true }
+                if match(1, at: hit + bytes.count, in: text, failed: &failed) { return true }
                 from = hit + 1
             }
             return false
         }
-        for start in 0..<text.count where match(0, at: start, in: text) { return true }
+        // A leading wildcard matches from some position only if it matches from the start of
+        // that run of accepted bytes: trying run starts alone keeps this linear.
+        for start in 0..<text.count where start == 0 || !Self.accepts(first, text[start - 1]) {
+            if match(0, at: start, in: text, failed: &failed) { return true }
+        }
         return false
     }
 
-    private func match(_ index: Int, at position: Int, in text: [UInt8]) -> Bool {
+    /// `*` and `#` stand for a token (a host, an address, a number): longer runs are not
+    /// followed, which bounds the search on hostile text.
+    static let maxRun = 256
+
+    private static func accepts(_ piece: Piece, _ byte: UInt8) -> Bool {
+        switch piece {
+        case .word: byte != 0x20
+        case .digits: byte >= 0x30 && byte <= 0x39
+        case .any: true
+        case .literal: false
+        }
+    }
+
+    private func match(_ index: Int, at position: Int, in text: [UInt8], failed: inout Set<Int>) -> Bool {
         guard index < pieces.count else { return !anchoredEnd || position == text.count }
+        let state = index * (text.count + 1) + position
+        if needsMemo, failed.contains(state) { return false }
+        let found: Bool
         switch pieces[index] {
         case .literal(let bytes):
-            guard Self.hasPrefix(bytes, in: text, at: position) else { return false }
-            return match(index + 1, at: position + bytes.count, in: text)
-        case .word, .digits, .any:
-            let accepts: (UInt8) -> Bool
-            switch pieces[index] {
-            case .word: accepts = { $0 != 0x20 }
-            case .digits: accepts = { $0 >= 0x30 && $0 <= 0x39 }
-            default: accepts = { _ in true }
-            }
+            found = Self.hasPrefix(bytes, in: text, at: position)
+                && match(index + 1, at: position + bytes.count, in: text, failed: &failed)
+        case let piece:
             var end = position
-            while end < text.count, accepts(text[end]) {
+            var any = false
+            let limit = piece == .any ? text.count : min(text.count, position + Self.maxRun)
+            while !any, end < limit, Self.accepts(piece, text[end]) {
                 end += 1
-                if match(index + 1, at: end, in: text) { return true }
+                any = match(index + 1, at: end, in: text, failed: &failed)
             }
-            return false
+            found = any
         }
+        if needsMemo, !found { failed.insert(state) }
+        return found
     }
 
     /// The first index of `needle` in `haystack` at or after `from`.

@@ -130,6 +130,20 @@ import Testing
         #expect(BounceReasonClassifier.reason(for: recipient, in: BounceReport(kind: .complaint, format: .rfc3464)) == .feedback)
     }
 
+    /// Wildcard patterns stay fast on hostile diagnostics (long runs without spaces, digits,
+    /// many `<` and `@`): the text is bounded and failed states are remembered.
+    @Test(arguments: [
+        String(repeating: "<a@", count: 50_000), String(repeating: "9", count: 200_000),
+        String(repeating: "host ", count: 20_000) + String(repeating: "x.", count: 50_000),
+    ])
+    func hostileDiagnosticsAreQuick(diagnostic: String) {
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            _ = Self.classify(Case(reason: .undefined, status: "5.0.0", diagnostic: diagnostic, format: .qmail))
+        }
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
     @Test func patternsMatchLikeTheirRegularExpressions() {
         let text = Array("host mx.example.org said: 550 5.7.1 client host mail.example.net blocked using zen.spamhaus.org".utf8)
         #expect(BounceReasonPattern("client host * blocked using").matches(text))
