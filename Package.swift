@@ -60,6 +60,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "BounceBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/BounceBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
         .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),
