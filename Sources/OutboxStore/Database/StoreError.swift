@@ -1,8 +1,22 @@
+import GRDB
+
 /// A store operation that could not be done, with a code callers can match and text
 /// that says what failed, where, and what to try.
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case directoryNotWritable, cannotCreateDatabase, cannotOpenDatabase, busy, notFound, invalidState
+        /// The directory the database should be in does not exist (only `serve` and `init` create it).
+        case directoryMissing
+        /// The database file does not exist and this command does not create it.
+        case databaseMissing
+        /// The database's schema is older (or newer) than this binary's.
+        case schemaMismatch
+        /// The disk (or the file system's quota) is full.
+        case diskFull
+        /// The database file or its directory is read-only.
+        case readOnly
+        /// Reading or writing the file failed.
+        case ioError
     }
 
     public let code: Code
@@ -13,5 +27,23 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// Conditions that may pass by themselves (a full disk, a locked database, an I/O
+    /// error): the same command can be tried again later unchanged.
+    public var isTemporary: Bool { [.busy, .diskFull, .ioError].contains(code) }
+
     public var description: String { reason }
+
+    /// A SQLite failure while `doing` something, in words, with the code behind it.
+    static func from(_ error: DatabaseError, doing: String) -> StoreError {
+        let primary = ResultCode(rawValue: error.resultCode.rawValue & 0xFF)
+        let message = error.message ?? "\(error.resultCode)"
+        switch primary {
+        case .SQLITE_FULL: return StoreError(.diskFull, "\(doing): the disk is full (\(message)); free space and try again")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.busy, "\(doing): the database is locked by another process (\(message)); try again")
+        case .SQLITE_READONLY: return StoreError(.readOnly, "\(doing): the database is read-only (\(message))")
+        case .SQLITE_IOERR: return StoreError(.ioError, "\(doing): disk I/O error (\(message)); try again")
+        default: return StoreError(.cannotOpenDatabase, "\(doing): \(message)")
+        }
+    }
 }
