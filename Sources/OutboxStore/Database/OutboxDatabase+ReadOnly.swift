@@ -27,12 +27,12 @@ extension OutboxDatabase {
             } catch let error as StoreError {
                 throw error
             } catch let error as DatabaseError {
-                throw StoreError.from(error, doing: "cannot read database \(path)")
+                throw StoreError.from(error, doing: "cannot read database \(path)", path: path)
             } catch {
                 throw StoreError(.cannotOpenDatabase, "cannot read database \(path): \(error)")
             }
         } catch let error as DatabaseError {
-            throw StoreError.from(error, doing: "cannot read database \(path)")
+            throw StoreError.from(error, doing: "cannot read database \(path)", path: path)
         } catch {
             throw StoreError(.cannotOpenDatabase, "cannot read database \(path): \(error)")
         }

@@ -46,7 +46,7 @@ public final class OutboxDatabase: Sendable {
             }
             try OutboxMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
-            throw StoreError.from(error, doing: "cannot open database \(path)")
+            throw StoreError.from(error, doing: "cannot open database \(path)", path: path)
         } catch {
             throw StoreError(.cannotOpenDatabase, "cannot open database \(path): \(error)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A store operation that could not be done, with a code callers can match and text
@@ -33,10 +34,13 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { reason }
 
-    /// A SQLite failure while `doing` something, in words, with the code behind it.
-    static func from(_ error: DatabaseError, doing: String) -> StoreError {
-        let primary = ResultCode(rawValue: error.resultCode.rawValue & 0xFF)
+    /// A SQLite failure while `doing` something to the database at `path`, in words,
+    /// with the code behind it. An I/O error on a disk with no space left is a full disk
+    /// (SQLite reports a WAL index it cannot grow as an I/O error).
+    static func from(_ error: DatabaseError, doing: String, path: String) -> StoreError {
+        var primary = ResultCode(rawValue: error.resultCode.rawValue & 0xFF)
         let message = error.message ?? "\(error.resultCode)"
+        if primary == .SQLITE_IOERR, isFull(directoryOf: path) { primary = .SQLITE_FULL }
         switch primary {
         case .SQLITE_FULL: return StoreError(.diskFull, "\(doing): the disk is full (\(message)); free space and try again")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
@@ -45,5 +49,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .SQLITE_IOERR: return StoreError(.ioError, "\(doing): disk I/O error (\(message)); try again")
         default: return StoreError(.cannotOpenDatabase, "\(doing): \(message)")
         }
+    }
+
+    private static func isFull(directoryOf path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        return statvfs(directory.isEmpty ? "." : directory, &info) == 0 && info.f_bavail == 0
     }
 }

@@ -76,7 +76,7 @@ extension OutboxDatabase {
         do {
             return try write(batchKey: batchKey, source: source, now: now, attachments: attachments, limits: limits, body)
         } catch let error as DatabaseError {
-            throw StoreError.from(error, doing: "cannot write the batch to \(path)")
+            throw StoreError.from(error, doing: "cannot write the batch to \(path)", path: path)
         }
     }
 
