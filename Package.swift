@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
-            dependencies: ["outbox", "OutboxCore", "OutboxTestSupport"],
+            dependencies: ["outbox", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,16 +1,15 @@
 import Foundation
-import OutboxTestSupport
 
 /// A Python test server from `Tests/Servers/` on an ephemeral loopback port, with its own
 /// temporary directory for the JSON Lines log. ``stop()`` (``with(_:_:_:)`` calls it)
 /// terminates the process and removes the directory.
-final class LoopbackServer {
-    let port: Int
-    let directory: URL
+public final class LoopbackServer {
+    public let port: Int
+    public let directory: URL
     private let process: Process
 
     /// Starts `script` (a file in Tests/Servers) with `arguments`; `--log` is added.
-    init(_ script: String, _ arguments: [String] = []) throws {
+    public init(_ script: String, _ arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-oauth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process = Process()
@@ -30,16 +29,16 @@ final class LoopbackServer {
     }
 
     /// `http://127.0.0.1:PORT`.
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// Starts a server, runs `body` and always stops the server.
-    static func with<T>(_ script: String, _ arguments: [String] = [], _ body: (LoopbackServer) throws -> T) throws -> T {
+    public static func with<T>(_ script: String, _ arguments: [String] = [], _ body: (LoopbackServer) throws -> T) throws -> T {
         let server = try LoopbackServer(script, arguments)
         defer { server.stop() }
         return try body(server)
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning, Date() < deadline { usleep(20_000) }
@@ -49,7 +48,7 @@ final class LoopbackServer {
     }
 
     /// Everything the server logged so far, one dictionary per line.
-    func events() throws -> [[String: Any]] {
+    public func events() throws -> [[String: Any]] {
         let path = directory.appendingPathComponent("log.jsonl")
         guard FileManager.default.fileExists(atPath: path.path) else { return [] }
         return try Data(contentsOf: path).split(separator: UInt8(ascii: "\n")).map {
@@ -58,13 +57,16 @@ final class LoopbackServer {
     }
 
     /// The logged events whose `event` field is `name`.
-    func events(_ name: String) throws -> [[String: Any]] { try events().filter { $0["event"] as? String == name } }
+    public func events(_ name: String) throws -> [[String: Any]] { try events().filter { $0["event"] as? String == name } }
+
+    /// The JSON Lines log the server writes.
+    public var logPath: String { directory.appendingPathComponent("log.jsonl").path }
 
     private static let serversDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Servers")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Servers")
 }
 
-struct LoopbackServerError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct LoopbackServerError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
