@@ -55,7 +55,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let (file, settings) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel)
-        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
+        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         let tokens = StoredOAuthTokens(database: outbox)
         let withTokens = { (settings: ServiceSettings) in
             var settings = settings
