@@ -76,7 +76,7 @@ let package = Package(
             dependencies: ["OutboxCore", "OutboxTransport", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", "OutboxStore", "OutboxTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxDeliveryTests", dependencies: ["OutboxDaemon", "OutboxStore", "OutboxCore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxOAuthTests", dependencies: ["OutboxTransport", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
