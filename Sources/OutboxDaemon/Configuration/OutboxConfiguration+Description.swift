@@ -24,7 +24,7 @@ extension OutboxConfiguration: CustomStringConvertible {
         ])
         if let relay {
             section("relay", [
-                ("host", relay.host), ("port", String(relay.port)), ("tls", relay.tls.rawValue), ("username", relay.username),
+                ("host", relay.host), ("port", String(relay.port)), ("tls", relay.tls.word), ("username", relay.username),
                 ("password-credential", relay.passwordCredential), ("verify-tls", relay.verifyTLS ? "yes" : "no"),
                 ("ca-file", relay.caFile), ("bind-address", relay.bindAddress), ("helo-name", relay.heloName),
             ])
