@@ -22,8 +22,6 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
-    /// Suppressed recipients of the current claim, per message (left out of the attempt).
-    private var suppressed: [Int64: Set<String>] = [:]
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -48,7 +46,6 @@ final class DeliveryWorker {
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                suppressed = (try? database.applySuppressions(toMessages: batch.map(\.id), now: now)) ?? [:]
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
@@ -146,15 +143,16 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    suppressed: suppressed[message.id] ?? [], now: Date()) {
+                                    now: Date()) {
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return
         case .success(let value):
             assembly = value
         }
-        guard !assembly.recipients.isEmpty else {
-            if let skipped = suppressed[message.id], !skipped.isEmpty, !message.recipients.contains(where: { $0.state == .sent }) {
+        // No open recipient left (suppressed at claim, or all done): the archive copy alone is not sent.
+        guard message.recipients.contains(where: \.isOpen), !assembly.recipients.isEmpty else {
+            if message.recipients.contains(where: { $0.state == .suppressed }), !message.recipients.contains(where: { $0.state == .sent }) {
                 record(message, DeliveryRecord(verdict: .failed, text: "not sent: every recipient is on the suppression list"))
             } else {
                 record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))

@@ -115,7 +115,7 @@ struct ServeCommand: ParsableCommand {
             let host = URLComponents(string: url)?.host ?? ""
             let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
             let endpoint = try MailboxEndpoint(url: url, username: file.bounces.mailboxUser ?? "", password: password, requireTLS: !loopback)
-            return BounceMailboxPoller(database: outbox, endpoint: endpoint, interval: file.bounces.pollInterval)
+            return BounceMailboxPoller(database: outbox, endpoint: endpoint, settings: file.bounces)
         } catch {
             throw ValidationError("[bounces] mailbox-url: \(error)")
         }
