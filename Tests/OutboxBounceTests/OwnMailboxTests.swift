@@ -83,37 +83,14 @@ import OutboxCore
         let outbox = try BounceOutbox()
         defer { outbox.cleanUp() }
         let (ours, left) = try Self.fill(server, outbox: outbox)
-        let directory = outbox.directory
-        let credentials = directory + "/credentials"
-        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-        try Data((DovecotServer.password + "\n").utf8).write(to: URL(fileURLWithPath: credentials + "/owner-mailbox"))
-        let config = directory + "/outbox.conf"
-        try Data("""
-            [bounces]
-            mailbox-url = imap://127.0.0.1:\(server.imapPort)/INBOX
-            mailbox-user = \(DovecotServer.user)
-            mailbox-password-credential = owner-mailbox
-            mailbox-mode = own-mailbox
-            mailbox-folder = Returned
-            poll-interval = 1s
-            """.utf8).write(to: URL(fileURLWithPath: config))
-        let serve = Process()
-        serve.executableURL = OutboxBinary.executable
-        serve.arguments = ["serve", "--config", config, "--db", outbox.database.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CREDENTIALS_DIRECTORY"] = credentials
-        serve.environment = environment
-        serve.standardError = FileHandle.nullDevice
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
-        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        let daemon = try MailboxDaemon(server: server, directory: outbox.directory, database: outbox.database.path,
+                                       extra: "mailbox-mode = own-mailbox\nmailbox-folder = Returned")
+        defer { daemon.killIfRunning() }
 
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, (try? Self.files(server, folder: "Returned").count) != ours.count { usleep(100_000) }
-        kill(serve.processIdentifier, SIGTERM)
-        serve.waitUntilExit()
-        #expect(serve.terminationStatus == 0)
-        #expect(try Self.files(server, folder: "Returned").count == ours.count)
+        #expect(daemon.stop() == 0)
+        #expect(try Self.files(server, folder: "Returned").count == ours.count, "\(daemon.log)")
         let inbox = try Self.files(server)
         #expect(inbox.count == left.count && inbox.values.allSatisfy { !$0.contains("S") }, "\(inbox)")
         #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == ours.count)
