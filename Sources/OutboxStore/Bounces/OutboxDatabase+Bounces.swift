@@ -46,26 +46,57 @@ extension OutboxDatabase {
         return try record(raw: raw, report: report, source: source, now: now, policy: policy, onlyOurs: true)
     }
 
+    /// Several messages (a directory of saved bounces) in one transaction: one commit, so
+    /// one disk flush, for all of them. Results are in the order given; nothing is written
+    /// when it throws. Each is recorded as ``ingestBounce(raw:source:now:policy:parser:)``
+    /// would record it, duplicates included (also within `messages`).
+    public func ingestBounces(_ messages: [(raw: [UInt8], source: String)], now: Int64, policy: BounceSuppressionPolicy? = .standard,
+                              parser: BounceParser = BounceParser()) throws -> [BounceIngestResult] {
+        let parsed = messages.map { (raw: $0.raw, source: $0.source, report: parser.parse($0.raw), sha: SHA256.hex(of: $0.raw),
+                                     references: ReplyReferences.messageIDs(in: $0.raw)) }
+        return try Self.mappingDatabaseErrors {
+            try pool.write { db in
+                var results: [BounceIngestResult] = []
+                for item in parsed {
+                    guard let result = try Self.record(db, raw: item.raw, sha: item.sha, report: item.report, references: item.references,
+                                                       source: item.source, now: now, policy: policy, onlyOurs: false) else {
+                        preconditionFailure("only the own-mailbox door leaves a message unrecorded")
+                    }
+                    results.append(result)
+                }
+                return results
+            }
+        }
+    }
+
     private func record(raw: [UInt8], report: BounceReport, source: String, now: Int64, policy: BounceSuppressionPolicy?,
                         onlyOurs: Bool) throws -> BounceIngestResult? {
         let sha = SHA256.hex(of: raw)
         let references = ReplyReferences.messageIDs(in: raw)
         return try Self.mappingDatabaseErrors {
             try pool.write { db in
-                if onlyOurs, try BounceMatcher(db: db).messageByToken(report, references: references) == nil { return nil }
-                if let existing = try Row.fetchOne(db, sql: "SELECT id, kind, message_id, matched_by FROM bounce WHERE sha256 = ?", arguments: [sha]) {
-                    return BounceIngestResult(bounceID: existing["id"], duplicate: true, kind: existing["kind"], messageID: existing["message_id"],
-                                              matchedBy: (existing["matched_by"] as String?).flatMap(BounceMatchMethod.init(rawValue:)),
-                                              events: [], suppressed: [], senderProblems: [])
-                }
-                try db.execute(sql: """
-                    INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
-                var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: db.lastInsertedRowID, now: now,
-                                              policy: policy)
-                return try recorder.record()
+                try Self.record(db, raw: raw, sha: sha, report: report, references: references, source: source, now: now, policy: policy,
+                                onlyOurs: onlyOurs)
             }
         }
+    }
+
+    /// Records one message inside the caller's transaction; nil (nothing written) when
+    /// `onlyOurs` and it names no Outbox message.
+    private static func record(_ db: Database, raw: [UInt8], sha: String, report: BounceReport, references: [String], source: String,
+                               now: Int64, policy: BounceSuppressionPolicy?, onlyOurs: Bool) throws -> BounceIngestResult? {
+        if onlyOurs, try BounceMatcher(db: db).messageByToken(report, references: references) == nil { return nil }
+        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind, message_id, matched_by FROM bounce WHERE sha256 = ?"),
+                                           arguments: [sha]) {
+            return BounceIngestResult(bounceID: existing["id"], duplicate: true, kind: existing["kind"], messageID: existing["message_id"],
+                                      matchedBy: (existing["matched_by"] as String?).flatMap(BounceMatchMethod.init(rawValue:)),
+                                      events: [], suppressed: [], senderProblems: [])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
+        var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: db.lastInsertedRowID, now: now, policy: policy)
+        return try recorder.record()
     }
 
     /// The raw bytes of a recorded bounce, or nil when there is no such row.

@@ -11,11 +11,12 @@ struct BouncesIngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest", abstract: "Record bounces (or any message sent to the bounce address) read from files or stdin.",
         discussion: """
-            Each FILE is one message; - (the default) reads one from stdin. Each is recorded in a transaction of its own. \
+            Each FILE is one message; - (the default) reads one from stdin. Several files are recorded up to 250 to a \
+            transaction (one disk flush each); output and exit code come once they are committed. \
             Exit codes follow sysexits(3): 0 recorded (or already recorded), 75 not recorded because the database \
             is busy, locked, full or cannot be opened (the MTA keeps the message and retries; with several files, \
-            the ones named after it are not tried), 65 empty or oversized input, 66 unreadable file (the other \
-            files are still recorded). Postfix master.cf example:
+            those of the failed transaction and after are not recorded: run it again, what was recorded counts once), \
+            65 empty or oversized input, 66 unreadable file (the other files are still recorded). Postfix master.cf example:
               outbox-bounces unix - n n - - pipe
                 flags=Rq user=outbox argv=/usr/local/bin/outbox bounces ingest --source postfix -
             """)
@@ -33,34 +34,45 @@ struct BouncesIngestCommand: ParsableCommand {
         guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be named only once") }
     }
 
+    /// Messages (and bytes) recorded per transaction, one disk flush each, when several files are given.
+    static let chunk = 250
+    static let chunkBytes = 32 << 20
+
     func run() throws {
         let policy = suppress ? try bounceConfiguration.settings().policy : nil
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
         var results: [BounceIngestResult] = []
         var failure: ExitCode?
+        var pending: [(raw: [UInt8], source: String, file: String)] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let recorded = try BounceDatabase.temporary {
+                try outbox.ingestBounces(pending.map { ($0.raw, $0.source) }, now: nowMilliseconds(), policy: policy)
+            }
+            for (item, result) in zip(pending, recorded) {
+                if json { results.append(result) } else { print((files.count > 1 ? "\(item.file): " : "") + BounceSummary.line(result)) }
+            }
+            pending.removeAll()
+        }
         for file in files {
-            let raw: [UInt8]
             do {
-                raw = try BounceInput.read(file)
+                let raw = try BounceInput.read(file)
+                guard !raw.isEmpty else {
+                    Terminal.error("\(file): the input is empty; nothing to record")
+                    failure = failure ?? SysExit.dataError
+                    continue
+                }
+                pending.append((raw, source ?? (file == "-" ? "pipe" : file), file))
             } catch .unreadable(let reason) {
                 Terminal.error(reason)
                 failure = failure ?? SysExit.noInput
-                continue
             } catch .tooLarge {
                 Terminal.error("\(file): the message is larger than \(BounceInput.limit >> 20) MiB; not recorded")
                 failure = failure ?? SysExit.dataError
-                continue
             }
-            guard !raw.isEmpty else {
-                Terminal.error("\(file): the input is empty; nothing to record")
-                failure = failure ?? SysExit.dataError
-                continue
-            }
-            let result = try BounceDatabase.temporary {
-                try outbox.ingestBounce(raw: raw, source: source ?? (file == "-" ? "pipe" : file), now: nowMilliseconds(), policy: policy)
-            }
-            if json { results.append(result) } else { print((files.count > 1 ? "\(file): " : "") + BounceSummary.line(result)) }
+            if pending.count >= Self.chunk || pending.reduce(0, { $0 + $1.raw.count }) >= Self.chunkBytes { try flush() }
         }
+        try flush()
         if json {
             if files.count == 1, let only = results.first { try Formatting.printJSON(only) } else { try Formatting.printJSON(results) }
         }
