@@ -60,6 +60,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "BounceBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/BounceBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
         .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
-            dependencies: ["outbox", "OutboxCore", "OutboxTestSupport"],
+            dependencies: ["outbox", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

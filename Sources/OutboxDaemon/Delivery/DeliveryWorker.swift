@@ -113,15 +113,19 @@ final class DeliveryWorker {
             _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
             return
         }
-        let route = DeliveryRoute.choose(profile, configuration: configuration)
+        let route = DeliveryRoute.plan(profile, configuration: configuration)
+        var smtp: AuthorisedSMTPRoute?
         switch route {
-        case .unsupported(let reason):
-            record(message, DeliveryRecord(verdict: .failed, text: reason))
-            return
         case .misconfigured(let reason):
             hold(message, reason: "configuration: " + reason, code: nil, enhancedCode: nil)
             return
-        case .smtp, .maildir, .http:
+        case .smtp(let planned):
+            // The one step of routing that may go to the network: an access token, refreshed when due.
+            do { smtp = try planned.authorise(tokens: configuration.accessTokens, now: now) } catch {
+                hold(message, reason: "configuration: " + error.reason, code: nil, enhancedCode: nil)
+                return
+            }
+        case .maildir, .http:
             break
         }
         do {
@@ -160,13 +164,13 @@ final class DeliveryWorker {
             return
         }
         switch route {
-        case .smtp(let key, let credentials):
-            sendSMTP(message, assembly, key: key, credentials: credentials, profile: profile)
+        case .smtp:
+            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile) }
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
             sendHTTP(message, assembly, endpoint: endpoint, profile: profile)
-        case .unsupported, .misconfigured:
+        case .misconfigured:
             break
         }
     }
@@ -219,7 +223,7 @@ final class DeliveryWorker {
             hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
             return nil
         }
-        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
+        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile)
         // A session that deferred or failed to log in may be in a bad state: closed, not reused.
         var reusable = false
         if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
@@ -231,7 +235,7 @@ final class DeliveryWorker {
         let from = profile.fromAddress.flatMap { try? Mailbox(address: $0, displayName: profile.fromName) } ?? assembly.mailFrom
         guard settle() else { return }  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
-        switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1)) {
+        switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile) {
         case .record(let outcome): record(message, outcome)
         case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }

@@ -6,12 +6,18 @@ import GRDB
 /// `-shm` files the same mode as the database file.
 enum DatabaseFile {
     /// Ensures `path` exists: mode 0600, or 0640 when its directory is setgid (a
-    /// service group shares it). Throws a ``StoreError`` naming the directory when it
-    /// cannot be written.
-    static func prepare(path: String) throws(StoreError) {
+    /// service group shares it). A missing directory is created only when
+    /// `createDirectories` (`serve`, `init`), else refused: a mistyped path must not
+    /// start a fresh outbox that no daemon reads. Throws a ``StoreError`` naming the
+    /// directory when it is missing or cannot be written.
+    static func prepare(path: String, createDirectories: Bool) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         if access(path, F_OK) == 0 { return }
         if access(directory, F_OK) != 0 {
+            guard createDirectories else {
+                throw StoreError(.directoryMissing, "directory \(directory) for the database \(path) does not exist; "
+                    + "create it with `outbox init`, or choose another path with --db or OUTBOX_DB")
+            }
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

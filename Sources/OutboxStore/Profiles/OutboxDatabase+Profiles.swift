@@ -42,6 +42,7 @@ extension OutboxDatabase {
         fields.perHour = row["per_hour"]
         fields.perDay = row["per_day"]
         fields.maxConnections = row["max_connections"]
+        fields.fromLogin = (row["from_login"] as Int?).map { $0 != 0 }
         return fields
     }
 }

@@ -55,7 +55,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         var (file, settings, environment) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel, environment: environment)
-        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
+        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         let tokens = StoredOAuthTokens(database: outbox)
         settings.accessTokens = tokens
         var engine = DeliveryEngine(database: outbox, configuration: settings)

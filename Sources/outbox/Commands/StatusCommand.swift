@@ -9,7 +9,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let outbox = try database.open()
+        let outbox = try database.open(.readOnly)
         let status = try Failure.guarding { try outbox.status() }
         let problems = try Failure.guarding { try outbox.senderProblems() }
         if json { try Formatting.printJSON(StatusReport(status: status, senderProblems: problems)); return }
