@@ -21,9 +21,20 @@ final class IMAPChannel {
         _ = try command("SELECT \(Self.quoted(session.endpoint.mailbox))", what: "select \(session.endpoint.displayURL)")
     }
 
-    /// UIDs of every message in the selected mailbox.
-    func uids() throws(MailboxError) -> [String] {
-        MailboxResponse.imapSearch(try command("UID SEARCH ALL", what: "list \(session.endpoint.displayURL)").lines)
+    /// UIDs of the messages in the selected mailbox, in ascending order; with `since`, only
+    /// those that arrived on or after that day (IMAP `SINCE`, the server's date of arrival).
+    func uids(since: Date? = nil) throws(MailboxError) -> [String] {
+        let criteria = since.map { "SINCE " + Self.imapDate($0) } ?? "ALL"
+        return MailboxResponse.imapSearch(try command("UID SEARCH \(criteria)", what: "list \(session.endpoint.displayURL)").lines)
+    }
+
+    /// `7-Mar-2026`, the date form of RFC 3501 search keys (in UTC).
+    static func imapDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.day, .month, .year], from: date)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(parts.day ?? 1)-\(months[(parts.month ?? 1) - 1])-\(parts.year ?? 1970)"
     }
 
     /// The message's bytes, read with `BODY.PEEK[]`: its flags stay as they were.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads every message of a bounce mailbox, hands each to a recorder, and deletes (or,
 /// over IMAP, moves) a message only after the recorder returned: a message that could not
 /// be fetched or recorded stays in the mailbox for the next poll.
@@ -57,10 +59,14 @@ public enum MailboxDrain {
     /// bounces, complaints and auto-replies about mail Outbox sent. Nothing is deleted;
     /// every other message stays where it is, unread if it was.
     ///
+    /// Only messages that arrived within `lookback` are read (bounces come back within days
+    /// of sending), newest `limit` of them, so a large inbox costs the same every poll.
+    ///
     /// - Parameter take: records the message and returns true when it is about Outbox's
     ///   mail; returns false to leave it alone. Throwing keeps it and ends the poll.
     /// - Throws: ``MailboxError`` when the mailbox cannot be reached or listed at all.
-    public static func runOwnMailbox(_ endpoint: MailboxEndpoint, folder: String, limit: Int = 1000, maximumMessageBytes: Int = 64 << 20,
+    public static func runOwnMailbox(_ endpoint: MailboxEndpoint, folder: String, limit: Int = 1000, lookback: Duration = .seconds(30 * 86_400),
+                                     maximumMessageBytes: Int = 64 << 20,
                                      take: (_ id: String, _ bytes: [UInt8]) throws -> Bool) throws(MailboxError) -> Result {
         guard endpoint.kind == .imap else { throw MailboxError(.invalidURL, "own-mailbox mode needs IMAP: POP3 can neither peek nor move") }
         guard !folder.isEmpty, folder != endpoint.mailbox,
@@ -73,10 +79,10 @@ public enum MailboxDrain {
         let channel = IMAPChannel(session: session, maximumMessageBytes: maximumMessageBytes)
         defer { channel.logout() }
         try channel.select()
-        let ids = try channel.uids()
+        let ids = try channel.uids(since: Date().addingTimeInterval(-Double(lookback.components.seconds)))
         var result = Result(listed: ids.count)
         var folderReady = false
-        for id in ids.prefix(limit) {
+        for id in ids.suffix(limit) {
             do throws(MailboxError) {
                 let bytes: [UInt8]
                 do { bytes = try channel.peek(id) } catch where error.code == .messageTooLarge {
