@@ -36,7 +36,7 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("domain", bounces.domain), ("mailbox-url", bounces.mailboxURL), ("mailbox-user", bounces.mailboxUser),
             ("mailbox-password-credential", bounces.mailboxPasswordCredential),
             ("poll-interval", Self.durationText(bounces.pollInterval)),
-        ])
+        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) })
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         return lines.joined(separator: "\n")

@@ -24,8 +24,6 @@ final class DeliveryWorker {
     private let logger: Logger
     /// This worker's name in ``EngineProgress``.
     private let name: String
-    /// Suppressed recipients of the current claim, per message (left out of the attempt).
-    private var suppressed: [Int64: Set<String>] = [:]
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -57,12 +55,6 @@ final class DeliveryWorker {
                 batch = claimed.messages
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
-                do { suppressed = try database.applySuppressions(toMessages: batch.map(\.id), now: now) } catch {
-                    // Sending without the suppression check could mail a suppressed address.
-                    logger.error("checking the suppression list failed: \(error); the claimed messages go back to the queue")
-                    release(batch.map(\.id), because: "the suppression check failed")
-                    throw error
-                }
             } catch {
                 logger.error("claiming messages failed: \(error)")
                 engine.progress.end(name)
@@ -194,15 +186,16 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    suppressed: suppressed[message.id] ?? [], now: Date()) {
+                                    now: Date()) {
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return
         case .success(let value):
             assembly = value
         }
-        guard !assembly.recipients.isEmpty else {
-            if let skipped = suppressed[message.id], !skipped.isEmpty, !message.recipients.contains(where: { $0.state == .sent }) {
+        // No open recipient left (suppressed at claim, or all done): the archive copy alone is not sent.
+        guard message.recipients.contains(where: \.isOpen), !assembly.recipients.isEmpty else {
+            if message.recipients.contains(where: { $0.state == .suppressed }), !message.recipients.contains(where: { $0.state == .sent }) {
                 record(message, DeliveryRecord(verdict: .failed, text: "not sent: every recipient is on the suppression list"))
             } else {
                 record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
