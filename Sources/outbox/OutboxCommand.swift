@@ -9,6 +9,7 @@ struct OutboxCommand: ParsableCommand {
         subcommands: [
             EnqueueCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, EventsCommand.self,
             CancelCommand.self, RetryCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, ServeCommand.self,
+            SecretsCommand.self,
         ]
     )
 }

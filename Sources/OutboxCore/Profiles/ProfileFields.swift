@@ -23,6 +23,9 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public var perDay: Int?
     /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
     public var maxConnections: Int?
+    /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
+    /// is nil then. Set by the store when it reads a profile, never stored.
+    public var secretUnavailable: String?
 
     public init() {}
 

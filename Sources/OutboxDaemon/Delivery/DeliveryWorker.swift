@@ -108,12 +108,18 @@ final class DeliveryWorker {
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
         let profile: ResolvedProfile
+        let unavailableSecret: String?
         do {
             let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
+            unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            return
+        }
+        if let unavailableSecret {  // a sealed secret this process cannot open: hold until the key is back, never send without it
+            hold(message, reason: "secrets: \(unavailableSecret) (see `outbox secrets status`)", code: nil, enhancedCode: nil)
             return
         }
         let route = DeliveryRoute.choose(profile, configuration: configuration)

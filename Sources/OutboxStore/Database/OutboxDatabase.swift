@@ -7,10 +7,14 @@ public final class OutboxDatabase: Sendable {
     /// The database file path.
     public let path: String
     let pool: DatabasePool
+    /// The private key that opens sealed secrets (read when first needed).
+    public let secrets: SecretVault
 
-    /// Opens (creating if needed, mode 0600) and migrates the database at `path`.
+    /// Opens (creating if needed, mode 0600) and migrates the database at `path`, then
+    /// seals any plain-text secret left from before `v7-sealed-secrets` if it can.
     /// - Parameter busyTimeout: how long a write waits for another writer (seconds).
-    public init(path: String, busyTimeout: Double = 60) throws(StoreError) {
+    /// - Parameter secretKey: where the secrets key is; default ``SecretKeySource/resolve(databasePath:environment:)``.
+    public init(path: String, busyTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws(StoreError) {
         try DatabaseFile.prepare(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -34,6 +38,8 @@ public final class OutboxDatabase: Sendable {
             throw StoreError(.cannotOpenDatabase, "cannot open database \(path): \(error)")
         }
         self.path = path
+        secrets = SecretVault(source: secretKey ?? .resolve(databasePath: path))
+        _ = try? sealPendingSecrets()  // without the key this waits for a process that has it
     }
 
     /// The writer's page cache (SQLite's negative form: KiB), 8 MiB: the index pages every

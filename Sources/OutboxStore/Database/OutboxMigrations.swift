@@ -9,6 +9,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v3-delivery", migrate: DeliveryMigration.migrate)
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
+        migrator.registerMigration("v7-sealed-secrets", migrate: SecretsMigration.migrate)
         return migrator
     }
 

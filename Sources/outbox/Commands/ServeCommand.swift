@@ -56,6 +56,7 @@ struct ServeCommand: ParsableCommand {
         var (file, settings, environment) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel, environment: environment)
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
+        SecretsCommand.prepareForService(outbox)
         let tokens = StoredOAuthTokens(database: outbox)
         settings.accessTokens = tokens
         var engine = DeliveryEngine(database: outbox, configuration: settings)

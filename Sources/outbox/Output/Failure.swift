@@ -17,6 +17,9 @@ enum Failure {
         } catch let error as StoreError {
             Terminal.error(error.reason)
             throw ExitCode.failure
+        } catch let error as SecretError {
+            Terminal.error(error.reason)
+            throw ExitCode.failure
         }
     }
 }

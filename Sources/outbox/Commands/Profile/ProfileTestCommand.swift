@@ -25,10 +25,14 @@ struct ProfileTestCommand: ParsableCommand {
     func run() throws {
         let outbox = try database.open()
         let layers = try outbox.profileLayers(owner: owner)
-        let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: try SystemRelay.fields(config: config, withSecret: true))
+        let system = try SystemRelay.fields(config: config, withSecret: true)
+        let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: system)
         let user = (profile.username ?? "").isEmpty ? "no authentication" : "user \(profile.username!)"
         print("1. profile: mode \(profile.mode.rawValue), \(profile.host ?? "(no host)"):\(profile.port.map(String.init) ?? "-") "
               + "\(profile.tls.rawValue), \(user)\(profile.verifyTLS ? "" : ", certificate NOT verified")")
+        if let problem = ProfileLayers(own: layers.own, global: layers.global).unavailableSecret(owner: owner, system: system) {
+            return try fail("the password cannot be opened: \(problem); run this as a user that can read the secrets key (see `outbox secrets status`)")
+        }
         guard [.smtp, .system, .m365OAuth].contains(profile.mode) else {
             return try fail("mode \(profile.mode.rawValue) has no SMTP server to test; this command tests SMTP profiles")
         }
