@@ -13,14 +13,7 @@ import Testing
         let password = "pw-" + UUID().uuidString
         let fixture = try OutboxFixture(), server = try SMTPTestServer(["--user", "mailer", "--password", password])
         defer { server.stop(); fixture.cleanUp() }
-        var fields = ProfileFields()
-        fields.mode = .smtp
-        fields.host = "127.0.0.1"
-        fields.port = server.port
-        fields.tls = TLSMode.none
-        fields.username = "mailer"
-        fields.secret = password
-        fields.fromAddress = "alice@example.com"
+        let fields = ProfileFields.loopbackSMTP(port: server.port, user: "mailer", password: password)
         try fixture.outbox.saveProfile(owner: "alice", fields: fields, secretCredential: nil, clear: [], now: 1)
         #expect(try fixture.count("SELECT COUNT(*) FROM profile WHERE secret IS NULL AND secret_sealed IS NOT NULL") == 1)
         let sealed = try fixture.sql.read { db in try Data.fetchOne(db, sql: "SELECT secret_sealed FROM profile") }
@@ -60,5 +53,20 @@ import Testing
         #expect(DeliveryEngine(database: restored, configuration: OutboxFixture.configuration(workers: 1)).drain().sent == 1)
         #expect(try fixture.states() == ["sent": 3])
         #expect(try server.messages().count == 3)
+    }
+}
+
+extension ProfileFields {
+    /// An `smtp` profile for a test server on 127.0.0.1 without TLS, from alice@example.com.
+    static func loopbackSMTP(port: Int, user: String, password: String) -> ProfileFields {
+        var fields = ProfileFields()
+        fields.mode = .smtp
+        fields.host = "127.0.0.1"
+        fields.port = port
+        fields.tls = TLSMode.none
+        fields.username = user
+        fields.secret = password
+        fields.fromAddress = "alice@example.com"
+        return fields
     }
 }

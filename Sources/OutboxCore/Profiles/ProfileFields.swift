@@ -26,6 +26,12 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
     /// is nil then. Set by the store when it reads a profile, never stored.
     public var secretUnavailable: String?
+    /// IMAP folder that gets a copy of every message sent (`smtp` mode); nil: no copy.
+    public var sentCopyFolder: String?
+    /// `imaps://host[:port]` or `imap://…` of the copy's server; nil: imaps on 993 of the SMTP host.
+    public var sentCopyURL: String?
+    /// IMAP login for the copy; nil: the SMTP user name (the password is always the profile's).
+    public var sentCopyUser: String?
 
     public init() {}
 

@@ -26,6 +26,8 @@ public final class DeliveryEngine: Sendable {
     let rateGate: RateGate
     let committer: GroupCommitter
     let connections: ConnectionPool
+    /// Copies of sent messages into IMAP folders, made off the send path.
+    let sentCopies: SentCopier
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
@@ -38,6 +40,7 @@ public final class DeliveryEngine: Sendable {
         self.rateGate = RateGate(database: database)
         self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
+        self.sentCopies = SentCopier(database: database, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit)
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -58,10 +61,12 @@ public final class DeliveryEngine: Sendable {
     public func drain() -> DeliverySummary {
         let start = OutboxDatabase.milliseconds(Date())
         committer.start()
+        sentCopies.start()
         launchWorkers(dueBy: start)
         group.wait()
         committer.close()
         connections.closeIdle()
+        sentCopies.finish(within: configuration.sentCopyGrace)
         let figures = committer.figures
         logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
         return counters.summary
@@ -81,6 +86,7 @@ public final class DeliveryEngine: Sendable {
         thread.name = "outbox-watch"
         thread.start()
         committer.start()
+        sentCopies.start()
         launchWorkers(dueBy: nil)
     }
 
@@ -99,6 +105,7 @@ public final class DeliveryEngine: Sendable {
         let released = (try? database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))) ?? 0
         counters.add { $0.released += released }
         connections.closeIdle()  // QUITs last: a dead connection cannot hold up the release
+        sentCopies.finish(within: configuration.sentCopyGrace)
         return counters.summary
     }
 

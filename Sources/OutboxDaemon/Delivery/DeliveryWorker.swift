@@ -109,10 +109,12 @@ final class DeliveryWorker {
         let now = Self.now()
         let profile: ResolvedProfile
         let unavailableSecret: String?
+        let sentCopy: SentCopyTarget?
         do {
             let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
             unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
+            sentCopy = SentCopyJob.target(for: profile, layers: layers)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
@@ -169,7 +171,7 @@ final class DeliveryWorker {
         }
         switch route {
         case .smtp(let key, let credentials):
-            sendSMTP(message, assembly, key: key, credentials: credentials, profile: profile)
+            sendSMTP(message, assembly, key: key, credentials: credentials, profile: profile, sentCopy: sentCopy)
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
@@ -181,12 +183,16 @@ final class DeliveryWorker {
 
     private func sendSMTP(
         _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile,
-        isRetryWithFreshToken: Bool = false
+        sentCopy: SentCopyTarget? = nil, isRetryWithFreshToken: Bool = false
     ) {
         guard let verdict = exchange(message, assembly, key: key, credentials: credentials, profile: profile) else { return }
         switch verdict {
         case .record(let outcome):
-            record(message, outcome)
+            var copy: SentCopyJob?
+            if case .sent = outcome.verdict, let sentCopy {
+                copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
+            }
+            record(message, outcome, sentCopy: copy)
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
@@ -267,7 +273,8 @@ final class DeliveryWorker {
 
     /// Hands the outcome to the group committer; ``settle()`` sees it committed. The rate
     /// reservation ends with the commit, when the `sent` event is there to count.
-    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
+    /// A `sentCopy` is handed to the ``SentCopier`` once the outcome is seen committed.
+    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
         if let owner = reservation {
             let rateGate = engine.rateGate
@@ -275,7 +282,7 @@ final class DeliveryWorker {
         }
         reservation = nil
         let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)
-        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome))
+        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome, sentCopy: sentCopy))
         if outstanding.count >= Self.outstandingLimit { _ = settle() }
     }
 
@@ -296,13 +303,18 @@ final class DeliveryWorker {
                     continue
                 }
                 count(message, outcome)
+                if let copy = entry.sentCopy { engine.sentCopies.submit(copy) }
             } catch {
                 guard !engine.isStopping else {
                     let rest = outstanding.dropFirst()
                     outstanding.removeAll()
                     giveUp(entry, error)
                     for later in rest {
-                        do { if try engine.committer.wait(later.ticket) { count(later.message, later.outcome) } } catch { giveUp(later, error) }
+                        do {
+                            guard try engine.committer.wait(later.ticket) else { continue }
+                            count(later.message, later.outcome)
+                            if let copy = later.sentCopy { engine.sentCopies.submit(copy) }
+                        } catch { giveUp(later, error) }
                     }
                     return false
                 }
@@ -360,5 +372,7 @@ final class DeliveryWorker {
         var ticket: GroupCommitter.Ticket
         let message: ClaimedMessage
         let outcome: DeliveryRecord
+        /// Handed to the copier once the outcome is committed.
+        let sentCopy: SentCopyJob?
     }
 }

@@ -51,6 +51,7 @@ extension OutboxDatabase {
                     merged.verifyTLS.map { $0 ? 1 : 0 }, merged.caFile, merged.bindAddress, merged.url, merged.perMinute,
                     merged.perHour, merged.perDay, merged.maxConnections, now,
                 ])
+            try Self.saveSentCopyFields(db, owner: owner, fields: fields, clear: clear)
         }
     }
 

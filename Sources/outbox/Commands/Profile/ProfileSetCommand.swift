@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutboxCore
 import OutboxStore
+import OutboxTransport
 
 /// `outbox profile set OWNER …`: create or change an owner's profile, field by field.
 struct ProfileSetCommand: ParsableCommand {
@@ -42,10 +43,17 @@ struct ProfileSetCommand: ParsableCommand {
     @Option(name: .customLong("clear"), help: ArgumentHelp("Reset a field to inherited (repeatable): \(Self.clearable.sorted().joined(separator: ", ")).", valueName: "field"))
     var clear: [String] = []
     @Flag(help: "Print the stored profile as JSON.") var json = false
+    @Option(name: .customLong("sent-copy"), help: ArgumentHelp("Append every message sent (mode smtp) to this IMAP folder, e.g. Sent.", valueName: "folder"))
+    var sentCopy: String?
+    @Option(name: .customLong("sent-copy-url"), help: ArgumentHelp("IMAP server of the copy (default: imaps://HOST:993 of the SMTP host).", valueName: "url"))
+    var sentCopyURL: String?
+    @Option(name: .customLong("sent-copy-user"), help: ArgumentHelp("IMAP login of the copy (default: the SMTP user; the password is the profile's).", valueName: "user"))
+    var sentCopyUser: String?
 
     static let clearable: Set<String> = [
         "mode", "host", "port", "tls", "username", "secret", "from", "from-name", "reply-to", "archive-bcc", "verify-tls",
         "ca-file", "bind-address", "url", "per-minute", "per-hour", "per-day", "max-connections",
+        "sent-copy", "sent-copy-url", "sent-copy-user",
     ]
 
     func validate() throws {
@@ -63,6 +71,13 @@ struct ProfileSetCommand: ParsableCommand {
         if let maxConnections, !(1...1024).contains(maxConnections) { throw ValidationError("--max-connections must be between 1 and 1024") }
         for field in clear where !Self.clearable.contains(field) { throw ValidationError("--clear: unknown field '\(field)'") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
+        if sentCopy?.isEmpty == true { throw ValidationError("--sent-copy needs a folder name (e.g. Sent); --clear sent-copy turns the copy off") }
+        if sentCopy != nil || sentCopyURL != nil {
+            do {
+                _ = try MailboxEndpoint.sentCopy(folder: sentCopy ?? "Sent", url: sentCopyURL, smtpHost: "localhost", username: "", password: "",
+                                                 verifyTLS: true, caFile: nil)
+            } catch { throw ValidationError("--sent-copy/--sent-copy-url: \(error.reason)") }
+        }
     }
 
     func run() throws {
@@ -106,6 +121,9 @@ struct ProfileSetCommand: ParsableCommand {
         if let perHour { fields.perHour = perHour }
         if let perDay { fields.perDay = perDay }
         if let maxConnections { fields.maxConnections = maxConnections }
+        if let sentCopy { fields.sentCopyFolder = sentCopy }
+        if let sentCopyURL { fields.sentCopyURL = sentCopyURL }
+        if let sentCopyUser { fields.sentCopyUser = sentCopyUser }
         try outbox.saveProfile(owner: owner, fields: fields, secretCredential: secret.credential, clear: Set(clear), now: nowMilliseconds())
         let stored = try outbox.profile(owner: owner)!
         if json { try Formatting.printJSON(ProfileView(stored)); return }
