@@ -32,7 +32,6 @@ extension MailboxEndpoint {
         var endpoint = try MailboxEndpoint(url: (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/" + encoded, username: username,
                                            password: password, verifyTLS: verifyTLS, caFile: caFile)
         endpoint.requireTLS = !HTTPURLPolicy.isLoopback(parts.host ?? "")
-        endpoint.transferTimeout = 120
         return endpoint
     }
 }

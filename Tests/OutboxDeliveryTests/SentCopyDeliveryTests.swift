@@ -58,6 +58,42 @@ import Testing
         #expect(!(detail ?? "").contains(DovecotServer.password))
     }
 
+    @Test func anIMAPServerThatNeverAnswersDelaysNoSend() throws {
+        // A listener that never accepts: connections complete in the kernel, no greeting ever comes.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
+        let listening = listen(silent, 16)
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
+        try #require(bound == 0 && listening == 0 && named == 0)
+        let silentPort = Int(UInt16(bigEndian: address.sin_port))
+
+        let fixture = try OutboxFixture(), smtp = try SMTPTestServer(["--user", "mailer", "--password", "pw"])
+        defer { smtp.stop(); fixture.cleanUp() }
+        var fields = ProfileFields.loopbackSMTP(port: smtp.port, user: "mailer", password: "pw")
+        fields.sentCopyFolder = "Sent"
+        fields.sentCopyURL = "imap://127.0.0.1:\(silentPort)"
+        try fixture.outbox.saveProfile(owner: "alice", fields: fields, secretCredential: nil, clear: [], now: 1)
+        try fixture.enqueue(3, owner: "alice")
+
+        var settings = configuration()
+        settings.connectTimeout = .seconds(1)  // each append waits this long for a greeting, twice
+        let summary = DeliveryEngine(database: fixture.outbox, configuration: settings).drain()
+        #expect(summary.sent == 3)
+        let times = try fixture.sql.read { db in
+            (sent: try Int64.fetchAll(db, sql: "SELECT at FROM event WHERE kind = 'sent' ORDER BY id"),
+             failed: try Int64.fetchAll(db, sql: "SELECT at FROM event WHERE kind = 'sent-copy-failed' ORDER BY id"))
+        }
+        #expect(times.sent.count == 3 && times.failed.count == 3)
+        // All three were sent before the first copy gave up, within much less than one append's wait.
+        #expect(times.sent.last! < times.failed.first! && times.sent.last! - times.sent.first! < 900, "\(times)")
+        #expect(try smtp.messages().count == 3)
+    }
+
     private func saveProfile(_ fixture: OutboxFixture, smtpPort: Int, folder: String, imapPort: Int) throws {
         var fields = ProfileFields.loopbackSMTP(port: smtpPort, user: DovecotServer.user, password: DovecotServer.password)
         fields.sentCopyFolder = folder

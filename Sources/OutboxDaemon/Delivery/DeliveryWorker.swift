@@ -114,7 +114,7 @@ final class DeliveryWorker {
             let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
             unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
-            sentCopy = SentCopyJob.target(for: profile, layers: layers)
+            sentCopy = SentCopyJob.target(for: profile, layers: layers, configuration: configuration)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)

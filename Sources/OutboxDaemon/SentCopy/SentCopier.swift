@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OutboxCore
 import OutboxStore
 import OutboxTransport
 import Synchronization
@@ -61,16 +62,22 @@ final class SentCopier: Sendable {
         thread.start()
     }
 
-    /// Copies what can be copied within `grace` (retries included), gives up the rest with
-    /// `sent-copy-failed` events, and returns once the thread has ended.
+    /// Copies what can be copied within `grace` (retries included) and gives up the rest
+    /// with `sent-copy-failed` events. Returns when the thread has ended, or at the latest
+    /// shortly after `grace` (an append still running then is left to its own timeout).
     func finish(within grace: Duration) {
+        let seconds = Double(RetryPolicy.milliseconds(grace)) / 1000
+        let deadline = Date().addingTimeInterval(seconds)
         let started = state.withLock { state in
-            state.deadline = Date().addingTimeInterval(Self.seconds(grace))
+            state.deadline = deadline
             return state.started
         }
         guard started else { return }
         wake.wakeAll()
-        finished.wait()
+        if finished.wait(timeout: .now() + seconds + 1) == .timedOut {
+            logger.warning("a copy to an IMAP folder was still running when the daemon stopped")
+            giveUpWaiting(reason: "not copied: the daemon stopped before the copy could be made")
+        }
     }
 
     private func run() {
@@ -119,7 +126,8 @@ final class SentCopier: Sendable {
                 return record(job, copied: false, "not copied to \(endpoint.displayURL) after \(attempts) attempt(s): \(error.reason)")
             }
             logger.info("message \(job.messageID): copy to \(endpoint.displayURL) failed (\(error.reason)); trying again")
-            let retry = Pending(job: job, attempts: attempts, due: Date().addingTimeInterval(Self.seconds(retryDelays[attempts - 1])))
+            let delay = Double(RetryPolicy.milliseconds(retryDelays[attempts - 1])) / 1000
+            let retry = Pending(job: job, attempts: attempts, due: Date().addingTimeInterval(delay))
             state.withLock { $0.waiting.append(retry) }
         }
     }
@@ -140,9 +148,5 @@ final class SentCopier: Sendable {
         } catch {
             logger.error("message \(job.messageID): recording the sent copy (\(detail)) failed: \(error)")
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
