@@ -3,11 +3,21 @@ import Synchronization
 
 /// The private secrets key of one process, read from its ``SecretKeySource`` when first
 /// needed and kept. When a value is sealed for another key (the key was rotated or put
-/// back meanwhile) the source is read again, at most once a second.
+/// back meanwhile) the source is read again, at most once a second. Opened values are kept
+/// by their sealed bytes (a claim reads its owners' profiles every time; HPKE is not free),
+/// at most ``openedLimit`` of them.
 public final class SecretVault: Sendable {
     public let source: SecretKeySource
     /// The last read: the key, or why there is none, and when.
     private let loaded = Mutex<(result: Result<SecretKey, SecretError>, at: ContinuousClock.Instant)?>(nil)
+    /// Opened values by sealed bytes and context (which the sealed bytes are authenticated with).
+    private let opened = Mutex<[OpenedKey: String]>([:])
+    static let openedLimit = 4096
+
+    private struct OpenedKey: Hashable {
+        let sealed: Data
+        let context: SecretContext
+    }
 
     public init(source: SecretKeySource) {
         self.source = source
@@ -32,11 +42,21 @@ public final class SecretVault: Sendable {
     }
 
     /// Forgets the cached key: the next use reads the source again.
-    func forget() { loaded.withLock { $0 = nil } }
+    func forget() {
+        loaded.withLock { $0 = nil }
+        opened.withLock { $0 = [:] }
+    }
 
     /// Opens a sealed value.
     func open(_ sealed: Data, context: SecretContext) throws(SecretError) -> String {
-        try SealedSecret.open(sealed, with: try key(wanted: SealedSecret.keyID(sealed)), context: context)
+        let cacheKey = OpenedKey(sealed: sealed, context: context)
+        if let value = opened.withLock({ $0[cacheKey] }) { return value }
+        let value = try SealedSecret.open(sealed, with: try key(wanted: SealedSecret.keyID(sealed)), context: context)
+        opened.withLock { cache in
+            if cache.count >= Self.openedLimit { cache.removeAll() }
+            cache[cacheKey] = value
+        }
+        return value
     }
 
     private func load(wanted: String?) throws(SecretError) -> SecretKey {
