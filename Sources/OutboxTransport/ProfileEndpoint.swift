@@ -1,6 +1,7 @@
 public import OutboxCore
 
-/// Turns a resolved SMTP profile into the transport's endpoint and credentials.
+/// Turns a resolved SMTP profile into the transport's endpoint (the credentials are the
+/// daemon's `DeliveryRoute`'s: they may need an OAuth access token).
 public enum ProfileEndpoint {
     /// The endpoint of an SMTP-mode profile, or nil when it has no host.
     public static func endpoint(
@@ -17,13 +18,5 @@ public enum ProfileEndpoint {
         return SMTPEndpoint(host: host, port: port, tls: tls, verifyTLS: profile.verifyTLS, caFile: profile.caFile,
                             sourceAddress: profile.bindAddress, ehloName: ehloName,
                             connectTimeout: connectTimeout, replyTimeout: replyTimeout, totalTimeout: totalTimeout)
-    }
-
-    /// Password or XOAUTH2 credentials; `.none` when the user name is empty.
-    public static func credentials(for profile: ResolvedProfile) -> SMTPCredentials {
-        let user = profile.username ?? ""
-        guard !user.isEmpty else { return .none }
-        if profile.mode == .m365OAuth { return .oauth2(user: user, bearerToken: profile.secret ?? "") }
-        return .password(user: user, password: profile.secret ?? "")
     }
 }

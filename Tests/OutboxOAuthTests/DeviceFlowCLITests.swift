@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import OutboxCore
 import OutboxStore
 import Testing

@@ -1,3 +1,4 @@
+import OutboxTestSupport
 import OutboxTransport
 import Testing
 

@@ -1,5 +1,6 @@
 import OutboxDaemon
 import Foundation
+import OutboxTestSupport
 import OutboxStore
 import OutboxTransport
 import Testing

@@ -59,7 +59,7 @@ class Handler:
         self.mail_reply = args.mail_reply
         if args.auth_loop:
             self.auth_XOAUTH2 = self._auth_loop
-        elif args.token:
+        elif args.token or args.tokens_from:
             self.auth_XOAUTH2 = self._auth_xoauth2
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -99,11 +99,23 @@ class Handler:
         if blob is MISSING:
             return AuthResult(success=False, handled=True)
         fields = dict(part.split("=", 1) for part in blob.decode().split("\x01") if "=" in part)
-        ok = fields.get("user") == self.args.user and fields.get("auth") == "Bearer " + self.args.token
+        ok = fields.get("user") == self.args.user and fields.get("auth", "").startswith("Bearer ") \
+            and fields["auth"][len("Bearer "):] in self._accepted_tokens()
         self.recorder.write(event="auth", mechanism="XOAUTH2", user=fields.get("user"), success=ok)
         if ok:
             return AuthResult(success=True, auth_data=LoginPassword(fields["user"].encode(), b""))
         return AuthResult(success=False, handled=False)
+
+    def _accepted_tokens(self):
+        """--token, and every access token the OAuth test server logged in --tokens-from (as an authority would accept)."""
+        tokens = {self.args.token} if self.args.token else set()
+        if self.args.tokens_from:
+            with open(self.args.tokens_from, encoding="utf-8") as log:
+                for line in log:
+                    token = json.loads(line).get("access_token")
+                    if token:
+                        tokens.add(token)
+        return tokens
 
     async def _auth_loop(self, server, args):
         """Answers 334 to everything, as Microsoft 365 does with Authenticated SMTP off."""
@@ -167,6 +179,7 @@ def main():
     parser.add_argument("--user", help="the one user allowed to AUTH (PLAIN, LOGIN; XOAUTH2 with --token)")
     parser.add_argument("--password", default="")
     parser.add_argument("--token", help="the bearer token XOAUTH2 accepts")
+    parser.add_argument("--tokens-from", metavar="LOG", help="XOAUTH2 also accepts the access tokens oauth_server.py logged here")
     parser.add_argument("--auth-required", action="store_true", help="530 to MAIL before AUTH")
     parser.add_argument("--auth-loop", action="store_true", help="XOAUTH2 answers 334 forever")
     parser.add_argument("--rcpt-reply", action="append", default=[], metavar="ADDR=REPLY",

@@ -23,6 +23,9 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public var perDay: Int?
     /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
     public var maxConnections: Int?
+    /// Own-server modes: an owner who logs in as themselves (an address) and has no From of
+    /// their own sends as that login. Nil: inherited (default on).
+    public var fromLogin: Bool?
     /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
     /// is nil then. Set by the store when it reads a profile, never stored.
     public var secretUnavailable: String?
@@ -34,6 +37,32 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public var sentCopyUser: String?
 
     public init() {}
+
+    /// The names `outbox profile set --clear` takes, one per field (the secret's is `secret`).
+    public static let fieldNames: Set<String> = [
+        "mode", "host", "port", "tls", "username", "secret", "from", "from-name", "reply-to", "archive-bcc", "verify-tls",
+        "ca-file", "bind-address", "url", "per-minute", "per-hour", "per-day", "max-connections", "from-login",
+        "sent-copy", "sent-copy-url", "sent-copy-user",
+    ]
+
+    /// These fields with `changes` over them: a field set in `changes` replaces this one's,
+    /// and a field named in `clearing` (see ``fieldNames``) goes back to inherited.
+    public func applying(_ changes: ProfileFields, clearing: Set<String>) -> ProfileFields {
+        var merged = self
+        func take<T>(_ path: WritableKeyPath<ProfileFields, T?>, _ name: String) {
+            if let value = changes[keyPath: path] { merged[keyPath: path] = value }
+            if clearing.contains(name) { merged[keyPath: path] = nil }
+        }
+        take(\.mode, "mode"); take(\.host, "host"); take(\.port, "port"); take(\.tls, "tls")
+        take(\.username, "username"); take(\.secret, "secret"); take(\.fromAddress, "from"); take(\.fromName, "from-name")
+        take(\.replyTo, "reply-to"); take(\.archiveBcc, "archive-bcc"); take(\.verifyTLS, "verify-tls"); take(\.caFile, "ca-file")
+        take(\.bindAddress, "bind-address"); take(\.url, "url"); take(\.perMinute, "per-minute"); take(\.perHour, "per-hour")
+        take(\.perDay, "per-day"); take(\.maxConnections, "max-connections"); take(\.fromLogin, "from-login")
+        take(\.sentCopyFolder, "sent-copy"); take(\.sentCopyURL, "sent-copy-url"); take(\.sentCopyUser, "sent-copy-user")
+        // The user name and password travel together: clearing the user clears the password.
+        if clearing.contains("username") { merged.secret = nil }
+        return merged
+    }
 
     public var description: String {
         var copy = self

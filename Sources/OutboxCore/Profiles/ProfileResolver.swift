@@ -9,6 +9,10 @@
 ///   supplies the secret (or none), so an owner's user never gets the company password.
 ///   Without any user name, a bare secret (an API token) comes from the first layer that has one.
 /// - An owner without any profile, and no global profile, uses mode `system`.
+/// - From, in the own-server modes (`smtp`, `m365-oauth`): an owner who logs in with a user
+///   name of their own that is an address, and has no From of their own, sends as that login
+///   (origin `owner-login`) — Gmail and Microsoft 365 rewrite or refuse a From that is not
+///   the login. `from-login` off keeps the inherited From.
 public enum ProfileResolver {
     static let endpointFields: Set<String> = ["host", "port", "tls", "username", "secret", "verifyTLS", "caFile", "bindAddress"]
 
@@ -59,15 +63,23 @@ public enum ProfileResolver {
                 if let value = layer?.secret { secret = value; origins["secret"] = origin; break }
             }
         }
+        var fromAddress = pick("fromAddress", \.fromAddress)
+        let fromLogin = pick("fromLogin", \.fromLogin) ?? true
+        if mode.usesOwnSMTPServer, fromLogin, origins["username"] == .owner, own?.fromAddress == nil,
+            let login = username, login.contains("@"), (try? Mailbox(address: login)) != nil
+        {
+            fromAddress = login
+            origins["fromAddress"] = .login
+        }
         let maxConnections = pick("maxConnections", \.maxConnections)
         let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()
         return ResolvedProfile(
             owner: owner, mode: mode, host: host ?? (mode == .m365OAuth ? "smtp.office365.com" : nil), port: port, tls: tls,
             username: username, secret: secret,
-            fromAddress: pick("fromAddress", \.fromAddress), fromName: pick("fromName", \.fromName),
+            fromAddress: fromAddress, fromName: pick("fromName", \.fromName),
             replyTo: pick("replyTo", \.replyTo), archiveBcc: pick("archiveBcc", \.archiveBcc), verifyTLS: verifyTLS,
             caFile: pick("caFile", \.caFile), bindAddress: pick("bindAddress", \.bindAddress), url: pick("url", \.url),
             perMinute: pick("perMinute", \.perMinute), perHour: pick("perHour", \.perHour), perDay: pick("perDay", \.perDay),
-            origins: origins, maxConnections: maxConnections)
+            origins: origins, maxConnections: maxConnections, fromLogin: fromLogin)
     }
 }

@@ -2,6 +2,8 @@
 public enum FieldOrigin: String, Sendable, Codable {
     case owner, global, system
     case `default`
+    /// From only: the owner's own login (see ``ProfileResolver``).
+    case login = "owner-login"
 }
 
 /// The effective sending configuration of one owner at send time, with the origin of
@@ -28,6 +30,8 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public let perDay: Int?
     /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
     public let maxConnections: Int?
+    /// Whether an owner's own login may become the From (``ProfileFields/fromLogin``, default on).
+    public let fromLogin: Bool
     /// Field name (as in ``ProfileFields``) → where its value came from.
     public let origins: [String: FieldOrigin]
 
@@ -43,7 +47,7 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
         owner: String, mode: SenderMode, host: String?, port: Int?, tls: TLSMode, username: String?, secret: String?,
         fromAddress: String?, fromName: String?, replyTo: String?, archiveBcc: String?, verifyTLS: Bool, caFile: String?,
         bindAddress: String?, url: String?, perMinute: Int?, perHour: Int?, perDay: Int?, origins: [String: FieldOrigin],
-        maxConnections: Int? = nil
+        maxConnections: Int? = nil, fromLogin: Bool = true
     ) {
         self.owner = owner
         self.mode = mode
@@ -64,6 +68,7 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
         self.perHour = perHour
         self.perDay = perDay
         self.maxConnections = maxConnections
+        self.fromLogin = fromLogin
         self.origins = origins
     }
 }

@@ -13,6 +13,12 @@ public enum SenderMode: String, Sendable, Codable, CaseIterable {
     case http
     /// Write each message into a Maildir (development and the demo; never a silent default in production).
     case maildir
+
+    /// Whether mail leaves through the system relay, whose endpoint and login are the relay's.
+    public var sendsViaRelay: Bool { self == .system || self == .replyTo }
+
+    /// Whether the mode connects to an SMTP server of the owner's own (host, port, TLS, login).
+    public var usesOwnSMTPServer: Bool { self == .smtp || self == .m365OAuth }
 }
 
 /// Transport security of an SMTP connection.
@@ -26,4 +32,26 @@ public enum TLSMode: String, Sendable, Codable, CaseIterable {
 
     /// The usual mode for a port: 465 is implicit TLS, everything else STARTTLS.
     public static func forPort(_ port: Int) -> TLSMode { port == 465 ? .tls : .starttls }
+
+    /// The mode a user means by `word`, as the reference guides write it: `ssl` (also
+    /// `implicit`, `smtps`) is implicit TLS; `starttls`, `startssl`, `tls` and the guides'
+    /// combined label `StartSSL/SSL/TLS` are STARTTLS; `none` (also `plain`) is clear text.
+    /// Case does not matter. Nil for any other word.
+    public init?(word: String) {
+        switch word.lowercased() {
+        case "none", "plain": self = .none
+        case "starttls", "startssl", "tls", "startssl/ssl/tls", "starttls/ssl/tls": self = .starttls
+        case "ssl", "implicit", "smtps", "ssl/tls": self = .tls
+        default: return nil
+        }
+    }
+
+    /// The word operators see and type: `none`, `starttls` or `ssl` (implicit TLS).
+    public var word: String {
+        switch self {
+        case .none: "none"
+        case .starttls: "starttls"
+        case .tls: "ssl"
+        }
+    }
 }

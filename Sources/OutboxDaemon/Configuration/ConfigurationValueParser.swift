@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OutboxCore
 
@@ -85,6 +86,19 @@ struct ConfigurationValueParser {
             throw ConfigurationError(.invalidValue, file: file, line: line, reason: "\(name): control characters are not allowed in a path")
         }
         return text
+    }
+
+    /// A comma-separated list of absolute paths (empty: none).
+    func absolutePaths(_ text: String) throws(ConfigurationError) -> [String] {
+        var paths: [String] = []
+        for item in text.split(separator: ",") {
+            let path = try self.path(item.trimmingCharacters(in: .whitespaces))
+            guard path.hasPrefix("/") else {
+                throw ConfigurationError(.invalidValue, file: file, line: line, reason: "\(name): '\(path)' is not an absolute path")
+            }
+            paths.append(path)
+        }
+        return paths
     }
 
     /// A credential's file name in `$CREDENTIALS_DIRECTORY`.

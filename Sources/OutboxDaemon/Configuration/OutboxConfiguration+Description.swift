@@ -38,6 +38,7 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("poll-interval", Self.durationText(bounces.pollInterval)),
         ])
         section("log", [("level", logLevel.rawValue)])
+        if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         return lines.joined(separator: "\n")
     }
 

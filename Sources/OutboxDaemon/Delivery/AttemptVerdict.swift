@@ -6,10 +6,15 @@ enum AttemptVerdict {
     case record(DeliveryRecord)
     case hold(reason: String, code: Int?, enhancedCode: String?)
 
-    /// Judges an SMTP attempt of `message` (whose open recipients were sent to).
+    /// Judges an SMTP attempt of `message` (whose open recipients were sent to). With
+    /// `profile`, a deferral or hold caused by the connection, TLS or login carries the
+    /// ``TroubleshootingHint`` in its text (and so in its event and log line).
     static func judge(
-        _ report: DeliveryReport, message: ClaimedMessage, retry: RetryPolicy, now: Int64, random: Double
+        _ report: DeliveryReport, message: ClaimedMessage, retry: RetryPolicy, now: Int64, random: Double,
+        profile: ResolvedProfile? = nil
     ) -> AttemptVerdict {
+        let hint = profile.flatMap { TroubleshootingHint.hint(for: report.outcome, transport: report.transport, profile: $0) }
+            .map { " — hint: \($0)" } ?? ""
         let reply = report.outcome.reply
         let code = reply?.code, enhanced = reply?.enhancedCode?.description
         let known = Set(message.recipients.filter(\.isOpen).map(\.mailbox.address))
@@ -49,7 +54,7 @@ enum AttemptVerdict {
                                           text: text, recipients: recipients))
         case .deferred(let category, let reply):
             let text = reply.map { "\(category.rawValue): \($0.code) \($0.text)" } ?? "\(category.rawValue): \(report.transport)"
-            return deferral(text, outcomes(default: .deferred))
+            return deferral(text + hint, outcomes(default: .deferred))
         case .failed(let reply):
             let recipients = outcomes(default: .failed).map {
                 $0.state == .deferred ? RecipientOutcome(address: $0.address, state: .failed, code: $0.code, reply: $0.reply) : $0
@@ -58,7 +63,7 @@ enum AttemptVerdict {
                                           text: "refused: \(reply.code) \(reply.text)", recipients: recipients))
         case .profileProblem(let problem, let reply):
             let detail = reply.map { ": \($0.code) \($0.text)" } ?? " (\(report.transport))"
-            return .hold(reason: "\(problem.rawValue)\(detail)", code: code, enhancedCode: enhanced)
+            return .hold(reason: "\(problem.rawValue)\(detail)\(hint)", code: code, enhancedCode: enhanced)
         }
     }
 }

@@ -22,6 +22,8 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
+    /// This worker's name in ``EngineProgress``.
+    private let name: String
     /// Suppressed recipients of the current claim, per message (left out of the attempt).
     private var suppressed: [Int64: Set<String>] = [:]
 
@@ -30,6 +32,7 @@ final class DeliveryWorker {
         var logger = Logger(label: "outbox.delivery")
         logger[metadataKey: "worker"] = "\(number)"
         self.logger = logger
+        self.name = "worker \(number)"
     }
 
     private var configuration: DeliveryConfiguration { engine.configuration }
@@ -38,21 +41,31 @@ final class DeliveryWorker {
     /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
     /// message due by then is left.
     func run(dueBy: Int64?) {
-        defer { _ = settle() }
+        defer {
+            _ = settle()
+            engine.progress.end(name)
+        }
         while !engine.isStopping {
             let seen = engine.wake.current
             let now = Self.now()
+            engine.progress.begin(name)
             let batch: [ClaimedMessage]
             do {
                 let claimed = try database.claimBatch(
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                suppressed = (try? database.applySuppressions(toMessages: batch.map(\.id), now: now)) ?? [:]
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
+                do { suppressed = try database.applySuppressions(toMessages: batch.map(\.id), now: now) } catch {
+                    // Sending without the suppression check could mail a suppressed address.
+                    logger.error("checking the suppression list failed: \(error); the claimed messages go back to the queue")
+                    release(batch.map(\.id), because: "the suppression check failed")
+                    throw error
+                }
             } catch {
                 logger.error("claiming messages failed: \(error)")
+                engine.progress.end(name)
                 if dueBy != nil { return }
                 engine.wake.wait(since: seen, until: Date().addingTimeInterval(1))
                 continue
@@ -62,35 +75,66 @@ final class DeliveryWorker {
                 _ = settle()
                 // The last worker to run out of work closes the shared idle connections.
                 if engine.committer.busyWorkers == 0 { engine.connections.closeIdle() }
+                engine.progress.end(name)
                 engine.wake.wait(since: seen, until: idleDeadline())
                 continue
             }
             engine.committer.setBusy(true)
             defer { engine.committer.setBusy(false) }
             for (index, message) in batch.enumerated() {
+                engine.progress.begin(name)
                 if engine.isStopping {
-                    let rest = batch[index...].map(\.id)
-                    let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: rest, now: Self.now())) ?? 0
-                    engine.counters.add { $0.released += released }
+                    release(batch[index...].map(\.id), because: "the daemon is stopping")
                     break
                 }
-                renewLeaseIfDue()
+                // Without a renewed lease another daemon may claim and send these messages too.
+                guard renewLeaseIfDue() else {
+                    release(batch[index...].map(\.id), because: "their lease could not be renewed")
+                    break
+                }
                 deliver(message)
             }
         }
     }
 
+    /// Puts claimed messages back to `queued` now; when that fails they stay leased to this
+    /// engine until the lease expires (or the next start reclaims them). Logs either way.
+    private func release(_ ids: [Int64], because reason: String) {
+        guard !ids.isEmpty else { return }
+        do {
+            let released = try database.release(leaseOwner: engine.leaseOwner, messageIDs: ids, now: Self.now())
+            engine.counters.add { $0.released += released }
+            logger.debug("released \(released) message(s): \(reason)")
+        } catch {
+            logger.error("releasing \(ids.count) message(s) (\(reason)) failed: \(error); they are claimable again when their lease expires",
+                         metadata: ["message-ids": "\(ids.map(String.init).joined(separator: ","))"])
+        }
+    }
+
     private func idleDeadline() -> Date {
         let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(configuration.idleRecheck)) / 1000)
-        guard let next = try? database.nextWakeTime() else { return recheck }
+        let next: Int64?
+        do { next = try database.nextWakeTime() } catch {
+            logger.warning("reading the next due time failed: \(error); looking again after the idle recheck")
+            return recheck
+        }
+        guard let next else { return recheck }
         return min(recheck, Date(timeIntervalSince1970: Double(next) / 1000 + 0.005))
     }
 
-    private func renewLeaseIfDue() {
+    /// Renews this engine's leases once a third of the lease has passed; false (logged) when
+    /// the renewal failed, so the worker sends nothing more from its batch.
+    private func renewLeaseIfDue() -> Bool {
         let now = Self.now(), lease = RetryPolicy.milliseconds(configuration.leaseDuration)
-        guard now - leaseRenewedAt > lease / 3 else { return }
-        try? database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+        guard now - leaseRenewedAt > lease / 3 else { return true }
+        do {
+            try database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+        } catch {
+            logger.error("renewing the leases failed: \(error); this worker stops sending its batch")
+            return false
+        }
         leaseRenewedAt = now
+        return true
     }
 
     /// The owner's profile layers, read at most ``DeliveryConfiguration/profileStaleness`` ago.
@@ -117,22 +161,26 @@ final class DeliveryWorker {
             sentCopy = SentCopyJob.target(for: profile, layers: layers, configuration: configuration)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
-            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            release([message.id], because: "the profile could not be read")
             return
         }
         if let unavailableSecret {  // a sealed secret this process cannot open: hold until the key is back, never send without it
             hold(message, reason: "secrets: \(unavailableSecret) (see `outbox secrets status`)", code: nil, enhancedCode: nil)
             return
         }
-        let route = DeliveryRoute.choose(profile, configuration: configuration)
+        let route = DeliveryRoute.plan(profile, configuration: configuration)
+        var smtp: AuthorisedSMTPRoute?
         switch route {
-        case .unsupported(let reason):
-            record(message, DeliveryRecord(verdict: .failed, text: reason))
-            return
         case .misconfigured(let reason):
-            hold(message, reason: "configuration: " + reason, code: nil, enhancedCode: nil)
+            hold(message, reason: OutboxDatabase.configurationHoldPrefix + reason, code: nil, enhancedCode: nil)
             return
-        case .smtp, .maildir, .http:
+        case .smtp(let planned):
+            // The one step of routing that may go to the network: an access token, refreshed when due.
+            do { smtp = try planned.authorise(tokens: configuration.accessTokens, now: now) } catch {
+                hold(message, reason: "configuration: " + error.reason, code: nil, enhancedCode: nil)
+                return
+            }
+        case .maildir, .http:
             break
         }
         do {
@@ -143,8 +191,8 @@ final class DeliveryWorker {
                 return
             }
         } catch {
-            logger.error("checking the rate limit of owner \(message.owner) failed: \(error)")
-            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            logger.error("checking the rate limit of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
+            release([message.id], because: "the rate limit could not be checked")
             return
         }
         reservation = message.owner
@@ -170,13 +218,13 @@ final class DeliveryWorker {
             return
         }
         switch route {
-        case .smtp(let key, let credentials):
-            sendSMTP(message, assembly, key: key, credentials: credentials, profile: profile, sentCopy: sentCopy)
+        case .smtp:
+            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile, sentCopy: sentCopy) }
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
             sendHTTP(message, assembly, endpoint: endpoint, profile: profile)
-        case .unsupported, .misconfigured:
+        case .misconfigured:
             break
         }
     }
@@ -196,7 +244,7 @@ final class DeliveryWorker {
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
-                let fresh = try? tokens.refreshAfterRejection(owner: profile.owner, rejected: key.secret, now: Self.now())
+                let fresh = refreshedToken(tokens, profile: profile, rejected: key.secret)
             {
                 let retried = SMTPCredentials.oauth2(user: key.user, bearerToken: fresh)
                 let retryKey = SessionKey(endpoint: key.endpoint, user: key.user, secret: fresh, mechanism: retried.mechanism)
@@ -204,6 +252,14 @@ final class DeliveryWorker {
                 return
             }
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        }
+    }
+
+    /// A fresh access token after the server refused `rejected`; nil (logged) when none could be had.
+    private func refreshedToken(_ tokens: any AccessTokenSource, profile: ResolvedProfile, rejected: String) -> String? {
+        do { return try tokens.refreshAfterRejection(owner: profile.owner, rejected: rejected, now: Self.now()) } catch {
+            logger.warning("refreshing the access token of owner \(profile.owner) after a 535 failed: \(error)")
+            return nil
         }
     }
 
@@ -222,8 +278,7 @@ final class DeliveryWorker {
                 key, credentials: credentials, limit: limit, giveUp: { engine.isStopping },
                 waiting: { [engine] isWaiting in engine.committer.setBusy(!isWaiting) })
             else {
-                let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: Self.now())) ?? 0
-                engine.counters.add { $0.released += released }
+                release([message.id], because: "the daemon stopped while it waited for a connection")
                 return nil
             }
             session = checkedOut
@@ -233,7 +288,7 @@ final class DeliveryWorker {
             hold(message, reason: "configuration: \(error)", code: nil, enhancedCode: nil)
             return nil
         }
-        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1))
+        let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile)
         // A session that deferred or failed to log in may be in a bad state: closed, not reused.
         var reusable = false
         if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
@@ -245,7 +300,7 @@ final class DeliveryWorker {
         let from = profile.fromAddress.flatMap { try? Mailbox(address: $0, displayName: profile.fromName) } ?? assembly.mailFrom
         guard settle() else { return }  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
-        switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1)) {
+        switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile) {
         case .record(let outcome): record(message, outcome)
         case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }
@@ -342,9 +397,14 @@ final class DeliveryWorker {
             case .failed, .expired: summary.failed += 1
             }
         }
-        if case .sent = outcome.verdict {} else {
-            logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+        let level: Logger.Level
+        switch outcome.verdict {
+        case .sent: level = .info
+        case .deferred: level = .notice
+        case .failed, .expired: level = .warning
         }
+        logger.log(level: level, "message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)",
+                   metadata: OutcomeMetadata.fields(message, event: outcome.eventKind, code: outcome.code, enhancedCode: outcome.enhancedCode))
     }
 
     /// Outcomes a worker leaves uncommitted at most when none of its sends reaches the point
@@ -358,10 +418,16 @@ final class DeliveryWorker {
                 owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
                 until: now + RetryPolicy.milliseconds(configuration.holdDuration), reason: reason, code: code,
                 enhancedCode: enhancedCode, now: now)
-            if began { logger.warning("profile of owner \(message.owner) held: \(reason)") }
+            let metadata = OutcomeMetadata.fields(message, event: .profileHeld, code: code, enhancedCode: enhancedCode)
+            if began {
+                logger.warning("profile of owner \(message.owner) held: \(reason); message \(message.id) goes back to the queue", metadata: metadata)
+            } else {
+                logger.info("message \(message.id) of \(message.owner) goes back to the queue: the profile is held (\(reason))", metadata: metadata)
+            }
             engine.counters.add { $0.held += 1 }
         } catch {
-            logger.error("holding the profile of owner \(message.owner) failed: \(error)")
+            logger.error("holding the profile of owner \(message.owner) failed: \(error); message \(message.id) stays leased until its lease expires",
+                         metadata: OutcomeMetadata.fields(message, event: .profileHeld, code: code, enhancedCode: enhancedCode))
         }
     }
 

@@ -12,31 +12,19 @@ struct MessageAssembly {
     /// Composes `message` as `profile` sends it at `now`. Returns the reason, naming the
     /// owner, when it cannot be composed.
     ///
-    /// In `reply-to` mode the From is the company address on the event domain (with the
-    /// owner's display name), Reply-To is the owner, and the envelope sender is a VERP
-    /// bounce address carrying the message's token, so bounces come back to Outbox.
+    /// From, Reply-To and the envelope sender are ``SenderPolicy/identity(for:token:)``'s.
     static func make(
         _ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, policy: SenderPolicy = SenderPolicy(),
         suppressed: Set<String> = [], now: Date
     ) -> Result<MessageAssembly, AssemblyFailure> {
-        guard let ownerAddress = profile.fromAddress, !ownerAddress.isEmpty else {
-            return .failure(AssemblyFailure("no From address is known for owner \(message.owner): set from_address in its profile or the company profile"))
+        let identity: SenderIdentity
+        switch policy.identity(for: profile, token: message.token) {
+        case .success(let value): identity = value
+        case .failure(let problem): return .failure(AssemblyFailure(problem.reason))
         }
-        let owner: Mailbox
-        do { owner = try Mailbox(address: ownerAddress, displayName: profile.fromName) } catch {
-            return .failure(AssemblyFailure("the From address of owner \(message.owner) is invalid: \(error)"))
-        }
-        var from = owner
-        var replyTo = profile.replyTo.flatMap { try? Mailbox.parse($0) }.map { [$0] } ?? []
-        if profile.mode == .replyTo {
-            guard let company = policy.replyToFrom else {
-                return .failure(AssemblyFailure("owner \(message.owner) uses reply-to mode, but [reply-to] company-address and event-domain are not configured"))
-            }
-            from = (try? Mailbox(address: company.address, displayName: profile.fromName ?? company.displayName)) ?? company
-            if replyTo.isEmpty { replyTo = [owner] }
-        }
+        let from = identity.from, replyTo = identity.replyTo
         let fromAddress = from.address
-        let envelopeSender = policy.verpSender(mode: profile.mode, token: message.token) ?? from
+        let envelopeSender = identity.envelopeSender
         let idDomain = domain ?? String(fromAddress[fromAddress.index(after: fromAddress.lastIndex(of: "@") ?? fromAddress.startIndex)...])
         let messageID: String
         do { messageID = try MessageID.make(token: message.token, domain: idDomain) } catch {

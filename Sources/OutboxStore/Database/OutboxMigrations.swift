@@ -9,6 +9,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v3-delivery", migrate: DeliveryMigration.migrate)
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
+        migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
         migrator.registerMigration("v7-sealed-secrets", migrate: SecretsMigration.migrate)
         migrator.registerMigration("v8-profile-sent-copy", migrate: SentCopyMigration.migrate)
         return migrator

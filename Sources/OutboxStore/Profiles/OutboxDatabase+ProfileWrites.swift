@@ -8,17 +8,8 @@ extension OutboxDatabase {
     /// any hold on it.
     public func saveProfile(owner: String, fields: ProfileFields, secretCredential: String?, clear: Set<String>, now: Int64) throws {
         try pool.write { db in
-            var merged = try Self.profileFields(db, owner: owner, secrets: nil) ?? ProfileFields()
             let existingCredential = try String.fetchOne(db, sql: "SELECT secret_credential FROM profile WHERE owner = ?", arguments: [owner])
-            func take<T>(_ path: WritableKeyPath<ProfileFields, T?>, _ name: String) {
-                if let value = fields[keyPath: path] { merged[keyPath: path] = value }
-                if clear.contains(name) { merged[keyPath: path] = nil }
-            }
-            take(\.mode, "mode"); take(\.host, "host"); take(\.port, "port"); take(\.tls, "tls")
-            take(\.username, "username"); take(\.fromAddress, "from"); take(\.fromName, "from-name")
-            take(\.replyTo, "reply-to"); take(\.archiveBcc, "archive-bcc"); take(\.verifyTLS, "verify-tls"); take(\.caFile, "ca-file")
-            take(\.bindAddress, "bind-address"); take(\.url, "url"); take(\.perMinute, "per-minute"); take(\.perHour, "per-hour")
-            take(\.perDay, "per-day"); take(\.maxConnections, "max-connections")
+            let merged = (try Self.profileFields(db, owner: owner, secrets: nil) ?? ProfileFields()).applying(fields, clearing: clear)
             var credential = secretCredential ?? existingCredential
             if fields.secret != nil { credential = nil }
             if clear.contains("secret") || clear.contains("username") { credential = nil }
@@ -33,8 +24,8 @@ extension OutboxDatabase {
             try db.execute(sql: """
                 INSERT INTO profile (owner, mode, host, port, tls, username, secret, secret_sealed, secret_credential, from_address, from_name,
                                      reply_to, archive_bcc, verify_tls, ca_file, bind_address, url, per_minute, per_hour, per_day,
-                                     max_connections, held_until, held_reason, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
+                                     max_connections, from_login, held_until, held_reason, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
                 ON CONFLICT(owner) DO UPDATE SET
                     mode = excluded.mode, host = excluded.host, port = excluded.port, tls = excluded.tls,
                     username = excluded.username, secret = NULL, secret_sealed = excluded.secret_sealed,
@@ -43,15 +34,15 @@ extension OutboxDatabase {
                     archive_bcc = excluded.archive_bcc, verify_tls = excluded.verify_tls, ca_file = excluded.ca_file,
                     bind_address = excluded.bind_address, url = excluded.url, per_minute = excluded.per_minute,
                     per_hour = excluded.per_hour, per_day = excluded.per_day,
-                    max_connections = excluded.max_connections, held_until = NULL, held_reason = NULL,
+                    max_connections = excluded.max_connections, from_login = excluded.from_login, held_until = NULL, held_reason = NULL,
                     updated_at = excluded.updated_at
                 """, arguments: [
                     owner, merged.mode?.rawValue, merged.host, merged.port, merged.tls?.rawValue, merged.username, sealedSecret,
                     credential, merged.fromAddress, merged.fromName, merged.replyTo, merged.archiveBcc,
                     merged.verifyTLS.map { $0 ? 1 : 0 }, merged.caFile, merged.bindAddress, merged.url, merged.perMinute,
-                    merged.perHour, merged.perDay, merged.maxConnections, now,
+                    merged.perHour, merged.perDay, merged.maxConnections, merged.fromLogin.map { $0 ? 1 : 0 }, now,
                 ])
-            try Self.saveSentCopyFields(db, owner: owner, fields: fields, clear: clear)
+            try Self.saveSentCopyFields(db, owner: owner, merged)
         }
     }
 

@@ -14,4 +14,9 @@ enum ProfileMigration {
             ALTER TABLE profile ADD COLUMN oauth_expires_at INTEGER;
             """)
     }
+
+    /// `v9-profile-from-login`: whether an owner's own login may become the From (NULL: inherited, default on).
+    static func addFromLogin(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE profile ADD COLUMN from_login INTEGER")
+    }
 }

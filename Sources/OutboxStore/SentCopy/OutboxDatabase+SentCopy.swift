@@ -2,17 +2,10 @@ import GRDB
 import OutboxCore
 
 extension OutboxDatabase {
-    /// The sent-copy fields of a `saveProfile` (inside its transaction): a field set in
-    /// `fields` replaces the stored one, a name in `clear` (`sent-copy`, `sent-copy-url`,
-    /// `sent-copy-user`) resets it to inherited.
-    static func saveSentCopyFields(_ db: Database, owner: String, fields: ProfileFields, clear: Set<String>) throws {
-        let columns: [(String, String, String?)] = [
-            ("sent_copy_folder", "sent-copy", fields.sentCopyFolder), ("sent_copy_url", "sent-copy-url", fields.sentCopyURL),
-            ("sent_copy_user", "sent-copy-user", fields.sentCopyUser),
-        ]
-        for (column, name, value) in columns where value != nil || clear.contains(name) {
-            try db.execute(sql: "UPDATE profile SET \(column) = ? WHERE owner = ?", arguments: [clear.contains(name) ? nil : value, owner])
-        }
+    /// Writes the sent-copy fields of `merged` (a `saveProfile`, inside its transaction).
+    static func saveSentCopyFields(_ db: Database, owner: String, _ merged: ProfileFields) throws {
+        try db.execute(sql: "UPDATE profile SET sent_copy_folder = ?, sent_copy_url = ?, sent_copy_user = ? WHERE owner = ?",
+                       arguments: [merged.sentCopyFolder, merged.sentCopyURL, merged.sentCopyUser, owner])
     }
 
     /// Records the outcome of copying sent message `messageID` into the owner's IMAP

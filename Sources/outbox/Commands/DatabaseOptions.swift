@@ -9,10 +9,14 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "path"))
     var path: String?
 
-    func open() throws -> OutboxDatabase {
-        let resolved = DatabaseLocation.resolve(explicit: path)
-        return try Failure.guarding { try OutboxDatabase(path: resolved) }
+    /// Opens the database: read-write by default (the file is created in an existing
+    /// directory); `.readOnly` for commands that only look.
+    func open(_ access: OutboxDatabase.Access = .readWrite) throws -> OutboxDatabase {
+        try Failure.guarding { try OutboxDatabase(path: resolvedPath, access: access) }
     }
+
+    /// `--db`, else `$OUTBOX_DB`, else the default for this user.
+    var resolvedPath: String { DatabaseLocation.resolve(explicit: path) }
 }
 
 /// The current time in the store's unit (Unix milliseconds).

@@ -10,7 +10,7 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let detail = try Failure.guarding { try database.open().message(id: id) }
+        let detail = try Failure.guarding { try database.open(.readOnly).message(id: id) }
         if json { try Formatting.printJSON(detail); return }
         let m = detail.summary
         print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")

@@ -9,7 +9,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let status = try Failure.guarding { try database.open().status() }
+        let status = try Failure.guarding { try database.open(.readOnly).status() }
         if json { try Formatting.printJSON(status); return }
         let states = ["queued", "sending", "deferred", "sent", "failed", "cancelled"]
         print(states.map { "\($0) \(status.totals[$0] ?? 0)" }.joined(separator: "  "))

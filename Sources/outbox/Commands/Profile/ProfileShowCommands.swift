@@ -39,7 +39,7 @@ struct ProfileListCommand: ParsableCommand {
             let server = f.host.map { "\($0):\(f.port.map(String.init) ?? "-")" } ?? "-"
             var note = record.owner == global ? "global profile" : ""
             if record.heldReason != nil { note += (note.isEmpty ? "" : ", ") + "HELD" }
-            rows.append([record.owner, f.mode?.rawValue ?? "-", server, f.tls?.rawValue ?? "-", f.username ?? "-", f.fromAddress ?? "-", note])
+            rows.append([record.owner, f.mode?.rawValue ?? "-", server, f.tls?.word ?? "-", f.username ?? "-", f.fromAddress ?? "-", note])
         }
         print(Formatting.table(rows))
     }
@@ -80,5 +80,6 @@ struct ProfileResolveCommand: ParsableCommand {
         for (name, value, origin) in view.rows {
             print("  \(name.padding(toLength: width, withPad: " ", startingAt: 0)) \(value.padding(toLength: 34, withPad: " ", startingAt: 0)) \(origin)")
         }
+        if let note = view.fromNote { print("note: \(note)") }
     }
 }

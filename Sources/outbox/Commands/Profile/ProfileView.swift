@@ -24,17 +24,19 @@ struct ProfileView: Encodable {
     let perHour: Int?
     let perDay: Int?
     let maxConnections: Int?
+    let fromLogin: Bool?
     let heldUntil: Int64?
     let heldReason: String?
 
     init(_ record: ProfileRecord) {
         let f = record.fields
         owner = record.owner
-        mode = f.mode?.rawValue; host = f.host; port = f.port; tls = f.tls?.rawValue; username = f.username
+        mode = f.mode?.rawValue; host = f.host; port = f.port; tls = f.tls?.word; username = f.username
         secret = record.secretCredential.map { "credential:\($0)" } ?? (f.secret == nil && f.secretUnavailable == nil ? nil : "stored")
         fromAddress = f.fromAddress; fromName = f.fromName; replyTo = f.replyTo; archiveBcc = f.archiveBcc
         verifyTLS = f.verifyTLS; caFile = f.caFile; bindAddress = f.bindAddress; url = f.url
         perMinute = f.perMinute; perHour = f.perHour; perDay = f.perDay; maxConnections = f.maxConnections
+        fromLogin = f.fromLogin
         heldUntil = record.heldUntil; heldReason = record.heldReason
     }
 
@@ -49,7 +51,7 @@ struct ProfileView: Encodable {
             ("archive-bcc", text(archiveBcc)), ("verify-tls", text(verifyTLS)), ("ca-file", text(caFile)),
             ("bind-address", text(bindAddress)), ("url", text(url)),
             ("rate limits", "\(text(perMinute))/min \(text(perHour))/h \(text(perDay))/day"),
-            ("connections", text(maxConnections)),
+            ("connections", text(maxConnections)), ("from-login", text(fromLogin.map { $0 ? "on" : "off" })),
         ]
         if let heldReason { result.append(("HELD", "\(heldReason) until \(Formatting.time(heldUntil))")) }
         return result
