@@ -92,8 +92,12 @@ struct BounceDeliveryStatusReader {
     /// `rfc822; <a@b>` → `a@b`.
     static func address(_ value: String) -> String {
         var text = Substring(typed(value))
-        while let first = text.first, first == "<" || first == " " || first == "\"" { text = text.dropFirst() }
-        while let last = text.last, last == ">" || last == " " || last == "\"" { text = text.dropLast() }
+        while let first = text.first, first == "<" || first == " " { text = text.dropFirst() }
+        while let last = text.last, last == ">" || last == " " { text = text.dropLast() }
+        // Quotes around the whole value go; those of a quoted local part (`"a..b"@c`) stay.
+        if text.first == "\"", text.last == "\"", text.count >= 2, !text.contains("\"@") {
+            text = text.dropFirst().dropLast()
+        }
         return String(text.prefix(320))
     }
 }
