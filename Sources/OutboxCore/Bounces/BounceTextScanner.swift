@@ -134,16 +134,38 @@ struct BounceTextScanner {
             }
             var parts = [inline]
             var next = index + 1
-            while next < lines.count, next - index <= 30 {
-                let line = BounceBytes.trimmed(report[lines[next]])
-                if line.isEmpty { break }
-                // Another address starts another recipient; the same one (Exim's `RCPT TO:<a@b>`
-                // in its paragraph) continues this one.
-                if let other = Self.recipientLine(report[lines[next]], excluded: excluded), other.0.lowercased() != address.lowercased() {
-                    break
+            /// Lines of the paragraph from `next` on that belong to this recipient.
+            func paragraph() {
+                while next < lines.count, next - index <= 30 {
+                    let line = BounceBytes.trimmed(report[lines[next]])
+                    if line.isEmpty || Self.isSeparator(line) || Self.isQuotedField(line) { break }
+                    // Another address starts another recipient; the same one (Exim's
+                    // `RCPT TO:<a@b>` in its paragraph) continues this one.
+                    if let other = Self.recipientLine(report[lines[next]], excluded: excluded),
+                        other.0.lowercased() != address.lowercased()
+                    {
+                        break
+                    }
+                    parts.append(String(decoding: line, as: UTF8.self))
+                    next += 1
                 }
-                parts.append(String(decoding: line, as: UTF8.self))
-                next += 1
+            }
+            paragraph()
+            // The reason may stand in the next paragraph or section (DragonFly, Biglobe),
+            // or after a `because:` paragraph (Domino).
+            for _ in 0..<2 where parts.allSatisfy(\.isEmpty) || (parts.last?.hasSuffix(":") == true && !Self.hasCode(parts.joined(separator: " "))) {
+                var peek = next
+                while peek < lines.count, peek - next < 3,
+                    case let line = BounceBytes.trimmed(report[lines[peek]]), line.isEmpty || Self.isSeparator(line)
+                {
+                    peek += 1
+                }
+                if peek > next, peek < lines.count, Self.recipientLine(report[lines[peek]], excluded: excluded) == nil,
+                    BounceBytes.find(Self.alternativeBytes, in: report[lines[peek]]) == nil
+                {
+                    next = peek
+                    paragraph()
+                }
             }
             index = next
             let text = String(BounceBytes.collapsed(parts.joined(separator: " ")).prefix(2_000))
@@ -258,6 +280,26 @@ struct BounceTextScanner {
     }
 
     static let rcptToBytes = Array("rcpt to:".utf8)
+
+    /// A section rule such as `----- Non-delivered information -----` or `=====`.
+    static func isSeparator(_ line: ArraySlice<UInt8>) -> Bool {
+        guard line.count >= 3, let first = line.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "=") || first == UInt8(ascii: "|") else {
+            return false
+        }
+        return line.prefix(3).allSatisfy { $0 == first }
+    }
+
+    /// A header field of the original message quoted in the notice (`From:`, `Subject:`).
+    static func isQuotedField(_ line: ArraySlice<UInt8>) -> Bool {
+        quotedFieldNames.contains { BounceBytes.hasPrefix($0, line) }
+    }
+
+    static let quotedFieldNames = ["from:", "to:", "cc:", "subject:", "date:", "message-id:", "sent date:"]
+
+    /// Whether `text` holds an SMTP reply code or an enhanced status code.
+    static func hasCode(_ text: String) -> Bool {
+        BounceStatusText.enhancedStatus(in: text) != nil || BounceStatusText.replyCode(in: text) != nil
+    }
     /// Words in a `Label:` that name the recipient rather than the sender.
     static let recipientLabelWords = [
         "recipient", "user", "rcpt", "address", "mailbox", "delivered to", "deliver to", "addressee", "destination",
