@@ -123,7 +123,7 @@ public struct BounceParser: Sendable {
                 if let match = scanner.recipients.first(where: { $0.finalRecipient.lowercased() == address }) {
                     report.perRecipient[index].diagnosticCode = match.diagnosticCode
                     report.perRecipient[index].smtpReplyCode = match.smtpReplyCode
-                } else if report.perRecipient[index].action == .failed || report.perRecipient[index].action == .delayed {
+                } else if report.perRecipient.count == 1, [.failed, .delayed].contains(report.perRecipient[index].action) {
                     report.perRecipient[index].diagnosticCode = scanner.notice
                 }
             }
@@ -166,8 +166,9 @@ public struct BounceParser: Sendable {
             report.format = .returnedMessage
         }
         if !report.perRecipient.isEmpty {
-            for index in report.perRecipient.indices where report.perRecipient[index].diagnosticCode?.isEmpty ?? true {
-                report.perRecipient[index].diagnosticCode = scanner.notice
+            // The notice's text explains a single recipient (it cannot tell several apart).
+            if report.perRecipient.count == 1, report.perRecipient[0].diagnosticCode?.isEmpty ?? true {
+                report.perRecipient[0] = scanner.makeRecipient(report.perRecipient[0].finalRecipient, diagnostic: scanner.notice)
             }
             report.kind = Self.kind(of: report.perRecipient)
             return report
@@ -184,7 +185,7 @@ public struct BounceParser: Sendable {
         var result = scanned
         var seen = Set(scanned.map { $0.finalRecipient.lowercased() })
         for address in failedHeader where seen.insert(address.lowercased()).inserted {
-            result.append(scanner.makeRecipient(address, diagnostic: scanner.notice))
+            result.append(scanner.makeRecipient(address, diagnostic: nil))
         }
         return result
     }

@@ -46,6 +46,11 @@ struct BounceTextScanner {
         "below this line is a copy of the message", "this is a copy of the message", "this is a copy of your message",
         "original message headers", "----- original message", "original message follows", "--- original message",
         "message headers follow", "------ the header of the original message", "----- message header follows",
+        // Where Sisimai's Lhost modules (BSD-2-Clause) find the returned copy.
+        "returned message --------", "the header of the original message is following",
+        "included is a copy of the message header", "original mail as follows", "original mail info",
+        "the attachment contains the original mail headers", "content-type: message/rfc822",
+        "content-type: text/rfc822-headers",
         "unsent message follows", "no message was collected", "below is a copy of the original message",
         "message text follows:", "the original message headers", "return-path:", "received:",
     ]
@@ -153,23 +158,32 @@ struct BounceTextScanner {
             paragraph()
             // The reason may stand in the next paragraph or section (DragonFly, Biglobe),
             // or after a `because:` paragraph (Domino).
-            for _ in 0..<2 where parts.allSatisfy(\.isEmpty) || (parts.last?.hasSuffix(":") == true && !Self.hasCode(parts.joined(separator: " "))) {
+            var peeked = false, crossedSeparator = false
+            for _ in 0..<2 where !crossedSeparator && (parts.allSatisfy(\.isEmpty)
+                || (parts.last?.hasSuffix(":") == true && !Self.hasCode(parts.joined(separator: " "))))
+            {
                 var peek = next
                 while peek < lines.count, peek - next < 3,
                     case let line = BounceBytes.trimmed(report[lines[peek]]), line.isEmpty || Self.isSeparator(line)
                 {
+                    crossedSeparator = crossedSeparator || !line.isEmpty
                     peek += 1
                 }
-                if peek > next, peek < lines.count, Self.recipientLine(report[lines[peek]], excluded: excluded) == nil,
+                guard peek > next, peek < lines.count, Self.recipientLine(report[lines[peek]], excluded: excluded) == nil,
                     BounceBytes.find(Self.alternativeBytes, in: report[lines[peek]]) == nil
-                {
-                    next = peek
-                    paragraph()
-                }
+                else { break }
+                next = peek
+                peeked = true
+                paragraph()
             }
             index = next
-            let text = String(BounceBytes.collapsed(parts.joined(separator: " ")).prefix(2_000))
-            let recipient = makeRecipient(address, diagnostic: text.isEmpty ? nil : text)
+            var text = String(BounceBytes.collapsed(parts.joined(separator: " ")).prefix(2_000))
+            // A borrowed paragraph without a code, where the notice has one elsewhere (MailMarshal
+            // writes the reason before the list), or a bare heading: the notice says more.
+            if peeked, !Self.hasCode(text), text.hasSuffix(":") || notice.map(Self.hasCode) == true {
+                text = ""
+            }
+            let recipient = makeRecipient(address, diagnostic: text.isEmpty ? notice : text)
             let key = address.lowercased()
             if let existing = byAddress[key] {
                 let old = recipients[existing]
@@ -183,6 +197,12 @@ struct BounceTextScanner {
             } else {
                 byAddress[key] = recipients.count
                 recipients.append(recipient)
+            }
+        }
+        if recipients.count > 1, let notice {
+            // The notice as a whole cannot tell which of several recipients it explains.
+            for index in recipients.indices where recipients[index].diagnosticCode == notice {
+                recipients[index] = makeRecipient(recipients[index].finalRecipient, diagnostic: nil)
             }
         }
         if recipients.isEmpty, hasBouncePhrase {
@@ -289,12 +309,17 @@ struct BounceTextScanner {
         return line.prefix(3).allSatisfy { $0 == first }
     }
 
-    /// A header field of the original message quoted in the notice (`From:`, `Subject:`).
+    /// A header field of the original message quoted in the notice (`Subject: …`,
+    /// `From: a@b`), not a transcript line that starts like one (indimail's
+    /// `From: <a@b> RCPT: <c@d> … does not like recipient.`).
     static func isQuotedField(_ line: ArraySlice<UInt8>) -> Bool {
-        quotedFieldNames.contains { BounceBytes.hasPrefix($0, line) }
+        if quotedFieldNames.contains(where: { BounceBytes.hasPrefix($0, line) }) { return true }
+        guard let name = quotedAddressFieldNames.first(where: { BounceBytes.hasPrefix($0, line) }) else { return false }
+        return !line.dropFirst(name.utf8.count).contains(UInt8(ascii: ":"))
     }
 
-    static let quotedFieldNames = ["from:", "to:", "cc:", "subject:", "date:", "message-id:", "sent date:"]
+    static let quotedFieldNames = ["subject:", "date:", "message-id:", "sent date:"]
+    static let quotedAddressFieldNames = ["from:", "to:", "cc:"]
 
     /// Whether `text` holds an SMTP reply code or an enhanced status code.
     static func hasCode(_ text: String) -> Bool {

@@ -195,7 +195,60 @@ import Testing
             """)
         #expect(Set(Self.addresses(report)) == ["real@example.com", "second@example.com"])
         #expect(!Self.addresses(report).contains { $0.hasPrefix("/") || $0.hasPrefix("|") })
-        #expect(report.perRecipient.allSatisfy { $0.diagnosticCode?.isEmpty == false })
+        // The notice gives one text for both: it cannot say which reason is whose.
+        #expect(report.perRecipient.allSatisfy { $0.diagnosticCode == nil })
+    }
+
+    @Test func reasonBeforeTheListExplainsASingleRecipient() {
+        // MailMarshal writes the reason first, then the affected recipients.
+        let report = Self.parse("""
+            From: postmaster@gw.example.com
+            Subject: Undeliverable: Invoice
+
+            Your message:
+               From:    sender@shop.example
+               Subject: Invoice
+
+            Could not be delivered because of
+
+            550 5.1.1 User unknown
+
+            The following recipients were affected:
+                someone@example.com
+
+
+
+            Additional Information
+            ======================
+            Original Sender:    <sender@shop.example>
+            """)
+        #expect(Self.addresses(report) == ["someone@example.com"])
+        #expect(report.perRecipient[0].status?.description == "5.1.1")
+        #expect(report.perRecipient[0].diagnosticCode?.contains("550 5.1.1 User unknown") == true)
+    }
+
+    @Test func actionBeforeFinalRecipientStaysOneRecipient() {
+        // Amazon SES (receiving) writes Action first and Original-Recipient after Final-Recipient.
+        let report = Self.parse("""
+            From: MAILER-DAEMON@amazonses.example
+            Subject: Delivery Status Notification (Failure)
+            Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+            --B
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; inbound-smtp.example
+
+            Action: failed
+            Final-Recipient: rfc822; temp@example.jp
+            Original-Recipient: rfc822; temp@example.jp
+            Diagnostic-Code: smtp; 450 4.0.0 Temporary failure
+            Status: 4.0.0
+            --B--
+            """)
+        #expect(Self.addresses(report) == ["temp@example.jp"])
+        #expect(report.perRecipient[0].action == .failed)
+        #expect(report.perRecipient[0].diagnosticCode == "450 4.0.0 Temporary failure")
     }
 
     @Test func googleGroupsNamesTheGroupOnlyInTheHeader() {
