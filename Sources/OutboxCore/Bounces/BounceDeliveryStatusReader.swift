@@ -86,7 +86,7 @@ struct BounceDeliveryStatusReader {
         recipients.append(BounceRecipient(
             finalRecipient: address, originalRecipient: draft.original, action: action, status: status,
             diagnosticCode: diagnostic, smtpReplyCode: diagnostic.flatMap(BounceStatusText.replyCode(in:)),
-            remoteMTA: draft.remoteMTA))
+            remoteMTA: draft.remoteMTA, smtpCommand: diagnostic.flatMap(BounceSMTPCommand.command(in:))))
     }
 
     /// `type; value` → `value` (`dns; mx.example.org`, `smtp; 550 …`); a value without a

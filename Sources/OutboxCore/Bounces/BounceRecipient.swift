@@ -16,13 +16,17 @@ public struct BounceRecipient: Hashable, Sendable {
     public var smtpReplyCode: Int?
     /// The host that gave the diagnostic (`Remote-MTA`), without the `dns;` type.
     public var remoteMTA: String?
+    /// The SMTP command the failing reply answered, where the report says: `CONN` (the
+    /// greeting), `EHLO`, `HELO`, `MAIL`, `RCPT` or `DATA`. A mailbox is only read as
+    /// unknown when its refusal came at `RCPT`.
+    public var smtpCommand: String?
     /// Why the mail did not arrive; set by ``BounceReasonClassifier`` when the parser ends.
     public var reason: BounceReason
 
     public init(
         finalRecipient: String, originalRecipient: String? = nil, action: BounceAction,
         status: EnhancedStatusCode? = nil, diagnosticCode: String? = nil, smtpReplyCode: Int? = nil,
-        remoteMTA: String? = nil, reason: BounceReason = .undefined
+        remoteMTA: String? = nil, smtpCommand: String? = nil, reason: BounceReason = .undefined
     ) {
         self.finalRecipient = finalRecipient
         self.originalRecipient = originalRecipient
@@ -31,6 +35,7 @@ public struct BounceRecipient: Hashable, Sendable {
         self.diagnosticCode = diagnosticCode
         self.smtpReplyCode = smtpReplyCode
         self.remoteMTA = remoteMTA
+        self.smtpCommand = smtpCommand
         self.reason = reason
     }
 
