@@ -18,6 +18,7 @@ enum BounceReasonClassifier {
         var status: EnhancedStatusCode?
         var replyCode: Int?
         var command: String?
+        var category: String?
         var action: BounceAction
         var remoteMTA: String?
         var domain: Substring?
@@ -27,6 +28,7 @@ enum BounceReasonClassifier {
             status = recipient.status
             replyCode = recipient.smtpReplyCode
             command = recipient.smtpCommand
+            category = recipient.bounceCategory
             action = recipient.action
             remoteMTA = recipient.remoteMTA
             domain = recipient.finalRecipient.lastIndex(of: "@").map { recipient.finalRecipient[$0...] }

@@ -17,6 +17,8 @@ struct BounceReasonInput: Sendable {
     /// The command as ``BounceRecipient/smtpCommand`` names it.
     var commandName: String?
     var format: BounceFormat
+    /// The reporting MTA's own classification (``BounceRecipient/bounceCategory``), lowercased.
+    var bounceCategory: String?
     var action: BounceAction
     /// The host that refused (Remote-MTA), lowercased.
     var remoteHost: String?
@@ -52,6 +54,7 @@ struct BounceReasonInput: Sendable {
         commandName = recipient.smtpCommand ?? BounceSMTPCommand.command(inNormalised: text)
         command = commandName.flatMap(Self.command(named:))
         format = report.format
+        bounceCategory = recipient.bounceCategory?.lowercased()
         action = recipient.action
         remoteHost = recipient.remoteMTA.map { $0.lowercased() } ?? Self.host(in: text)
         let address = recipient.finalRecipient

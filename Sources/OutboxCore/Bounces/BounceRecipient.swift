@@ -20,13 +20,17 @@ public struct BounceRecipient: Hashable, Sendable {
     /// greeting), `EHLO`, `HELO`, `MAIL`, `RCPT` or `DATA`. A mailbox is only read as
     /// unknown when its refusal came at `RCPT`.
     public var smtpCommand: String?
+    /// The reporting MTA's own classification of the failure, where it writes one in the
+    /// report (PowerMTA's `X-PowerMTA-BounceCategory`: `bad-mailbox`, `quota-issues` …).
+    public var bounceCategory: String?
     /// Why the mail did not arrive; set by ``BounceReasonClassifier`` when the parser ends.
     public var reason: BounceReason
 
     public init(
         finalRecipient: String, originalRecipient: String? = nil, action: BounceAction,
         status: EnhancedStatusCode? = nil, diagnosticCode: String? = nil, smtpReplyCode: Int? = nil,
-        remoteMTA: String? = nil, smtpCommand: String? = nil, reason: BounceReason = .undefined
+        remoteMTA: String? = nil, smtpCommand: String? = nil, bounceCategory: String? = nil,
+        reason: BounceReason = .undefined
     ) {
         self.finalRecipient = finalRecipient
         self.originalRecipient = originalRecipient
@@ -36,6 +40,7 @@ public struct BounceRecipient: Hashable, Sendable {
         self.smtpReplyCode = smtpReplyCode
         self.remoteMTA = remoteMTA
         self.smtpCommand = smtpCommand
+        self.bounceCategory = bounceCategory
         self.reason = reason
     }
 
