@@ -56,6 +56,10 @@ import Testing
         #expect(afterData.perRecipient.first?.reason == .filtered)
         #expect(afterData.perRecipient.first?.severity == .soft)
 
+        // A bare "Recipient address rejected." names the mailbox only at RCPT.
+        let bare = Self.parse(Self.postfix(reply: "550 <anna@example.org>: Recipient address rejected.", command: "RCPT TO"))
+        #expect(bare.perRecipient.first?.reason == .userunknown)
+
         let atSender = Self.parse(Self.postfix(reply: "550 User not found", command: "MAIL FROM"))
         #expect(atSender.perRecipient.map(\.smtpCommand) == ["MAIL"])
         #expect(atSender.perRecipient.first?.reason != .userunknown)
