@@ -16,6 +16,7 @@ struct BounceDeliveryStatusReader {
         var status: EnhancedStatusCode?
         var diagnostic: String?
         var remoteMTA: String?
+        var category: String?
         /// An action, status or diagnostic came after `final`: a following
         /// `Original-Recipient` starts the next recipient (a missing blank line). Before it
         /// (Amazon SES writes `Action` first) they belong to the same one.
@@ -59,6 +60,7 @@ struct BounceDeliveryStatusReader {
                     draft.diagnostic = Self.typed(value)
                     draft.hasFieldsAfterFinal = draft.final != nil
                 case "remote-mta": draft.remoteMTA = Self.typed(value)
+                case "x-powermta-bouncecategory": draft.category = String(value.prefix(64))
                 default: break
                 }
             }
@@ -86,7 +88,8 @@ struct BounceDeliveryStatusReader {
         recipients.append(BounceRecipient(
             finalRecipient: address, originalRecipient: draft.original, action: action, status: status,
             diagnosticCode: diagnostic, smtpReplyCode: diagnostic.flatMap(BounceStatusText.replyCode(in:)),
-            remoteMTA: draft.remoteMTA))
+            remoteMTA: draft.remoteMTA, smtpCommand: diagnostic.flatMap(BounceSMTPCommand.command(in:)),
+            bounceCategory: draft.category))
     }
 
     /// `type; value` → `value` (`dns; mx.example.org`, `smtp; 550 …`); a value without a

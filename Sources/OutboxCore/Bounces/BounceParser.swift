@@ -24,8 +24,18 @@ public struct BounceParser: Sendable {
     /// Parses `message`; see the type's documentation.
     public func parse(_ message: [UInt8]) -> BounceReport {
         var report = parseRecipients(message[...])
+        // Recipients the report describes alike (a list refused with one reply) are
+        // classified once.
+        var classified: [BounceReasonClassifier.Key: BounceRecipient] = [:]
         for index in report.perRecipient.indices {
-            report.perRecipient[index].reason = BounceReasonClassifier.reason(for: report.perRecipient[index], in: report)
+            let key = BounceReasonClassifier.Key(report.perRecipient[index])
+            if let known = classified[key] {
+                report.perRecipient[index].reason = known.reason
+                report.perRecipient[index].smtpCommand = known.smtpCommand
+                continue
+            }
+            BounceReasonClassifier.classify(&report.perRecipient[index], in: report)
+            if classified.count < 64 { classified[key] = report.perRecipient[index] }
         }
         return report
     }
@@ -117,6 +127,7 @@ public struct BounceParser: Sendable {
         }
         if !report.perRecipient.isEmpty {
             report.kind = Self.kind(of: report.perRecipient)
+            fillCommands(&report.perRecipient, scanner: scanner)
             // Fill diagnostics a terse report left out from the human-readable part.
             for index in report.perRecipient.indices where report.perRecipient[index].diagnosticCode == nil {
                 let address = report.perRecipient[index].finalRecipient.lowercased()
@@ -177,6 +188,33 @@ public struct BounceParser: Sendable {
             report.kind = .unrecognised
         }
         return report
+    }
+
+    /// The SMTP command a report's `Diagnostic-Code` does not name, from the human-readable
+    /// part: the paragraph about the same address (Postfix's `(in reply to RCPT TO
+    /// command)`, a Sendmail transcript), or the whole notice when it concerns one recipient.
+    private func fillCommands(_ recipients: inout [BounceRecipient], scanner: BounceTextScanner) {
+        guard recipients.contains(where: { $0.smtpCommand == nil }) else { return }
+        var paragraphs: [String: BounceRecipient] = [:]
+        for recipient in scanner.recipients where paragraphs[recipient.finalRecipient.lowercased()] == nil {
+            paragraphs[recipient.finalRecipient.lowercased()] = recipient
+        }
+        var found: [String: String?] = [:]  // each paragraph read once
+        for index in recipients.indices where recipients[index].smtpCommand == nil {
+            let address = recipients[index].finalRecipient.lowercased()
+            if let paragraph = paragraphs[address] {
+                let command: String?
+                if let known = found[address] {
+                    command = known
+                } else {
+                    command = paragraph.smtpCommand ?? paragraph.diagnosticCode.flatMap(BounceSMTPCommand.command(in:))
+                    found[address] = .some(command)
+                }
+                recipients[index].smtpCommand = command
+            } else if recipients.count == 1, let notice = scanner.notice {
+                recipients[index].smtpCommand = BounceSMTPCommand.command(in: notice)
+            }
+        }
     }
 
     /// The failed recipients of a notice: those its text names, completed with those of

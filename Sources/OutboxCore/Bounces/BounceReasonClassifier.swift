@@ -11,8 +11,47 @@
 /// the diagnostic wording (``BounceReasonPhraseTable``) and the SMTP command it answered;
 /// finally the status class, the reply code and the action.
 enum BounceReasonClassifier {
+    /// What the reason of a recipient depends on besides its report: recipients with equal
+    /// keys in one report get the same reason.
+    struct Key: Hashable {
+        var diagnostic: String?
+        var status: EnhancedStatusCode?
+        var replyCode: Int?
+        var command: String?
+        var category: String?
+        var action: BounceAction
+        var remoteMTA: String?
+        var domain: Substring?
+
+        init(_ recipient: BounceRecipient) {
+            diagnostic = recipient.diagnosticCode
+            status = recipient.status
+            replyCode = recipient.smtpReplyCode
+            command = recipient.smtpCommand
+            category = recipient.bounceCategory
+            action = recipient.action
+            remoteMTA = recipient.remoteMTA
+            domain = recipient.finalRecipient.lastIndex(of: "@").map { recipient.finalRecipient[$0...] }
+        }
+    }
+
+    /// Sets the ``BounceRecipient/reason`` of `recipient` in `report`, and its
+    /// ``BounceRecipient/smtpCommand`` where only the diagnostic's own words name it.
+    static func classify(_ recipient: inout BounceRecipient, in report: BounceReport) {
+        var command: String?
+        recipient.reason = reason(for: recipient, in: report, command: &command)
+        if recipient.smtpCommand == nil { recipient.smtpCommand = command }
+    }
+
     /// The reason for `recipient` in `report`.
     static func reason(for recipient: BounceRecipient, in report: BounceReport) -> BounceReason {
+        var command: String?
+        return reason(for: recipient, in: report, command: &command)
+    }
+
+    /// The reason for `recipient` in `report`; `command` receives the SMTP command the
+    /// classifier read.
+    static func reason(for recipient: BounceRecipient, in report: BounceReport, command: inout String?) -> BounceReason {
         if report.kind == .complaint { return .feedback }
         if report.kind == .autoReply { return .vacation }
         switch recipient.action {
@@ -20,6 +59,7 @@ enum BounceReasonClassifier {
         case .failed, .delayed: break
         }
         var input = BounceReasonInput(recipient: recipient, report: report)
+        command = input.commandName
         return reason(&input)
     }
 

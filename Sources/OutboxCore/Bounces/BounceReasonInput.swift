@@ -14,7 +14,11 @@ struct BounceReasonInput: Sendable {
     var status: EnhancedStatusCode?
     var replyCode: Int?
     var command: Command?
+    /// The command as ``BounceRecipient/smtpCommand`` names it.
+    var commandName: String?
     var format: BounceFormat
+    /// The reporting MTA's own classification (``BounceRecipient/bounceCategory``), lowercased.
+    var bounceCategory: String?
     var action: BounceAction
     /// The host that refused (Remote-MTA), lowercased.
     var remoteHost: String?
@@ -46,8 +50,11 @@ struct BounceReasonInput: Sendable {
         replyCode = reply
         if let reply { text = Self.withoutContinuations(text, reply: reply, status: found) }
         self.text = text
-        command = Self.command(in: text)
+        // The parser's reading (from the notice around the reply); else the reply's own text.
+        commandName = recipient.smtpCommand ?? BounceSMTPCommand.command(inNormalised: text)
+        command = commandName.flatMap(Self.command(named:))
         format = report.format
+        bounceCategory = recipient.bounceCategory?.lowercased()
         action = recipient.action
         remoteHost = recipient.remoteMTA.map { $0.lowercased() } ?? Self.host(in: text)
         let address = recipient.finalRecipient
@@ -147,24 +154,16 @@ struct BounceReasonInput: Sendable {
         return host
     }
 
-    static let commandPhrases: [(BounceReasonPhrases, Command)] = [
-        (BounceReasonPhrases([
-            "in reply to rcpt to command", "after rcpt", "rcpt to command)", ">>> rcpt to", "does not like recipient.", "[rcpt_to]",
-        ]), .rcpt),
-        (BounceReasonPhrases(["in reply to mail from command", "after mail from", ">>> mail from", "but sender was rejected."]),
-            .mail),
-        (BounceReasonPhrases([
-            "in reply to end of data command", "in reply to data command", "after end of data", "after data",
-            ">>> data", "failed on data command.", "failed after i sent the message.",
-        ]), .data),
-        (BounceReasonPhrases([
-            "in reply to ehlo command", "in reply to helo command", "after ehlo", "after helo", "refused to talk to me:",
-            "but my name was rejected.",
-        ]), .helo),
-        (BounceReasonPhrases(["after initial connection", "but greeting failed."]), .connect),
-    ]
-
-    static func command(in text: [UInt8]) -> Command? {
-        commandPhrases.first { $0.0.matches(text) }?.1
+    /// The step `name` (``BounceRecipient/smtpCommand``) stands for; `nil` for one that
+    /// does not decide a reason (`QUIT`, `AUTH`).
+    static func command(named name: String) -> Command? {
+        switch name.uppercased() {
+        case BounceSMTPCommand.connect: .connect
+        case BounceSMTPCommand.ehlo, BounceSMTPCommand.helo: .helo
+        case BounceSMTPCommand.mail: .mail
+        case BounceSMTPCommand.rcpt: .rcpt
+        case BounceSMTPCommand.data: .data
+        default: nil
+        }
     }
 }

@@ -10,6 +10,11 @@ enum BounceReasonMTATable {
     /// The reason the reporting software's own message names, or `nil`.
     static func reason(_ input: BounceReasonInput) -> BounceReason? {
         let text = input.text
+        if let category = input.bounceCategory, let reason = powerMTACategories[category],
+            !(reason.isDeadAddress && input.status?.subject == 7)  // a policy refusal is never a dead address
+        {
+            return reason
+        }
         if input.format == .qmail, let reason = qmail(text) { return reason }
         for (phrases, reason) in messages where phrases.matches(text) { return reason }
         if let reason = facebook(input) { return reason }
@@ -21,6 +26,13 @@ enum BounceReasonMTATable {
         if input.isMicrosoftReport, let status = input.status, let reason = office365(status) { return reason }
         return nil
     }
+
+    /// PowerMTA's `X-PowerMTA-BounceCategory` (Sisimai::Lhost::PowerMTA).
+    static let powerMTACategories: [String: BounceReason] = [
+        "bad-domain": .hostunknown, "bad-mailbox": .userunknown, "inactive-mailbox": .suspend,
+        "message-expired": .expired, "no-answer-from-host": .networkerror, "policy-related": .policyviolation,
+        "quota-issues": .mailboxfull, "routing-errors": .systemerror, "spam-related": .spamdetected,
+    ]
 
     /// qmail (and its X4 variant, qmail-ldap): the failing SMTP step decides first, then its texts.
     static func qmail(_ text: [UInt8]) -> BounceReason? {

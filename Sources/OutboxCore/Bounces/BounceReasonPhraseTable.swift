@@ -322,7 +322,9 @@ enum BounceReasonPhraseTable {
         "no such recipient", "no such user", "no thank you rejected: account unavailable:", "no valid recipients, bye",
         "non-existent user", "non existent user", "nonexistent user", "not a valid recipient", "not a valid user here",
         "not a local address", "not email addresses", "rcpt <*> does not exist",
-        "recipient address rejected. (in reply to rcpt to command)", "recipient * was not found in",
+        "recipient address rejected. (in reply to rcpt to command)",
+        // The same reply in a report that names the command elsewhere (the classifier needs RCPT).
+        "recipient address rejected.$", "recipient * was not found in",
         "recipient address rejected: access denied", "recipient address rejected: invalid user",
         "recipient address rejected: invalid-recipient", "recipient address rejected: user * does not exist",
         "recipient address rejected: user unknown in * table", "recipient address rejected: unknown user",

@@ -16,13 +16,21 @@ public struct BounceRecipient: Hashable, Sendable {
     public var smtpReplyCode: Int?
     /// The host that gave the diagnostic (`Remote-MTA`), without the `dns;` type.
     public var remoteMTA: String?
+    /// The SMTP command the failing reply answered, where the report says: `CONN` (the
+    /// greeting), `EHLO`, `HELO`, `MAIL`, `RCPT` or `DATA`. A mailbox is only read as
+    /// unknown when its refusal came at `RCPT`.
+    public var smtpCommand: String?
+    /// The reporting MTA's own classification of the failure, where it writes one in the
+    /// report (PowerMTA's `X-PowerMTA-BounceCategory`: `bad-mailbox`, `quota-issues` …).
+    public var bounceCategory: String?
     /// Why the mail did not arrive; set by ``BounceReasonClassifier`` when the parser ends.
     public var reason: BounceReason
 
     public init(
         finalRecipient: String, originalRecipient: String? = nil, action: BounceAction,
         status: EnhancedStatusCode? = nil, diagnosticCode: String? = nil, smtpReplyCode: Int? = nil,
-        remoteMTA: String? = nil, reason: BounceReason = .undefined
+        remoteMTA: String? = nil, smtpCommand: String? = nil, bounceCategory: String? = nil,
+        reason: BounceReason = .undefined
     ) {
         self.finalRecipient = finalRecipient
         self.originalRecipient = originalRecipient
@@ -31,6 +39,8 @@ public struct BounceRecipient: Hashable, Sendable {
         self.diagnosticCode = diagnosticCode
         self.smtpReplyCode = smtpReplyCode
         self.remoteMTA = remoteMTA
+        self.smtpCommand = smtpCommand
+        self.bounceCategory = bounceCategory
         self.reason = reason
     }
 

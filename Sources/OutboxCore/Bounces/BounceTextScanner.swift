@@ -103,6 +103,7 @@ struct BounceTextScanner {
         isDelay = delay && !permanent
 
         readRecipients(report, excluded: excluded, limits: limits)
+        applyTranscript(BounceSMTPTranscript(report, limits: limits))
         if let start = markerLineEnd {
             returnedHeaders = Self.inlineHeaders(all[start...], limits: limits)
         } else if let hit = BounceBytes.find(Array("\nmessage-id:".utf8), in: all) {
@@ -213,6 +214,18 @@ struct BounceTextScanner {
                 recipients.append(makeRecipient(address, diagnostic: nil))
                 if recipients.count >= 20 { break }
             }
+        }
+    }
+
+    /// Gives each recipient of a quoted SMTP session its own reply and the command it
+    /// answered, in place of the paragraph around its line.
+    private mutating func applyTranscript(_ transcript: BounceSMTPTranscript) {
+        for entry in transcript.entries {
+            let address = entry.address.lowercased()
+            guard let index = recipients.firstIndex(where: { $0.finalRecipient.lowercased() == address }) else { continue }
+            var recipient = makeRecipient(recipients[index].finalRecipient, diagnostic: entry.diagnostic)
+            recipient.smtpCommand = entry.command
+            recipients[index] = recipient
         }
     }
 
@@ -346,7 +359,7 @@ struct BounceTextScanner {
     }
 
     /// Sendmail's `NNN[ X.Y.Z] <a@b>... text`: the address and where the reply code starts.
-    private static func sendmailTranscriptAddress(_ line: ArraySlice<UInt8>) -> (String, Int)? {
+    static func sendmailTranscriptAddress(_ line: ArraySlice<UInt8>) -> (String, Int)? {
         guard let dots = BounceBytes.find(Array(">...".utf8), in: line),
             let open = line[..<dots].lastIndex(of: UInt8(ascii: "<")),
             let address = BounceAddressScanner.exactAddress(line[(open + 1)..<dots])

@@ -154,4 +154,42 @@ import Testing
         #expect(BounceReasonPattern("host…blocked").matches(text))
         #expect(BounceReasonPattern("\\#5.1.1").matches(Array("550 #5.1.1 bad address".utf8)))
     }
+
+    /// PowerMTA's own category names the reason its reply leaves open (5.2.1 reads as
+    /// `filtered` by its code), but never makes a policy refusal a dead address.
+    @Test(arguments: [
+        ("550 5.2.1 <lea@example.jp>... User Unknown", "bad-mailbox", BounceReason.userunknown),
+        ("552 5.2.2 <lea@example.jp>... Mailbox over quota", "quota-issues", .mailboxfull),
+        ("550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org", "bad-mailbox", .blocked),
+    ])
+    func powerMTABounceCategory(diagnostic: String, category: String, reason: BounceReason) {
+        let status = BounceStatusText.enhancedStatus(in: diagnostic)!
+        let report = BounceParser().parse(Array("""
+            From: postmaster@mta.shop.example
+            Subject: Delivery report
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="P"
+
+            --P
+            Content-Type: text/plain
+
+            Hello, this is the mail server on mta.shop.example.
+
+            --P
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mta.shop.example
+
+            Final-Recipient: rfc822; lea@example.jp
+            Action: failed
+            Status: \(status)
+            Remote-MTA: dns; mx.example.jp
+            Diagnostic-Code: smtp;\(diagnostic)
+            X-PowerMTA-BounceCategory: \(category)
+
+            --P--
+            """.utf8))
+        #expect(report.perRecipient.map(\.bounceCategory) == [category])
+        #expect(report.perRecipient.first?.reason == reason)
+    }
 }
