@@ -6,11 +6,9 @@
 /// zlib (Debian's zlib1g) for stored message bodies and attachments: one-shot calls with
 /// plain types, so Swift needs neither zlib's macros nor its z_stream.
 
-/// Upper bound of the compressed size of `length` bytes.
-size_t czlib_bound(size_t length);
-
 /// Compresses `source` into `destination` (capacity `*destination_length`, set to the
-/// size written) at `level` (1 fastest … 9 smallest). 0 on success, else a zlib error code.
+/// size written) at `level` (1 fastest … 9 smallest). 0 on success, else a zlib error code
+/// (-5: the output did not fit in the capacity).
 int czlib_compress(unsigned char *destination, size_t *destination_length,
                    const unsigned char *source, size_t source_length, int level);
 

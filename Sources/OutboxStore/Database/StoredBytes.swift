@@ -22,15 +22,14 @@ enum StoredBytes {
     /// The zlib stream of `bytes`, or nil when it is short or would not save an eighth.
     static func compress(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         guard bytes.count >= minimumLength, bytes.count <= Int(UInt32.max) else { return nil }
-        var capacity = czlib_bound(bytes.count)
-        var output = [UInt8](repeating: 0, count: capacity)
-        let status = output.withUnsafeMutableBytes { out in
-            czlib_compress(out.baseAddress!.assumingMemoryBound(to: UInt8.self), &capacity,
-                           bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count, 1)
+        // Room for seven eighths only: output that does not fit is not worth keeping, and
+        // zlib stops as soon as it is full.
+        var capacity = bytes.count - bytes.count / 8
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            let status = czlib_compress(buffer.baseAddress!, &capacity, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count, 1)
+            initialized = status == 0 ? capacity : 0
         }
-        guard status == 0, capacity <= bytes.count - bytes.count / 8 else { return nil }
-        output.removeSubrange(capacity...)
-        return output
+        return output.isEmpty ? nil : output
     }
 
     /// `length` bytes decompressed from `stream`; nil when it is not such a stream.
