@@ -10,7 +10,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
-        migrator.registerMigration("v11-throughput-indexes", migrate: ThroughputMigration.migrate)
+        migrator.registerMigration("v11-throughput", migrate: ThroughputMigration.migrate)
         return migrator
     }
 
