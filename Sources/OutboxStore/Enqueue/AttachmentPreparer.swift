@@ -1,8 +1,9 @@
 import OutboxCore
 
-/// Reads, hashes and compresses the attachments of each message of one batch (on the
-/// parser thread of a pipelined enqueue). A file referenced by many messages is read
-/// once; a content seen before in the batch is not carried (or compressed) again.
+/// Reads and hashes the attachments of each message of one batch and compresses its
+/// bodies and new contents (on the parser thread of a pipelined enqueue). A file
+/// referenced by many messages is read once; a content seen before in the batch is not
+/// carried (or compressed) again.
 final class AttachmentPreparer {
     private let files: AttachmentFileReader
     private var hashByPath: [String: String] = [:]
@@ -36,6 +37,7 @@ final class AttachmentPreparer {
             prepared.append(PreparedAttachment(sha256: sha, content: bytes.map(StoredContent.init), filename: attachment.filename,
                                                contentType: attachment.contentType))
         }
-        return PreparedMessage(draft: draft, location: location, attachments: prepared)
+        return PreparedMessage(draft: draft, location: location, attachments: prepared,
+                               textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))
     }
 }

@@ -52,8 +52,8 @@ public final class BatchWriter {
             ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
         try insertMessage.execute(arguments: [
-            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, StoredBytes.body(draft.textBody),
-            StoredBytes.body(draft.htmlBody), HeaderCoding.encode(draft.headers), now, now, now,
+            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
+            message.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
         ])
         guard db.changesCount > 0 else {
             try skipDuplicate(message)

@@ -1,14 +1,17 @@
 import Foundation
+import GRDB
 import OutboxCore
 
-/// A validated message with its attachments read, hashed and (new contents) in their
-/// stored, compressed form, ready to be written. Its bodies are compressed by the writer:
-/// in a pipelined enqueue the parser thread is the busier one (JSON decoding).
+/// A validated message with its attachments read and hashed and its bodies and new
+/// contents in their stored (compressed) form, ready to be written.
 public struct PreparedMessage: Sendable {
     public let draft: MessageDraft
     /// Names the message in errors, e.g. `batch.jsonl line 7`.
     public let location: String
     let attachments: [PreparedAttachment]
+    /// `text_body` and `html_body` as stored (``StoredBytes/body(_:)``).
+    let textBody: DatabaseValue
+    let htmlBody: DatabaseValue
 }
 
 /// An attachment resolved to its content hash. `content` is set only the first time a
