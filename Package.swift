@@ -30,11 +30,12 @@ let package = Package(
         // C shims: typed forwards to variadic libcurl calls; libsystemd headers.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
 
         .target(name: "OutboxCore", swiftSettings: strictSettings),
         .target(
             name: "OutboxStore",
-            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["OutboxCore", "CZlib", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(

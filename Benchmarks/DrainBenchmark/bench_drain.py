@@ -9,7 +9,10 @@
 3. Idle CPU of `outbox serve` over IDLE seconds (utime+stime from /proc).
 4. Peak RSS of the draining process (/usr/bin/time -f %M).
 """
-import json, os, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time
+import json, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from smtp_sink import start_sink  # noqa: E402
 
 outbox, workdir = sys.argv[1], sys.argv[2]
 messages = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
@@ -17,19 +20,6 @@ workers = int(os.environ.get("WORKERS", "4"))
 idle_seconds = int(os.environ.get("IDLE", "60"))
 runs = int(os.environ.get("RUNS", "3"))
 size = 5000
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-
-def wait_port(port):
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close(); return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("smtp-sink did not start")
 
 
 def make_db(path, port, count):
@@ -79,11 +69,8 @@ def source_once(port):
 
 
 def main():
-    port = free_port()
-    sink = subprocess.Popen(["smtp-sink", "-4", "-u", "nobody", f"127.0.0.1:{port}", "1000"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink, port = start_sink()
     try:
-        wait_port(port)
         template = os.path.join(workdir, "queued.db")
         make_db(template, port, messages)
         db = sqlite3.connect(template)

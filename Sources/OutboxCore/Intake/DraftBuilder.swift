@@ -33,8 +33,10 @@ public struct DraftBuilder: Sendable {
         let html = fields.html ?? defaults.html
         // SQLite and SMTP would cut or mangle a body at a NUL; refuse it rather than send less.
         for case let (name, body?) in [("text", text), ("html", html)] {
-            if let nul = body.utf8.firstIndex(of: 0) {
-                let offset = body.utf8.distance(from: body.utf8.startIndex, to: nul)
+            // Searched in the contiguous UTF-8 (the generic UTF8View search cost ~30 instructions a byte).
+            let nulOffset = body.utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: 0) }
+                ?? body.utf8.firstIndex(of: 0).map { body.utf8.distance(from: body.utf8.startIndex, to: $0) }
+            if let offset = nulOffset {
                 throw fail(.invalidValue, name, "\(name) contains a NUL character (U+0000) at byte \(offset); mail bodies cannot carry it")
             }
         }

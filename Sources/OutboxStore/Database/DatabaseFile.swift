@@ -51,14 +51,20 @@ enum DatabaseFile {
         return umaskGrantsGroupWrite || setgidDirectory ? file.st_mode & 0o660 : 0o600
     }
 
-    /// 16 KiB pages: ~5 KB messages and 20-100 KB attachments fit in fewer pages and
-    /// overflow chains, and checkpoints copy a quarter as many pages. Only possible
-    /// while the file is empty, before WAL mode is switched on.
+    /// 4 KiB pages (SQLite's default; 16 KiB before v11): every delivery outcome rewrites a
+    /// handful of pages (the message row's leaf, index leaves, an event leaf), each copied
+    /// whole into the WAL, check-summed and synced; with bodies stored compressed a
+    /// message row fits a 4 KiB leaf. Measured on 2,000 ~5 KB messages: 55 KB instead of
+    /// 85 KB written per delivered message, 7 % fewer instructions (uncompressed bodies).
+    /// Only possible while the file is empty, before WAL mode is switched on; existing
+    /// databases keep their page size.
+    static let pageSize = 4096
+
     private static func setPageSize(path: String) throws(StoreError) {
         do {
             let queue = try DatabaseQueue(path: path)
             try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA page_size = 16384")
+                try db.execute(sql: "PRAGMA page_size = \(pageSize)")
                 try db.execute(sql: "VACUUM")
             }
             try queue.close()

@@ -13,6 +13,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v6-bounce-reasons", migrate: BounceReasonMigration.migrate)
         migrator.registerMigration("v7-sealed-secrets", migrate: SecretsMigration.migrate)
         migrator.registerMigration("v8-profile-sent-copy", migrate: SentCopyMigration.migrate)
+        migrator.registerMigration("v11-throughput", migrate: ThroughputMigration.migrate)
         return migrator
     }
 

@@ -18,6 +18,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case readOnly
         /// Reading or writing the file failed.
         case ioError
+        /// Stored data cannot be read back (a damaged compressed body or attachment).
+        case corruptData
     }
 
     public let code: Code

@@ -74,15 +74,17 @@ extension OutboxDatabase {
         for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position"),
                                   arguments: [id]) {
             let sha: String = a["sha256"]
-            if contents[sha] == nil {
-                contents[sha] = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM content WHERE sha256 = ?"), arguments: [sha]).map { Array($0) } ?? []
+            if contents[sha] == nil, let stored = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?"), arguments: [sha]) {
+                contents[sha] = try StoredBytes.content(stored["data"], encoding: stored["encoding"], size: stored["size"], sha256: sha)
             }
             attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? []))
         }
         let headers = HeaderCoding.decode(row["headers"]).compactMap { try? HeaderField(name: $0.name, value: $0.value) }
         return ClaimedMessage(
             id: id, batchID: row["batch_id"], owner: row["owner"], token: row["token"], subject: row["subject"],
-            textBody: row["text_body"], htmlBody: row["html_body"], headers: headers, recipients: recipients,
+            textBody: try StoredBytes.text(row["text_body"], what: "the text body of message \(id)"),
+            htmlBody: try StoredBytes.text(row["html_body"], what: "the HTML body of message \(id)"), headers: headers, recipients: recipients,
             attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"])
     }
 }

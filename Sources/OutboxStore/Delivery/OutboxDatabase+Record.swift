@@ -21,21 +21,21 @@ extension OutboxDatabase {
 
     private static func recordOne(_ db: Database, _ entry: PendingRecord, leaseOwner: String, now: Int64) throws -> Bool {
         let record = entry.record, messageID = entry.messageID
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT batch_id, owner, attempts FROM message WHERE id = ? AND state = 'sending' AND lease_owner = ?
-            """), arguments: [messageID, leaseOwner])
-        else { return false }
-        let owner: String = row[1], batchID: Int64 = row[0], attempt = (row[2] as Int) + 1
         let (state, next, finished): (MessageState, Int64?, Int64?) = switch record.verdict {
         case .sent: (.sent, nil, now)
         case .deferred(let at): (.deferred, at, nil)
         case .failed, .expired: (.failed, nil, now)
         }
-        try db.cachedStatement(sql: """
+        // One statement finds the leased row and updates it (no separate SELECT per outcome).
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             UPDATE message SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
                 lease_owner = NULL, lease_expires_at = NULL, last_code = ?, last_error = ?, updated_at = ?, finished_at = ?
-            WHERE id = ?
-            """).execute(arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished, messageID])
+            WHERE id = ? AND state = 'sending' AND lease_owner = ?
+            RETURNING batch_id, owner, attempts
+            """), arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished,
+                              messageID, leaseOwner])
+        else { return false }
+        let owner: String = row[1], batchID: Int64 = row[0], attempt: Int = row[2]
         for recipient in record.recipients {
             try db.cachedStatement(sql: """
                 UPDATE recipient SET state = ?, last_code = ?, last_reply = ?, updated_at = ?

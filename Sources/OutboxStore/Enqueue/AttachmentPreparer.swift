@@ -1,7 +1,9 @@
 import OutboxCore
 
-/// Reads and hashes the attachments of each message of one batch. A file referenced by
-/// many messages is read once; a content seen before in the batch is not carried again.
+/// Reads and hashes the attachments of each message of one batch and compresses its
+/// bodies and new contents (on the parser thread of a pipelined enqueue). A file
+/// referenced by many messages is read once; a content seen before in the batch is not
+/// carried (or compressed) again.
 final class AttachmentPreparer {
     private let files: AttachmentFileReader
     private var hashByPath: [String: String] = [:]
@@ -32,8 +34,10 @@ final class AttachmentPreparer {
                 bytes = data
             }
             if !seenContents.insert(sha).inserted { bytes = nil }
-            prepared.append(PreparedAttachment(sha256: sha, bytes: bytes, filename: attachment.filename, contentType: attachment.contentType))
+            prepared.append(PreparedAttachment(sha256: sha, content: bytes.map(StoredContent.init), filename: attachment.filename,
+                                               contentType: attachment.contentType))
         }
-        return PreparedMessage(draft: draft, location: location, attachments: prepared)
+        return PreparedMessage(draft: draft, location: location, attachments: prepared,
+                               textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))
     }
 }

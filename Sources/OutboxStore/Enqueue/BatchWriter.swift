@@ -5,13 +5,22 @@ import OutboxCore
 /// Writes the messages of one batch inside the enqueue transaction. Given to the
 /// closure of ``OutboxDatabase/enqueue(batchKey:source:now:attachments:limits:_:)``;
 /// it must not escape it. Anything thrown rolls the whole batch back.
+///
+/// Memory stays flat however many messages a batch has: keys are checked against the
+/// database's unique key index (a key met again in the same batch is found there too,
+/// with this batch's id), and only the messages' locations are kept, compactly, to name
+/// the first occurrence of such a key.
 public final class BatchWriter {
     private let db: Database
     private let batchID: Int64
     private let now: Int64
     private let preparer: AttachmentPreparer
-    private var keysInBatch: [String: String] = [:]
     private var storedContents = Set<String>()
+    /// Locations of the messages written, in the order of their ids from `firstMessageID`.
+    private var locations = MessageLocations()
+    private var firstMessageID: Int64?
+    /// Messages written per owner: added to `message_count` once, at ``finish()``.
+    private var queuedByOwner: [String: Int] = [:]
     private(set) var enqueued = 0
     private(set) var duplicates = 0
     private(set) var newContents = 0
@@ -32,32 +41,27 @@ public final class BatchWriter {
     /// Stores a message whose attachments were already read and hashed.
     func add(_ message: PreparedMessage) throws {
         let draft = message.draft
-        if let key = draft.key {
-            if let first = keysInBatch[key] {
-                throw IntakeError(.duplicateKey, location: message.location, field: "key",
-                                  "key '\(key)' is used twice in this batch (first at \(first))")
-            }
-            keysInBatch[key] = message.location
-            let existing = try db.cachedStatement(sql: "SELECT 1 FROM message WHERE message_key = ?")
-            if try Int.fetchOne(existing, arguments: [key]) != nil {
-                duplicates += 1
-                return
-            }
-        }
         for attachment in message.attachments {
-            if let bytes = attachment.bytes { try insertContent(sha: attachment.sha256, bytes: bytes) }
+            if let content = attachment.content { try insertContent(sha: attachment.sha256, content) }
         }
-
+        // The key's unique index decides: DO NOTHING when the key is already there.
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
                                  headers, next_attempt_at, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
         try insertMessage.execute(arguments: [
-            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, draft.textBody,
-            draft.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
+            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
+            message.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
         ])
+        guard db.changesCount > 0 else {
+            try skipDuplicate(message)
+            return
+        }
         let messageID = db.lastInsertedRowID
+        if firstMessageID == nil { firstMessageID = messageID }
+        locations.append(message.location)
 
         let insertRecipient = try db.cachedStatement(sql: """
             INSERT INTO recipient (message_id, kind, address, display_name, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -73,15 +77,41 @@ public final class BatchWriter {
         for (position, link) in message.attachments.enumerated() {
             try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType])
         }
+        queuedByOwner[draft.owner, default: 0] += 1
         enqueued += 1
     }
 
-    private func insertContent(sha: String, bytes: [UInt8]) throws {
+    /// The message's key is already in the outbox: skipped when an earlier batch wrote it,
+    /// refused when this batch did.
+    private func skipDuplicate(_ message: PreparedMessage) throws {
+        let key = message.draft.key ?? ""
+        let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, batch_id FROM message WHERE message_key = ?"),
+                                        arguments: [key])
+        guard let existing, (existing["batch_id"] as Int64) == batchID else {
+            duplicates += 1
+            return
+        }
+        let first = firstMessageID.flatMap { locations[Int((existing["id"] as Int64) - $0)] }
+        throw IntakeError(.duplicateKey, location: message.location, field: "key",
+                          "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
+    }
+
+    /// Adds the batch's messages to the live counts (`message_count`), once per owner.
+    func finish() throws {
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO message_count (owner, state, n) VALUES (?, 'queued', ?)
+                ON CONFLICT (owner, state) DO UPDATE SET n = n + excluded.n
+            """)
+        for (owner, count) in queuedByOwner { try add.execute(arguments: [owner, count]) }
+        queuedByOwner.removeAll()
+    }
+
+    private func insertContent(sha: String, _ content: StoredContent) throws {
         guard storedContents.insert(sha).inserted else { return }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO content (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT(sha256) DO NOTHING
+            INSERT INTO content (sha256, size, data, encoding) VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING
             """)
-        try insert.execute(arguments: [sha, bytes.count, Data(bytes)])
+        try insert.execute(arguments: [sha, content.size, content.data, content.encoding])
         if db.changesCount > 0 { newContents += 1 }
     }
 

@@ -108,6 +108,7 @@ extension OutboxDatabase {
                 guard writer.enqueued + writer.duplicates > 0 else {
                     throw IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
                 }
+                try writer.finish()
                 try db.execute(sql: "UPDATE batch SET message_count = ?, duplicate_count = ? WHERE id = ?",
                                arguments: [writer.enqueued, writer.duplicates, batchID])
                 var detail = "\(writer.enqueued) message(s) enqueued"

@@ -9,7 +9,7 @@ extension OutboxDatabase {
             let counts = rows.map { OutboxStatus.Count(owner: $0["owner"], state: $0["state"], count: $0["n"]) }
             var totals: [String: Int] = [:]
             for count in counts { totals[count.state, default: 0] += count.count }
-            let oldest = try Int64.fetchOne(db, sql: "SELECT created_at FROM message WHERE state = 'queued' ORDER BY id LIMIT 1")
+            let oldest = try Int64.fetchOne(db, sql: "SELECT created_at FROM message WHERE state = 'queued' AND \(ThroughputMigration.openStateTerm("state")) ORDER BY id LIMIT 1")
             let last = try Row.fetchOne(db, sql: "SELECT * FROM event ORDER BY id DESC LIMIT 1").map(EventRecord.init(row:))
             return OutboxStatus(counts: counts, totals: totals, oldestQueuedAt: oldest, lastEvent: last)
         }
@@ -19,7 +19,11 @@ extension OutboxDatabase {
     public func messages(_ filter: MessageFilter) throws -> [MessageSummary] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let state = filter.state { conditions.append("m.state = ?"); arguments += [state] }
+        if let state = filter.state {
+            conditions.append("m.state = ?")
+            arguments += [state]
+            if state != "sent" { conditions.append(ThroughputMigration.openStateTerm("m.state")) }
+        }
         if let owner = filter.owner { conditions.append("m.owner = ?"); arguments += [owner] }
         if let batch = filter.batchID { conditions.append("m.batch_id = ?"); arguments += [batch] }
         if let since = filter.since { conditions.append("m.created_at >= ?"); arguments += [since] }
@@ -36,9 +40,7 @@ extension OutboxDatabase {
     public func message(id: Int64) throws -> MessageDetail {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT \(MessageSummary.columns), m.token, m.headers,
-                       COALESCE(length(CAST(m.text_body AS BLOB)), 0) AS text_bytes,
-                       COALESCE(length(CAST(m.html_body AS BLOB)), 0) AS html_bytes
+                SELECT \(MessageSummary.columns), m.token, m.headers, m.text_body, m.html_body
                 FROM message m WHERE m.id = ?
                 """, arguments: [id])
             else { throw StoreError(.notFound, "no message with id \(id)") }
@@ -58,7 +60,7 @@ extension OutboxDatabase {
             return MessageDetail(
                 summary: MessageSummary(row: row), token: row["token"],
                 headers: HeaderCoding.decode(row["headers"]).map { MessageDetail.Header(name: $0.name, value: $0.value) },
-                textBytes: row["text_bytes"], htmlBytes: row["html_bytes"],
+                textBytes: StoredBytes.textLength(row["text_body"]), htmlBytes: StoredBytes.textLength(row["html_body"]),
                 recipients: recipients, attachments: attachments, events: events)
         }
     }
