@@ -19,12 +19,13 @@ struct OutboxProcess {
     let database: String
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Result {
+    func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
+        environment.merge(extra) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()
