@@ -45,8 +45,11 @@ struct BouncesPollCommand: ParsableCommand {
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
         let suppress = suppress
         let result: MailboxDrain.Result
+        let progress = ProgressLine.onTerminal("bounces poll", unit: "message(s) recorded")
+        defer { progress?.finish() }
         do {
             result = try MailboxDrain.run(endpoint, moveTo: moveTo, limit: limit) { id, bytes in
+                defer { progress?.advance() }
                 _ = try outbox.ingestBounce(raw: bytes, source: "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)",
                                             now: nowMilliseconds(), suppressHardBounces: suppress)
             }
