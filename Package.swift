@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: typed forwards to variadic libcurl calls; libsystemd headers.
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "OutboxCore", swiftSettings: strictSettings),
         .target(
             name: "OutboxStore",
-            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -68,7 +69,7 @@ let package = Package(
         .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
-            dependencies: ["OutboxCore", "OutboxStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OutboxCore", "OutboxStore", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

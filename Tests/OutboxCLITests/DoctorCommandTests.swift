@@ -95,7 +95,7 @@ import Testing
 
         let doctor = try installation.doctor(config: config, unit: try installation.unit())
         #expect(doctor.status == 0, "\(doctor.output)")
-        for check in ["configuration", "database", "database access", "disk space", "queue age", "credential relay-password",
+        for check in ["configuration", "database", "database access", "secrets key", "disk space", "queue age", "credential relay-password",
                       "credential bounce-password", "relay", "profile mari", "bounce mailbox", "sender domains", "service unit", "unit verify"] {
             #expect(doctor.findings[check]?["status"] == "ok", "\(check): \(doctor.findings[check] ?? [:])")
         }
@@ -121,6 +121,11 @@ import Testing
         #expect(try installation.outbox(["profile", "set", "sales", "--mode", "smtp", "--host", "127.0.0.1", "--port", String(relay.port), "--tls", "none",
                                          "--user", "sales", "--password-credential", "sales-smtp", "--from", "sales@firma.example", "--config", config]).status == 0)
         #expect(try installation.outbox(["profile", "set", "ann", "--mode", "reply-to", "--from", "ann@firma.example", "--config", config]).status == 0)
+        // A sealed password whose key is gone.
+        #expect(try installation.outbox(["profile", "set", "lena", "--mode", "smtp", "--host", "127.0.0.1", "--port", String(relay.port), "--tls", "none",
+                                         "--user", "lena", "--password-stdin", "--from", "lena@firma.example", "--config", config], stdin: "lena-pass").status == 0)
+        let key = installation.workspace.directory + "/state/secrets.key"
+        #expect(rename(key, key + ".away") == 0, "no key file at \(key)")
         // The relay refuses the password: delivery holds billing's profile.
         let batch = try installation.workspace.write("batch.json", """
             {"owner": "billing", "subject": "Arve", "text": "Tere", "messages": [{"to": ["a@example.ee"]}]}
@@ -159,6 +164,7 @@ import Testing
         expect("bounce mailbox", "problem", "imap://127.0.0.1:\(mailbox.imapPort)/INBOX as \(DovecotServer.user)")
         expect("sender domains", "problem", "ann use reply-to mode", fix: "[reply-to]")
         expect("unit verify", "problem", "/nonexistent/outbox")
+        expect("secrets key", "problem", "sealed secret(s), but the key")
         #expect(try relay.messages().isEmpty)
         }
     }

@@ -51,6 +51,27 @@ public final class DovecotServer {
         chmod(path, 0o644)
     }
 
+    /// Makes an empty IMAP folder (Maildir++ `.NAME`) owned like the mailbox.
+    public func createFolder(_ name: String) throws {
+        var info = stat()
+        stat(maildir, &info)
+        for part in ["", "/cur", "/new", "/tmp"] {
+            let path = maildir + "/." + name + part
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            chown(path, info.st_uid, info.st_gid)
+        }
+    }
+
+    /// The messages in IMAP folder `name` (`new/` and `cur/`), byte for byte.
+    public func messages(inFolder name: String) throws -> [[UInt8]] {
+        let folder = maildir + "/." + name
+        return try ["new", "cur"].flatMap { sub in
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/" + sub).sorted().map {
+                Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + sub + "/" + $0)))
+            }
+        }
+    }
+
     /// Messages still in the mailbox (`new/` and `cur/`).
     public func messageCount() throws -> Int {
         try ["new", "cur"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: maildir + "/" + $1).count) }

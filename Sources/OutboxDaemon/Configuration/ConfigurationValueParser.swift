@@ -50,10 +50,17 @@ struct ConfigurationValueParser {
         }
     }
 
+    /// The CLI's words (`ssl` implicit TLS, `starttls`/`startssl`, `none`), except a bare
+    /// `tls`: guides use it for STARTTLS while older files meant implicit TLS, so the file
+    /// must say which.
     func tlsMode(_ text: String) throws(ConfigurationError) -> TLSMode {
-        guard let mode = TLSMode(rawValue: text.lowercased()) else {
+        if text.lowercased() == "tls" {
             throw ConfigurationError(.invalidTLSMode, file: file, line: line,
-                                     reason: "\(name): '\(text)' is not a TLS mode (none, starttls or tls)")
+                                     reason: "\(name): 'tls' is ambiguous; write ssl (implicit TLS, port 465) or starttls (port 587)")
+        }
+        guard let mode = TLSMode(word: text) else {
+            throw ConfigurationError(.invalidTLSMode, file: file, line: line,
+                                     reason: "\(name): '\(text)' is not a TLS mode (none, starttls or ssl)")
         }
         return mode
     }

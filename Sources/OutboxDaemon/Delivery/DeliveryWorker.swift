@@ -24,8 +24,6 @@ final class DeliveryWorker {
     private let logger: Logger
     /// This worker's name in ``EngineProgress``.
     private let name: String
-    /// Suppressed recipients of the current claim, per message (left out of the attempt).
-    private var suppressed: [Int64: Set<String>] = [:]
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -57,12 +55,6 @@ final class DeliveryWorker {
                 batch = claimed.messages
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
-                do { suppressed = try database.applySuppressions(toMessages: batch.map(\.id), now: now) } catch {
-                    // Sending without the suppression check could mail a suppressed address.
-                    logger.error("checking the suppression list failed: \(error); the claimed messages go back to the queue")
-                    release(batch.map(\.id), because: "the suppression check failed")
-                    throw error
-                }
             } catch {
                 logger.error("claiming messages failed: \(error)")
                 engine.progress.end(name)
@@ -152,12 +144,20 @@ final class DeliveryWorker {
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
         let profile: ResolvedProfile
+        let unavailableSecret: String?
+        let sentCopy: SentCopyTarget?
         do {
             let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
+            unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
+            sentCopy = SentCopyJob.target(for: profile, layers: layers, configuration: configuration)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             release([message.id], because: "the profile could not be read")
+            return
+        }
+        if let unavailableSecret {  // a sealed secret this process cannot open: hold until the key is back, never send without it
+            hold(message, reason: "secrets: \(unavailableSecret) (see `outbox secrets status`)", code: nil, enhancedCode: nil)
             return
         }
         let route = DeliveryRoute.plan(profile, configuration: configuration)
@@ -194,15 +194,16 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    suppressed: suppressed[message.id] ?? [], now: Date()) {
+                                    now: Date()) {
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return
         case .success(let value):
             assembly = value
         }
-        guard !assembly.recipients.isEmpty else {
-            if let skipped = suppressed[message.id], !skipped.isEmpty, !message.recipients.contains(where: { $0.state == .sent }) {
+        // No open recipient left (suppressed at claim, or all done): the archive copy alone is not sent.
+        guard message.recipients.contains(where: \.isOpen), !assembly.recipients.isEmpty else {
+            if message.recipients.contains(where: { $0.state == .suppressed }), !message.recipients.contains(where: { $0.state == .sent }) {
                 record(message, DeliveryRecord(verdict: .failed, text: "not sent: every recipient is on the suppression list"))
             } else {
                 record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
@@ -211,7 +212,7 @@ final class DeliveryWorker {
         }
         switch route {
         case .smtp:
-            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile) }
+            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile, sentCopy: sentCopy) }
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
@@ -223,12 +224,16 @@ final class DeliveryWorker {
 
     private func sendSMTP(
         _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile,
-        isRetryWithFreshToken: Bool = false
+        sentCopy: SentCopyTarget? = nil, isRetryWithFreshToken: Bool = false
     ) {
         guard let verdict = exchange(message, assembly, key: key, credentials: credentials, profile: profile) else { return }
         switch verdict {
         case .record(let outcome):
-            record(message, outcome)
+            var copy: SentCopyJob?
+            if case .sent = outcome.verdict, let sentCopy {
+                copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
+            }
+            record(message, outcome, sentCopy: copy)
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
@@ -316,7 +321,8 @@ final class DeliveryWorker {
 
     /// Hands the outcome to the group committer; ``settle()`` sees it committed. The rate
     /// reservation ends with the commit, when the `sent` event is there to count.
-    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
+    /// A `sentCopy` is handed to the ``SentCopier`` once the outcome is seen committed.
+    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
         if let owner = reservation {
             let rateGate = engine.rateGate
@@ -324,7 +330,7 @@ final class DeliveryWorker {
         }
         reservation = nil
         let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)
-        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome))
+        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome, sentCopy: sentCopy))
         if outstanding.count >= Self.outstandingLimit { _ = settle() }
     }
 
@@ -345,13 +351,18 @@ final class DeliveryWorker {
                     continue
                 }
                 count(message, outcome)
+                if let copy = entry.sentCopy { engine.sentCopies.submit(copy) }
             } catch {
                 guard !engine.isStopping else {
                     let rest = outstanding.dropFirst()
                     outstanding.removeAll()
                     giveUp(entry, error)
                     for later in rest {
-                        do { if try engine.committer.wait(later.ticket) { count(later.message, later.outcome) } } catch { giveUp(later, error) }
+                        do {
+                            guard try engine.committer.wait(later.ticket) else { continue }
+                            count(later.message, later.outcome)
+                            if let copy = later.sentCopy { engine.sentCopies.submit(copy) }
+                        } catch { giveUp(later, error) }
                     }
                     return false
                 }
@@ -420,5 +431,7 @@ final class DeliveryWorker {
         var ticket: GroupCommitter.Ticket
         let message: ClaimedMessage
         let outcome: DeliveryRecord
+        /// Handed to the copier once the outcome is committed.
+        let sentCopy: SentCopyJob?
     }
 }

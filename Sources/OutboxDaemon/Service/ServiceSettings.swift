@@ -32,11 +32,12 @@ public struct ServiceSettings: Sendable {
 /// The bounce mailbox the service polls.
 public struct BounceMailboxSettings: Sendable {
     public var endpoint: MailboxEndpoint
-    public var interval: Duration
+    /// `[bounces]`: poll interval, mailbox mode and folder, suppression policy.
+    public var bounces: BounceSettings
 
-    public init(endpoint: MailboxEndpoint, interval: Duration) {
+    public init(endpoint: MailboxEndpoint, bounces: BounceSettings) {
         self.endpoint = endpoint
-        self.interval = interval
+        self.bounces = bounces
     }
 
     /// The `[bounces]` mailbox of a configuration, its password read from the systemd
@@ -56,7 +57,7 @@ public struct BounceMailboxSettings: Sendable {
         let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
         do {
             let endpoint = try MailboxEndpoint(url: url, username: bounces.mailboxUser ?? "", password: password, requireTLS: !loopback)
-            return BounceMailboxSettings(endpoint: endpoint, interval: bounces.pollInterval)
+            return BounceMailboxSettings(endpoint: endpoint, bounces: bounces)
         } catch {
             throw ConfigurationError(.invalidValue, file: file, line: nil, reason: "[bounces] mailbox-url: \(error)")
         }

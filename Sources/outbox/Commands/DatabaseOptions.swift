@@ -5,7 +5,7 @@ import OutboxStore
 /// `--db PATH`, shared by every command that opens the outbox.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "Database file (default: $OUTBOX_DB, else /var/lib/outbox/outbox.db for root, else $XDG_STATE_HOME/outbox/outbox.db).",
+        "Database file (default: $OUTBOX_DB, else /var/lib/outbox/outbox.db for root and whoever can read it (group outbox), else $XDG_STATE_HOME/outbox/outbox.db).",
         valueName: "path"))
     var path: String?
 

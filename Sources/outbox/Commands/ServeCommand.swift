@@ -56,6 +56,7 @@ struct ServeCommand: ParsableCommand {
         let (file, settings) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel)
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
+        SecretsCommand.prepareForService(outbox)
         let tokens = StoredOAuthTokens(database: outbox)
         let withTokens = { (settings: ServiceSettings) in
             var settings = settings
@@ -117,7 +118,7 @@ struct ServeCommand: ParsableCommand {
         if let hold { settings.holdDuration = try duration(hold, "--hold") }
         if let grace { settings.shutdownGrace = try duration(grace, "--grace") }
         settings.messageIDDomain = messageIDDomain
-        settings.senderPolicy = try senderPolicy(file)
+        do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.description) }
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
             do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: environment) } catch {
@@ -125,19 +126,6 @@ struct ServeCommand: ParsableCommand {
             }
         }
         return settings
-    }
-
-    /// `[reply-to]` company-address (a local part or a whole address) on event-domain, and
-    /// `[bounces]` domain for VERP envelope senders.
-    private func senderPolicy(_ file: OutboxConfiguration) throws -> SenderPolicy {
-        var policy = SenderPolicy(bounceDomain: file.bounces.domain)
-        if let replyTo = file.replyTo {
-            let address = replyTo.companyAddress.contains("@") ? replyTo.companyAddress : "\(replyTo.companyAddress)@\(replyTo.eventDomain)"
-            do { policy.replyToFrom = try Mailbox(address: address) } catch {
-                throw ValidationError("[reply-to] company-address '\(address)': \(error.reason)")
-            }
-        }
-        return policy
     }
 
     private func duration(_ text: String, _ option: String) throws -> Duration {

@@ -27,7 +27,8 @@ struct ShowCommand: ParsableCommand {
         for r in detail.recipients {
             let name = r.displayName.map { "\($0) " } ?? ""
             let reply = r.lastReply.map { " — \(r.lastCode.map { "\($0) " } ?? "")\($0)" } ?? ""
-            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(reply)")
+            let bounce = r.bounceReason.map { " (\($0)\(r.bounceSeverity.map { ", \($0)" } ?? ""))" } ?? ""
+            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(bounce)\(reply)")
         }
         if !detail.attachments.isEmpty {
             print("\nattachments:")

@@ -13,7 +13,7 @@ struct DoctorCommand: ParsableCommand {
             the database opens with this binary's schema (read only: nothing is created or migrated); the service user and \
             members of its group can read and write it; free disk space against the outbox's size; every credential the \
             configuration or a profile names is readable (in /etc/credstore, or $CREDENTIALS_DIRECTORY) and loaded by the \
-            unit; the relay and every route of a profile in use connect, negotiate TLS and authenticate (as outbox profile \
+            unit; the secrets key opens every sealed password (outbox secrets status); the relay and every route of a profile in use connect, negotiate TLS and authenticate (as outbox profile \
             test does; no mail is sent), all together within --timeout; held profiles with their reason and hint; the bounce \
             mailbox logs in (nothing is fetched or deleted); the VERP and event domains suit the sender modes in use; the \
             unit is installed, systemd-analyze verify is clean, the service runs (where systemd runs); and how long the \
@@ -52,6 +52,7 @@ struct DoctorCommand: ParsableCommand {
         var findings = [configurationFinding(context)]
         let (databaseFindings, outbox) = DatabaseChecks.run(context)
         findings += databaseFindings
+        if let outbox { findings.append(SecretsCheck.run(outbox)) }
         if let health = try? outbox?.queueHealth(now: context.now) { findings += QueueChecks.run(health, now: context.now) }
         let unit = ServiceChecks.unit(context)
         let credentials = CredentialChecks.run(context, database: outbox, unit: unit)
