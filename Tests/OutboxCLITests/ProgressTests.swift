@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// Progress on stderr through the binary: on a terminal (a pty driven by Python's `pty`
-/// module) `enqueue`, `serve --once` and `bounces poll` redraw one line — count, rate, time
+/// module) `enqueue`, `serve --once`, `bounces poll` and `purge` redraw one line — count, rate, time
 /// left where the total is known — at most four times a second; through pipes (scripts,
 /// ERPs) stderr stays empty and stdout is the same.
 @Suite struct ProgressTests {
@@ -100,5 +100,33 @@ import Testing
         #expect(piped.status == 0)
         #expect(piped.stderr.isEmpty, "\(piped.stderr)")
         #expect(piped.stdout.contains("2 message(s), 2 recorded and deleted"))
+    }
+
+    @Test func purgeShowsProgressInChunksOnATerminalOnly() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let database = workspace.directory + "/outbox.db"
+        func finishedMessages(_ key: String) throws {
+            #expect(try workspace.outbox.run(["enqueue", "--db", database, try batch(workspace, key: key, count: 12_000)]).status == 0)
+            // As if sent 40 days ago (the delivery path is tested elsewhere; 12,000 sends would only slow this down).
+            let backdate = Process()
+            backdate.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            backdate.arguments = ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
+                + "c.execute(\"UPDATE message SET state='sent', finished_at=? WHERE state='queued'\", (int(time.time()*1000)-40*86400000,)); c.commit()", database]
+            try backdate.run()
+            backdate.waitUntilExit()
+        }
+        try finishedMessages("old")
+        let terminal = try onTerminal(["purge", "--db", database, "--older-than", "30d"], in: workspace)
+        #expect(terminal.status == 0, "\(terminal.output)")
+        #expect(terminal.output.contains(Self.redraw + "purge: 0 of 12,000 message(s)"), "\(terminal.output)")
+        #expect(terminal.output.hasSuffix(Self.redraw + "12000 finished message(s) purged\r\n"), "\(terminal.output)")
+
+        try finishedMessages("older")
+        let piped = try workspace.outbox.run(["purge", "--db", database, "--older-than", "30d"])
+        #expect(piped.stderr.isEmpty, "\(piped.stderr)")
+        #expect(piped.stdout == "12000 finished message(s) purged\n")
+        let status = try #require(try workspace.outbox.run(["status", "--json", "--db", database]).json() as? [String: Any])
+        #expect((status["totals"] as? [String: Int])?["sent", default: 0] == 0, "\(status)")
     }
 }
