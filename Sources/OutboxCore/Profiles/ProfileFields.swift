@@ -29,6 +29,9 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
     /// is nil then. Set by the store when it reads a profile, never stored.
     public var secretUnavailable: String?
+    /// The systemd credential holding the secret (`--password-credential`): a name, never
+    /// the secret; the daemon reads it into `secret` at send time.
+    public var secretCredential: String?
     /// IMAP folder that gets a copy of every message sent (`smtp` mode); nil: no copy.
     public var sentCopyFolder: String?
     /// `imaps://host[:port]` or `imap://…` of the copy's server; nil: imaps on 993 of the SMTP host.

@@ -53,7 +53,7 @@ final class DeliveryWorker {
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
+                profiles = claimed.profiles.mapValues { ($0.readingSecretCredentials(), claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
                 logger.error("claiming messages failed: \(error)")
@@ -135,7 +135,7 @@ final class DeliveryWorker {
             return cached.layers
         }
         let read = try database.profileLayers(owner: owner)
-        let layers = ProfileLayers(own: read.own, global: read.global)
+        let layers = ProfileLayers(own: read.own, global: read.global).readingSecretCredentials()
         profiles[owner] = (layers, now)
         return layers
     }
@@ -156,8 +156,9 @@ final class DeliveryWorker {
             release([message.id], because: "the profile could not be read")
             return
         }
-        if let unavailableSecret {  // a sealed secret this process cannot open: hold until the key is back, never send without it
-            hold(message, reason: "secrets: \(unavailableSecret) (see `outbox secrets status`)", code: nil, enhancedCode: nil)
+        if let unavailableSecret {  // a secret this process cannot open or read: hold until it is back, never send without it
+            let reason = unavailableSecret.hasPrefix("credential '") ? unavailableSecret : "secrets: \(unavailableSecret) (see `outbox secrets status`)"
+            hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }
         let route = DeliveryRoute.plan(profile, configuration: configuration)

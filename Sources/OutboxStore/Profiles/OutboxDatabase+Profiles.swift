@@ -35,6 +35,7 @@ extension OutboxDatabase {
             fields.secret = opened.value
             fields.secretUnavailable = opened.problem?.reason
         }
+        fields.secretCredential = row["secret_credential"]
         fields.fromAddress = row["from_address"]
         fields.fromName = row["from_name"]
         fields.replyTo = row["reply_to"]
