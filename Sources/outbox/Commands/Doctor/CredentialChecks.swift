@@ -26,8 +26,10 @@ enum CredentialChecks {
             do {
                 _ = try Credentials.read(name: name, environment: context.environment)
             } catch {
-                findings.append(.problem(check, "named by \(by): \(error.reason)",
-                                         fix: "sudo install -m 0600 /dev/stdin \(DoctorContext.credentialStore)/\(name) (type the password, then Ctrl-D)"))
+                let fix = error.code == .unreadable && geteuid() != 0
+                    ? "run outbox doctor as root (sudo outbox doctor): \(DoctorContext.credentialStore) is readable by root only, as systemd needs"
+                    : "sudo install -m 0600 /dev/stdin \(DoctorContext.credentialStore)/\(name) (type the password, then Ctrl-D)"
+                findings.append(.problem(check, "named by \(by): \(error.reason)", fix: fix))
                 continue
             }
             readable.insert(name)
