@@ -7,7 +7,7 @@ import Testing
     @Test func twoWritersAndAReaderDoNotFail() async throws {
         let workspace = try Workspace()
         defer { workspace.cleanUp() }
-        _ = try workspace.outbox.run(["status"])  // create the database first
+        _ = try workspace.outbox.run(["init"])  // create the database first (status no longer creates one)
         func batch(_ prefix: String) throws -> String {
             var lines = [#"{"batch": {"owner": "\#(prefix)", "subject": "Load", "text": "\#(String(repeating: "x", count: 2000))"}}"#]
             for index in 0..<3000 { lines.append(#"{"key": "\#(prefix)-\#(index)", "to": ["c\#(index)@example.com"]}"#) }

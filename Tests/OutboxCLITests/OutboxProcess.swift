@@ -21,13 +21,14 @@ struct OutboxProcess {
     var environment: [String: String] = [:]
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Result {
+    func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
         environment.merge(self.environment) { $1 }
+        environment.merge(extra) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()

@@ -58,18 +58,22 @@ public final class BounceMailboxPoller: @unchecked Sendable {
     /// `moveTo` moves recorded messages there (bounce-mailbox mode: instead of deleting
     /// them; own-mailbox mode: instead of `settings.mailboxFolder`); `suppress` false
     /// records without suppressing anyone.
+    /// `handled` is called after each message the poll records (progress on a terminal).
     public static func poll(_ endpoint: MailboxEndpoint, database: OutboxDatabase, settings: BounceSettings, suppress: Bool = true,
-                            moveTo: String? = nil, limit: Int = 1000) throws(MailboxError) -> MailboxDrain.Result {
+                            moveTo: String? = nil, limit: Int = 1000, handled: () -> Void = {}) throws(MailboxError) -> MailboxDrain.Result {
         let policy = suppress ? settings.policy : nil
         func source(_ id: String) -> String { "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)" }
         switch settings.mailboxMode {
         case .bounceMailbox:
             return try MailboxDrain.run(endpoint, moveTo: moveTo, limit: limit) { id, bytes in
                 _ = try database.ingestBounce(raw: bytes, source: source(id), now: OutboxDatabase.milliseconds(Date()), policy: policy)
+                handled()
             }
         case .ownMailbox:
             return try MailboxDrain.runOwnMailbox(endpoint, folder: moveTo ?? settings.mailboxFolder, limit: limit) { id, bytes in
-                try database.ingestOwnMailboxMessage(raw: bytes, source: source(id), now: OutboxDatabase.milliseconds(Date()), policy: policy) != nil
+                let recorded = try database.ingestOwnMailboxMessage(raw: bytes, source: source(id), now: OutboxDatabase.milliseconds(Date()), policy: policy) != nil
+                handled()
+                return recorded
             }
         }
     }

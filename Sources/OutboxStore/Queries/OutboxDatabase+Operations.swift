@@ -45,15 +45,7 @@ extension OutboxDatabase {
     /// their recipients, attachment links and events, and content no message uses any
     /// more. Queued, deferred and sending messages are never touched.
     public func purge(finishedBefore cutoff: Int64, now: Int64) throws -> OperationResult {
-        try pool.write { db in
-            let finished = "SELECT id FROM message WHERE finished_at < :cutoff AND state IN ('sent','failed','cancelled')"
-            try db.execute(sql: "DELETE FROM event WHERE message_id IN (\(finished))", arguments: ["cutoff": cutoff])
-            try db.execute(sql: "DELETE FROM message WHERE id IN (\(finished))", arguments: ["cutoff": cutoff])
-            let removed = db.changesCount
-            try db.execute(sql: "DELETE FROM content WHERE sha256 NOT IN (SELECT sha256 FROM attachment)")
-            try EventLog.append(db, kind: .purged, at: now, detail: "\(removed) finished message(s) purged")
-            return OperationResult(changed: removed, skipped: 0)
-        }
+        try purge(finishedBefore: cutoff, now: now, chunk: Int.max) { _, _ in }
     }
 
     private func changeOne(_ id: Int64, allowed: Set<String>, action: String, now: Int64, apply: (Database) throws -> Void) throws -> OperationResult {

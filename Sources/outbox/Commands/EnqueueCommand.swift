@@ -120,16 +120,23 @@ struct EnqueueCommand: ParsableCommand {
         }
     }
 
+    /// Messages validated and written so far, on a terminal.
+    private static func progress() -> ProgressLine? { ProgressLine.onTerminal("enqueue", unit: "message(s)") }
+
     private func batchFile(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
         guard input != "-" else {
-            let reader = BatchInput(source: "stdin", attachments: AttachmentPolicy(roots: roots, baseDirectory: nil),
+            var reader = BatchInput(source: "stdin", attachments: AttachmentPolicy(roots: roots, baseDirectory: nil),
                                     limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
+            reader.progress = Self.progress()
+            defer { reader.progress?.finish() }
             return try reader.enqueue(from: STDIN_FILENO, into: outbox, now: nowMilliseconds())
         }
         let source = (input as NSString).lastPathComponent
         let directory = (input as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
-        let reader = BatchInput(source: source, attachments: AttachmentPolicy(roots: [directory] + roots, baseDirectory: directory),
+        var reader = BatchInput(source: source, attachments: AttachmentPolicy(roots: [directory] + roots, baseDirectory: directory),
                                 limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
+        reader.progress = Self.progress()
+        defer { reader.progress?.finish() }
         let descriptor = try BatchFile.open(input, source: source)
         defer { close(descriptor) }
         return try reader.enqueue(from: descriptor, into: outbox, now: nowMilliseconds())

@@ -21,7 +21,11 @@ struct PurgeCommand: ParsableCommand {
     func run() throws {
         let now = nowMilliseconds()
         let cutoff = now - DurationText.milliseconds(olderThan)!
-        let result = try Failure.guarding { try database.open().purge(finishedBefore: cutoff, now: now) }
+        let progress = ProgressLine.onTerminal("purge", unit: "message(s)")
+        let result = try Failure.guarding {
+            try database.open().purge(finishedBefore: cutoff, now: now, chunk: 5000) { done, total in progress?.set(done: done, total: total) }
+        }
+        progress?.finish()
         if json { try Formatting.printJSON(result); return }
         print("\(result.changed) finished message(s) purged")
     }

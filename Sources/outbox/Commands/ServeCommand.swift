@@ -65,7 +65,10 @@ struct ServeCommand: ParsableCommand {
         }
         let service = OutboxService(database: outbox, settings: withTokens(settings))
         if once {
+            let progress = ProgressLine.onTerminal("serve --once", unit: "message(s) sent or failed")
+            if let progress { Self.watch(progress, path: outbox.path) }
             let summary = try Failure.guarding { try service.runOnce() }
+            progress?.finish()
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
@@ -73,6 +76,14 @@ struct ServeCommand: ParsableCommand {
         try Failure.guarding { try service.start() }
         // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
         _ = try Failure.guarding { try service.run(until: signals) { withTokens(try loadSettings().1) } }
+    }
+
+    /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.
+    private static func watch(_ progress: ProgressLine, path: String) {
+        guard let reader = try? OutboxDatabase(path: path, access: .readOnly), let start = try? reader.status().totals else { return }
+        let finished: @Sendable ([String: Int]) -> Int = { $0["sent", default: 0] + $0["failed", default: 0] }
+        progress.set(done: 0, total: start["queued", default: 0] + start["deferred", default: 0])
+        progress.poll { (try? reader.status().totals).map { finished($0) - finished(start) } }
     }
 
     /// The configuration file, then the environment, then the flags.

@@ -18,6 +18,8 @@ struct BatchInput {
     let format: Format?
     /// Maximum size of a whole JSON document (JSON Lines has no overall limit).
     let maxDocumentBytes = 1 << 30
+    /// Counts the messages written, on a terminal.
+    var progress: ProgressLine? = nil
 
     func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
         let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
@@ -65,7 +67,10 @@ struct BatchInput {
             drafts.append((try builder.build(fields, location: location), location))
         }
         return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
-            for (draft, location) in drafts { try writer.add(draft, location: location) }
+            for (draft, location) in drafts {
+                try writer.add(draft, location: location)
+                progress?.advance()
+            }
         }
     }
 
@@ -117,6 +122,7 @@ struct BatchInput {
                 throw IntakeError.from(error, location: location)
             }
             try sink.add(try builder.build(fields, location: location), location: location)
+            input.progress?.advance()
         }
     }
 

@@ -55,8 +55,12 @@ struct BouncesPollCommand: ParsableCommand {
         if let mode { settings.mailboxMode = BounceSettings.MailboxMode(rawValue: mode) ?? settings.mailboxMode }
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
         let result: MailboxDrain.Result
+        let progress = ProgressLine.onTerminal("bounces poll", unit: "message(s) recorded")
+        defer { progress?.finish() }
         do {
-            result = try BounceMailboxPoller.poll(endpoint, database: outbox, settings: settings, suppress: suppress, moveTo: moveTo, limit: limit)
+            result = try BounceMailboxPoller.poll(endpoint, database: outbox, settings: settings, suppress: suppress, moveTo: moveTo, limit: limit) {
+                progress?.advance()
+            }
         } catch {
             Terminal.error(error.reason)
             throw SysExit.tempFail

@@ -16,10 +16,12 @@ struct ProfileTester {
     let tokens: (any AccessTokenSource)?
     /// Also send a short test message to this address.
     let recipient: Mailbox?
+    /// Where each step's line goes (stdout by default; `outbox doctor` collects them).
+    var output: @Sendable (String) -> Void = { print($0) }
 
     /// Runs the steps; true when every one worked.
     func run() -> Bool {
-        print("1. profile: \(summary)")
+        output("1. profile: \(summary)")
         let route = DeliveryRoute.plan(profile, configuration: configuration)
         switch route {
         case .misconfigured(let reason):
@@ -51,25 +53,25 @@ struct ProfileTester {
         do { route = try planned.authorise(tokens: tokens, now: now) } catch {
             return fail("2. OAuth access token: FAILED (\(error.reason))")
         }
-        if planned.usesOAuth { print("2. OAuth access token: ok (valid, refreshed when due)") }
+        if planned.usesOAuth { output("2. OAuth access token: ok (valid, refreshed when due)") }
         let step = planned.usesOAuth ? 3 : 2
         var check = connect(route)
         // As delivery does: a refused access token is refreshed once and tried again.
         if planned.usesOAuth, case .profileProblem(.authenticationRejected, _)? = check?.problem, let tokens,
             let fresh = try? planned.reauthorise(after: route, tokens: tokens, now: now)
         {
-            print("   the server refused the access token; refreshed it and trying again")
+            output("   the server refused the access token; refreshed it and trying again")
             route = fresh
             check = connect(route)
         }
         guard let check else { return false }
         let path = check.localAddress.map { "from \($0) to \(check.remoteAddress ?? "?")" } ?? "not connected"
         if let problem = check.problem {
-            print("\(step). connect, TLS, authenticate: FAILED (\(Self.describe(problem))\(check.transportMessage.map { "; \($0)" } ?? ""); \(path))")
+            output("\(step). connect, TLS, authenticate: FAILED (\(Self.describe(problem))\(check.transportMessage.map { "; \($0)" } ?? ""); \(path))")
             let transport = check.transportMessage.map { TransportResult(status: .other, code: -1, message: $0) }
             return hint(problem, transport: transport, localAddress: check.localAddress)
         }
-        print("\(step). connect, TLS, authenticate: ok (\(path))")
+        output("\(step). connect, TLS, authenticate: ok (\(path))")
         guard let recipient else { return true }
         guard let (bytes, identity) = testMessage(to: recipient, via: "\(route.endpoint.host):\(route.endpoint.port)") else { return false }
         let session: SMTPSession
@@ -94,10 +96,10 @@ struct ProfileTester {
         guard let recipient else {
             let result = HTTPMailSender.check(endpoint)
             if case .sent = result.outcome {
-                print("2. dry request (POST without a message, X-Outbox-Dry-Run: 1): ok (HTTP \(result.httpStatus ?? 0): reachable, credentials not refused)")
+                output("2. dry request (POST without a message, X-Outbox-Dry-Run: 1): ok (HTTP \(result.httpStatus ?? 0): reachable, credentials not refused)")
                 return true
             }
-            print("2. dry request (POST without a message, X-Outbox-Dry-Run: 1): FAILED (\(Self.describe(result.outcome)))")
+            output("2. dry request (POST without a message, X-Outbox-Dry-Run: 1): FAILED (\(Self.describe(result.outcome)))")
             return hint(result.outcome, transport: result.report.transport, localAddress: nil)
         }
         guard let (bytes, identity) = testMessage(to: recipient, via: endpoint.url) else { return false }
@@ -111,12 +113,12 @@ struct ProfileTester {
         do { maildir = try MaildirTransport(directory: directory) } catch {
             return fail("2. Maildir \(directory): FAILED (\(error.reason))")
         }
-        print("2. Maildir \(directory): ok")
+        output("2. Maildir \(directory): ok")
         guard let recipient else { return true }
         guard let (bytes, identity) = testMessage(to: recipient, via: directory) else { return false }
         do {
             let name = try maildir.deliver(bytes, returnPath: identity.envelopeSender.address)
-            print("3. write test message for \(recipient.address): ok (new/\(name))")
+            output("3. write test message for \(recipient.address): ok (new/\(name))")
             return true
         } catch {
             return fail("3. write test message for \(recipient.address): FAILED (\(error.reason))")
@@ -145,10 +147,10 @@ struct ProfileTester {
     private func sent(_ report: DeliveryReport, step: Int, localAddress: String?) -> Bool {
         let address = recipient?.address ?? "?"
         if case .sent(let reply) = report.outcome, report.recipients.allSatisfy(\.accepted) {
-            print("\(step). send test message to \(address): ok (\(reply.code) \(reply.text))")
+            output("\(step). send test message to \(address): ok (\(reply.code) \(reply.text))")
             return true
         }
-        print("\(step). send test message to \(address): FAILED (\(Self.describe(report.outcome)))")
+        output("\(step). send test message to \(address): FAILED (\(Self.describe(report.outcome)))")
         return hint(report.outcome, transport: report.transport, localAddress: localAddress)
     }
 
@@ -168,7 +170,7 @@ struct ProfileTester {
     }
 
     private func fail(_ line: String) -> Bool {
-        print(line)
+        output(line)
         return false
     }
 }
