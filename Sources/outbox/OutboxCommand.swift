@@ -8,7 +8,7 @@ struct OutboxCommand: ParsableCommand {
         abstract: "Queue-backed bulk mail: enqueue batches, inspect the outbox and its event log.",
         subcommands: [
             EnqueueCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, EventsCommand.self,
-            CancelCommand.self, RetryCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, ServeCommand.self,
+            CancelCommand.self, RetryCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, ServeCommand.self, DKIMCommand.self,
         ]
     )
 }

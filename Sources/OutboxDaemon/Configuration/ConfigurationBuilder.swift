@@ -35,6 +35,7 @@ struct ConfigurationBuilder {
                 configuration.bounces.mailboxPasswordCredential = try parse.credentialName(entry.value)
             case ("bounces", "poll-interval"): configuration.bounces.pollInterval = try parse.duration(entry.value)
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
+            case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

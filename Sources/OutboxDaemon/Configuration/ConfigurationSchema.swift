@@ -8,6 +8,7 @@ enum ConfigurationSchema {
         ("reply-to", ["company-address", "event-domain"]),
         ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"]),
         ("log", ["level"]),
+        ("dkim", ["sign-modes"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -38,6 +38,7 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("poll-interval", Self.durationText(bounces.pollInterval)),
         ])
         section("log", [("level", logLevel.rawValue)])
+        section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
         return lines.joined(separator: "\n")
     }
 

@@ -17,6 +17,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     /// Nil when reply-to mode is not configured.
     public var replyTo: ReplyToSettings?
     public var bounces = BounceSettings()
+    /// `[dkim]`: which sender modes sign.
+    public var dkim = DKIMSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

@@ -24,6 +24,7 @@ final class DeliveryWorker {
     private let logger: Logger
     /// Suppressed recipients of the current claim, per message (left out of the attempt).
     private var suppressed: [Int64: Set<String>] = [:]
+    private lazy var dkimKeys = DKIMKeyring(database: engine.database)
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -150,7 +151,10 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    suppressed: suppressed[message.id] ?? [], now: Date()) {
+                                    suppressed: suppressed[message.id] ?? [], dkim: (configuration.dkim, dkimKeys), now: Date()) {
+        case .failure(let failure) where failure.holdsProfile:
+            hold(message, reason: failure.reason, code: nil, enhancedCode: nil)
+            return
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return

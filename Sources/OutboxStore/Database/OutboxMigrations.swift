@@ -10,6 +10,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
+        migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         return migrator
     }
 
