@@ -65,6 +65,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "DKIMBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/DKIMBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
         .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),

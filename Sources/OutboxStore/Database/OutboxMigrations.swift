@@ -11,6 +11,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
+        migrator.registerMigration("v11-sent-copy", migrate: SentCopyMigration.migrate)
         return migrator
     }
 
