@@ -65,6 +65,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "BounceBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/BounceBenchmark", swiftSettings: strictSettings),
         .executableTarget(name: "DKIMBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/DKIMBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
@@ -81,7 +82,7 @@ let package = Package(
             dependencies: ["OutboxCore", "OutboxTransport", "OutboxTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .testTarget(name: "OutboxDaemonTests", dependencies: ["OutboxDaemon", "OutboxCore", "OutboxStore", "OutboxTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxDeliveryTests", dependencies: ["OutboxDaemon", "OutboxStore", "OutboxCore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxOAuthTests", dependencies: ["OutboxTransport", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),

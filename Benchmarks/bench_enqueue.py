@@ -60,7 +60,7 @@ db = os.path.join(args.workdir, "enqueue.db")
 for p in (db, db + "-wal", db + "-shm"):
     if os.path.exists(p):
         os.remove(p)
-subprocess.run([args.outbox, "status", "--db", db], check=True, capture_output=True)
+subprocess.run([args.outbox, "init", "--db", db], check=True, capture_output=True)
 empty = db_size(db)
 wall, rss, out = run_timed([args.outbox, "enqueue", "--db", db, batch])
 growth = db_size(db) - empty

@@ -62,14 +62,17 @@ if [[ -e $destdir/etc/outbox/outbox.conf ]]; then
 else
     put 0644 "$deploy/outbox.conf.example" /etc/outbox/outbox.conf
 fi
-install -d -m 0700 "$destdir/etc/outbox/credentials"
-echo "created /etc/outbox/credentials (mode 0700)"
+install -d -m 0700 "$destdir/etc/credstore"
+echo "created /etc/credstore (mode 0700)"
 
+if [[ -z $destdir && ! -x /bin/kill ]]; then
+    echo "install.sh: warning: /bin/kill is missing (package procps); systemctl reload outbox needs it" >&2
+fi
 if [[ -z $destdir ]]; then
     cat <<NEXT
 next steps (nothing was started):
   systemd-sysusers && systemd-tmpfiles --create $tmpfilesdir/outbox.conf
-  install -m 0600 /dev/stdin /etc/outbox/credentials/relay-password   # if [relay] authenticates
+  install -m 0600 /dev/stdin /etc/credstore/relay-password   # only if [relay] authenticates
   edit /etc/outbox/outbox.conf, then: systemctl daemon-reload && systemctl enable --now outbox
   operators: usermod -aG outbox NAME
 NEXT

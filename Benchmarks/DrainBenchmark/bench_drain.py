@@ -138,7 +138,7 @@ def main():
         print(f"peak RSS while draining: {max(peaks):.1f} MB")
 
         idle_db = os.path.join(workdir, "idle.db")
-        subprocess.run([outbox, "status", "--db", idle_db], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([outbox, "init", "--db", idle_db], check=True, stdout=subprocess.DEVNULL)
         set_profile(idle_db, port)
         serve = subprocess.Popen([outbox, "serve", "--db", idle_db, "--workers", str(workers)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

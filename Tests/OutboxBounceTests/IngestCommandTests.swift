@@ -27,6 +27,40 @@ import OutboxCore
         #expect(again.status == 0 && again.stdout.contains("already recorded"))
     }
 
+    @Test func thePolicyComesFromOutboxConfAndABadKeyIsNamedWithItsLine() throws {
+        let outbox = try BounceOutbox()
+        defer { outbox.cleanUp() }
+        try outbox.sentMessage(token: "tokConf01", to: ["full@customer.test"], sentAt: OutboxDatabase.milliseconds(Date()) - BounceOutbox.day)
+        let cli = OutboxBinary(database: outbox.database.path)
+        let config = outbox.directory + "/outbox.conf"
+        try Data("[bounces]\nsoft-bounce-limit = 1\nsoft-bounce-suppress-for = 2d\n".utf8).write(to: URL(fileURLWithPath: config))
+        let bounce = BounceWriter.postfix(token: "tokConf01", recipient: "full@customer.test", status: "5.2.2", diagnostic: "552 5.2.2 Mailbox full")
+        let result = try cli.run(["bounces", "ingest", "--config", config, "-"], stdin: bounce)
+        #expect(result.status == 0 && result.stdout.contains("suppressed full@customer.test"), "\(result.stdout) \(result.stderr)")
+        let list = try #require(try cli.run(["suppressions", "list", "--json"]).json() as? [[String: Any]])
+        let created = try #require(list.first?["createdAt"] as? Int64)
+        #expect(list.first?["expiresAt"] as? Int64 == created + 2 * BounceOutbox.day && list.first?["bounceReason"] as? String == "mailboxfull")
+        #expect(try cli.run(["suppressions", "list"]).stdout.contains("mailboxfull"))
+
+        try Data("[bounces]\n\nsoft-bounce-reasons = mailboxfull, blocked\n".utf8).write(to: URL(fileURLWithPath: config))
+        let bad = try cli.run(["bounces", "ingest", "--config", config, "-"], stdin: bounce)
+        #expect(bad.status != 0 && bad.stderr.contains("outbox.conf:3:") && bad.stderr.contains("'blocked'"), "\(bad.stderr)")
+    }
+
+    @Test func severalFilesInOneProcessAnUnreadableOneDoesNotStopTheOthers() throws {
+        let outbox = try BounceOutbox()
+        defer { outbox.cleanUp() }
+        let cli = OutboxBinary(database: outbox.database.path)
+        let first = BounceSample.directory.appendingPathComponent("01-postfix-dsn-failed.eml").path
+        let second = BounceSample.directory.appendingPathComponent("07-exim-failed.eml").path
+        let result = try cli.run(["bounces", "ingest", "--json", first, outbox.directory + "/missing.eml", second, first])
+        #expect(result.status == 66 && result.stderr.contains("missing.eml"), "\(result.stderr)")
+        let results = try #require(try result.json() as? [[String: Any]])
+        #expect(results.map { $0["duplicate"] as? Bool } == [false, false, true], "the same bytes twice in one run count once")
+        #expect(results[2]["bounceID"] as? Int == results[0]["bounceID"] as? Int)
+        #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == 2)
+    }
+
     @Test func emptyInputIsRefusedWith65() throws {
         let outbox = try BounceOutbox()
         defer { outbox.cleanUp() }

@@ -100,9 +100,9 @@ import OutboxCore
         defer { outbox.cleanUp() }
         let message = try outbox.sentMessage(token: "q7Hk2mA9", to: ["nobody@example.org"])
         let result = try outbox.database.ingestBounce(raw: try BounceSample.bytes("01-postfix-dsn-failed.eml"), source: "test",
-                                                      now: BounceOutbox.now, suppressHardBounces: false)
+                                                      now: BounceOutbox.now, policy: nil)
         #expect(result.suppressed.isEmpty && result.messageID == message)
         #expect(try outbox.recipientStates(message) == ["nobody@example.org": "bounced"])
-        #expect(try outbox.database.suppressions().isEmpty)
+        #expect(try outbox.database.suppressions(now: BounceOutbox.now).isEmpty)
     }
 }

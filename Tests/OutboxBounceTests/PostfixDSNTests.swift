@@ -100,6 +100,7 @@ struct PostfixDSNTests {
         let cli = OutboxBinary(database: outbox.database.path)
         let profile = try cli.run(["profile", "set", "alice", "--mode", "system", "--from", "alice@outbox.test"])
         #expect(profile.status == 0, "\(profile.stderr)")
+        #expect(try cli.run(["dkim", "keygen", "--domain", "outbox.test", "--selector", "t"]).status == 0)  // system mode signs
         let config = outbox.directory + "/outbox.conf"
         try Data("""
             [relay]
@@ -142,10 +143,10 @@ struct PostfixDSNTests {
         let status = event["enhanced_code"] as String? ?? ""
         #expect(status == "5.1.1" && status.hasPrefix("5."), "\(status)")
         let detail = event["detail"] as String? ?? ""
-        #expect(detail.hasPrefix("hard bounce: ") && detail.contains("550 5.1.1") && detail.contains("User unknown")
+        #expect(detail.hasPrefix("hard bounce (userunknown): ") && detail.contains("550 5.1.1") && detail.contains("User unknown")
                 && detail.contains("matched by verp"), "\(detail)")
         #expect(try outbox.recipientStates(message) == [recipient: "bounced"])
-        #expect(try outbox.count("SELECT COUNT(*) FROM suppression WHERE address = '\(recipient)' AND reason LIKE 'hard bounce 5.%'") == 1)
+        #expect(try outbox.count("SELECT COUNT(*) FROM suppression WHERE address = '\(recipient)' AND bounce_reason = 'userunknown' AND expires_at IS NULL") == 1)
         #expect(try outbox.count("SELECT COUNT(*) FROM bounce WHERE source LIKE '\(source)%'") == 1)
     }
 

@@ -46,15 +46,21 @@ import OutboxCore
         let result = try outbox.database.ingestBounce(raw: try BounceSample.bytes(sample.file), source: "test", now: BounceOutbox.now)
 
         #expect(result.messageID == message && result.matchedBy == .verp)
-        #expect(result.events.map(\.kind) == sample.kinds)
+        let recipientEvents = result.events.filter { $0.kind != "sender-problem" }
+        #expect(recipientEvents.map(\.kind) == sample.kinds)
         #expect(result.events.allSatisfy { $0.messageID == message })
-        if sample.kinds.first != "auto-reply" { #expect(result.events.map(\.recipient) == sample.recipients) }
+        if sample.kinds.first != "auto-reply" { #expect(recipientEvents.map(\.recipient) == sample.recipients) }
         let states = try outbox.recipientStates(message)
         for (address, kind) in zip(sample.recipients, sample.kinds) {
             #expect(states[address] == (kind == "bounced" ? "bounced" : "sent"), "\(address)")
         }
-        let hard = zip(sample.recipients, sample.kinds).filter { $0.1 == "bounced" }.map(\.0)
-        #expect(result.suppressed == hard)
+        // What the policy makes of the parser's reading: dead addresses suppressed, sender
+        // problems charged to the owner, every bounce event with its reason and severity.
+        let reported = BounceParser().parse(try BounceSample.bytes(sample.file)).perRecipient.filter { $0.action == .failed }
+        let decisions = reported.map { ($0.finalRecipient, BounceSuppressionPolicy.standard.decision(for: $0)) }
+        #expect(result.suppressed == decisions.filter { $0.1 == .permanent }.map(\.0))
+        #expect(result.events.filter { $0.kind == "sender-problem" }.map(\.recipient) == decisions.filter { $0.1 == .senderProblem }.map(\.0))
+        #expect(recipientEvents.filter { $0.kind == "bounced" || $0.kind == "delayed" }.allSatisfy { $0.reason != nil && $0.severity != nil })
         #expect(try outbox.recipientStates(other).values.allSatisfy { $0 == "sent" }, "the decoy is untouched")
         #expect(try outbox.count("SELECT COUNT(*) FROM event WHERE kind <> 'enqueued' AND detail NOT LIKE '%[bounce #\(result.bounceID)]'") == 0)
     }

@@ -15,41 +15,16 @@ import OutboxCore
         try MailboxPollTests.fill(server)
 
         let directory = (outbox.database.path as NSString).deletingLastPathComponent
-        let credentials = directory + "/credentials"
-        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-        try Data((DovecotServer.password + "\n").utf8).write(to: URL(fileURLWithPath: credentials + "/bounce-mailbox"))
-        let config = directory + "/outbox.conf"
-        try Data("""
-            [bounces]
-            mailbox-url = imap://127.0.0.1:\(server.imapPort)/INBOX
-            mailbox-user = \(DovecotServer.user)
-            mailbox-password-credential = bounce-mailbox
-            poll-interval = 1s
-            """.utf8).write(to: URL(fileURLWithPath: config))
-
-        let errors = directory + "/serve.err"
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        let serve = Process()
-        serve.executableURL = OutboxBinary.executable
-        serve.arguments = ["serve", "--config", config, "--db", outbox.database.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CREDENTIALS_DIRECTORY"] = credentials
-        serve.environment = environment
-        serve.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
-        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        let daemon = try MailboxDaemon(server: server, directory: directory, database: outbox.database.path)
+        defer { daemon.killIfRunning() }
 
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, (try? server.messageCount()) != 0 { usleep(100_000) }
-        #expect(try server.messageCount() == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        #expect(try server.messageCount() == 0, "\(daemon.log)")
         #expect(try outbox.recipientStates(message) == ["nobody@example.org": "bounced"])
         #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == 3)
 
-        kill(serve.processIdentifier, SIGTERM)
-        serve.waitUntilExit()
-        #expect(serve.terminationStatus == 0)
-        let log = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-        #expect(!log.contains(DovecotServer.password))
+        #expect(daemon.stop() == 0)
+        #expect(!daemon.log.contains(DovecotServer.password))
     }
 }

@@ -65,7 +65,7 @@ import Testing
         (#"{"owner":"o","subject":"Hi\r\nBcc: x@evil.example","text":"x","to":["a@example.com"]}"#, "field 'subject': subject contains CR"),
         (#"{"owner":"o","subject":"Hi","text":"x","to":[{"address":"a@example.com","name":"A\nBcc: x@evil.example"}]}"#, "field 'to[0]'"),
         (#"{"owner":"o","subject":"Hi","text":"x","to":["a@example.com"],"headers":{"X-Run":"1\r\nBcc: x@evil.example"}}"#, "field 'headers.X-Run'"),
-        (#"{"owner":"o","subject":"Hi","text":"x","to":["a@example.com"],"attachments":[{"path":"/nonexistent/x.pdf"}]}"#, "does not exist"),
+        (#"{"owner":"o","subject":"Hi","text":"x","to":["a@example.com"],"attachments":[{"path":"/nonexistent/x.pdf"}]}"#, "is outside the directories attachments may come from"),
         (#"{"subject":"Hi","text":"x","to":["a@example.com"]}"#, "owner is required"),
         (#"{"owner":"o","subject":"Hi","text":"x","to":["a@example.com"],"attachements":[]}"#, "unknown field 'attachements'"),
     ])

@@ -10,7 +10,7 @@ import OutboxCore
         defer { outbox.cleanUp() }
         let pdf = try outbox.file("terms.pdf", Array(repeating: 7, count: 1000))
         #expect {
-            _ = try outbox.database.enqueue(batchKey: "b1", source: "test", now: 1, baseDirectory: nil) { writer in
+            _ = try outbox.database.enqueue(batchKey: "b1", source: "test", now: 1, baseDirectory: outbox.directory) { writer in
                 try writer.add(draft("a@example.com", attachments: [AttachmentSource(content: .file(path: pdf), filename: "t.pdf", contentType: nil)]), location: "messages[0]")
                 try writer.add(draft("b@example.com"), location: "messages[1]")
                 try writer.add(draft("c@example.com", attachments: [AttachmentSource(content: .file(path: outbox.directory + "/gone.pdf"), filename: "g.pdf", contentType: nil)]),
@@ -77,7 +77,7 @@ import OutboxCore
         let shared = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let pdf = try outbox.file("terms.pdf", shared)
         let copy = try outbox.file("copy-of-terms.pdf", shared)
-        let result = try outbox.database.enqueue(batchKey: nil, source: nil, now: 1, baseDirectory: nil) { writer in
+        let result = try outbox.database.enqueue(batchKey: nil, source: nil, now: 1, baseDirectory: outbox.directory) { writer in
             for index in 0..<50 {
                 let path = index.isMultiple(of: 2) ? pdf : copy
                 try writer.add(draft("c\(index)@example.com", attachments: [

@@ -48,26 +48,32 @@ enum BounceStatusText {
         return nil
     }
 
-    /// A status for reason phrases that carry no code, in the given class (4 or 5).
+    /// A status for reason phrases that carry no code, in the given class (4 or 5): the
+    /// first reason whose wording matches (Sisimai's `Sisimai::Reason->match` order), as the
+    /// RFC 3463 code that names that reason; `nil` when no wording matches or the reason has
+    /// no code of its own in that class (spam, policy, relaying …).
     static func guessedStatus(from text: String, statusClass: Int) -> EnhancedStatusCode? {
-        let lowered = text.lowercased()
-        let table: [(phrases: [String], subject: Int, detail: Int)] = [
-            (["user unknown", "unknown user", "no such user", "user not found", "no mailbox", "mailbox not found",
-              "does not exist", "doesn't exist", "recipient not found", "couldn't be found", "could not be found",
-              "address rejected", "invalid recipient", "unknown recipient", "no such recipient",
-              "not a valid", "doesn't have a", "account is disabled", "account has been disabled"], 1, 1),
-            (["mailbox full", "mailbox is full", "quota", "insufficient storage", "over the limit"], 2, 2),
-            (["host not found", "domain not found", "no such domain", "host unknown", "unrouteable",
-              "unroutable", "domain does not exist"], 1, 2),
-            (["message too large", "message size exceeds", "too big"], 3, 4),
-            (["spam", "blocked", "blacklist", "blocklist", "policy", "denied", "not permitted", "rejected"], 7, 1),
-            (["timed out", "timeout", "too long", "expired"], 4, 7),
-        ]
-        for entry in table where entry.phrases.contains(where: { BounceBytes.contains($0, in: lowered) }) {
-            return EnhancedStatusCode(statusClass: statusClass, subject: entry.subject, detail: entry.detail)
-        }
-        return nil
+        let lowered = BounceReasonInput.normalised(text)
+        guard let reason = guessOrder.first(where: { BounceReasonPhraseTable.matches($0, lowered) }),
+            let (subject, detail) = guessCodes[reason]
+        else { return nil }
+        let code = EnhancedStatusCode(statusClass: statusClass, subject: subject, detail: detail)
+        // Only codes that name the same reason again (4.4.7 expired, but no 5.4.7).
+        return BounceReasonStatusTable.reason(of: code) == reason ? code : nil
     }
+
+    private static let guessOrder: [BounceReason] = [
+        .mailboxfull, .mesgtoobig, .exceedlimit, .suspend, .userunknown, .filtered, .rejected, .hostunknown,
+        .spamdetected, .toomanyconn, .blocked, .securityerror, .systemerror, .networkerror, .expired, .contenterror,
+        .hasmoved, .systemfull, .notaccept, .mailererror, .norelaying,
+    ]
+
+    private static let guessCodes: [BounceReason: (Int, Int)] = [
+        .userunknown: (1, 1), .hostunknown: (1, 2), .hasmoved: (1, 6), .rejected: (1, 8), .filtered: (2, 0),
+        .suspend: (2, 1), .mailboxfull: (2, 2), .exceedlimit: (2, 3), .systemerror: (3, 0), .systemfull: (3, 1),
+        .notaccept: (3, 2), .mesgtoobig: (3, 4), .networkerror: (4, 4), .expired: (4, 7), .toomanyconn: (5, 3),
+        .contenterror: (6, 0), .blocked: (7, 1), .securityerror: (7, 0),
+    ]
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 }

@@ -31,6 +31,13 @@ public struct DraftBuilder: Sendable {
 
         let text = fields.text ?? defaults.text
         let html = fields.html ?? defaults.html
+        // SQLite and SMTP would cut or mangle a body at a NUL; refuse it rather than send less.
+        for case let (name, body?) in [("text", text), ("html", html)] {
+            if let nul = body.utf8.firstIndex(of: 0) {
+                let offset = body.utf8.distance(from: body.utf8.startIndex, to: nul)
+                throw fail(.invalidValue, name, "\(name) contains a NUL character (U+0000) at byte \(offset); mail bodies cannot carry it")
+            }
+        }
         let attachments = (defaults.attachments ?? []) + (fields.attachments ?? [])
         guard text != nil || html != nil || !attachments.isEmpty else {
             throw fail(.noBody, "text", "message has no content: give text, html or attachments")
@@ -111,6 +118,14 @@ public struct DraftBuilder: Sendable {
     }
 
     private func headerList(_ fields: MessageFields, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> [HeaderField] {
+        for headers in [defaults.headers, fields.headers] {
+            var seen: [String: String] = [:]
+            for name in (headers ?? [:]).keys.sorted() {
+                if let first = seen.updateValue(name, forKey: name.lowercased()) {
+                    throw fail(.invalidHeader, "headers.\(name)", "headers '\(first)' and '\(name)' differ only in case; give the header once")
+                }
+            }
+        }
         var merged = defaults.headers ?? [:]
         for (name, value) in fields.headers ?? [:] {
             if let existing = merged.keys.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {

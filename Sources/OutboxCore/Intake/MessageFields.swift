@@ -29,7 +29,7 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     init(_ c: KeyedDecodingContainer<JSONKey>) throws {
         key = try c.optional(String.self, "key")
         owner = try c.optional(String.self, "owner")
-        priority = try c.optional(Int.self, "priority")
+        priority = try c.optionalWholeNumber("priority")
         subject = try c.optional(String.self, "subject")
         text = try c.optional(String.self, "text")
         html = try c.optional(String.self, "html")
@@ -57,7 +57,10 @@ public struct RecipientField: Decodable, Sendable, Hashable {
             name = nil
             return
         }
-        let c = try decoder.container(keyedBy: JSONKey.self)
+        guard let c = try? decoder.container(keyedBy: JSONKey.self) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                   debugDescription: #"expected an address: a string like "Name <a@example.com>" or an object {"address": …, "name": …}"#))
+        }
         try c.refuseUnknownKeys(["address", "name"])
         address = try c.decode(String.self, forKey: JSONKey("address"))
         name = try c.optional(String.self, "name")
@@ -84,7 +87,10 @@ public struct AttachmentField: Decodable, Sendable, Hashable {
             path = text
             return
         }
-        let c = try decoder.container(keyedBy: JSONKey.self)
+        guard let c = try? decoder.container(keyedBy: JSONKey.self) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                   debugDescription: #"expected an attachment: a path string or an object {"path": …} or {"filename": …, "content": …}"#))
+        }
         try c.refuseUnknownKeys(["path", "content", "filename", "contentType"])
         path = try c.optional(String.self, "path")
         content = try c.optional(String.self, "content")

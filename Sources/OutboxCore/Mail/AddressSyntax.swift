@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// RFC 5321 / RFC 5322 addr-spec checks: dot-atom or quoted local part, a domain of
 /// LDH labels or an address literal, and the RFC 5321 length limits (64 / 255 / 254).
 public enum AddressSyntax {
@@ -75,7 +81,7 @@ public enum AddressSyntax {
     static func isValidDomain(_ bytes: [UInt8]) -> Bool {
         if bytes.first == UInt8(ascii: "[") {
             guard bytes.last == UInt8(ascii: "]"), bytes.count > 2 else { return false }
-            return bytes.dropFirst().dropLast().allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != UInt8(ascii: "\\") }
+            return isAddressLiteral(String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self))
         }
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 1 else { return false }
@@ -86,6 +92,19 @@ public enum AddressSyntax {
             else { return false }
         }
         return true
+    }
+
+    /// RFC 5321 §4.1.3 address literals: `1.2.3.4` (each part 0-255) or `IPv6:…`.
+    /// General literals (`tag:content`) name no standard tag here, so they are refused.
+    static func isAddressLiteral(_ text: String) -> Bool {
+        if text.hasPrefix("IPv6:") || text.hasPrefix("ipv6:") {
+            var address = in6_addr()
+            return inet_pton(AF_INET6, String(text.dropFirst(5)), &address) == 1
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part).map { $0 <= 255 } == true
+        }
     }
 
     static func isLetterDigit(_ byte: UInt8) -> Bool {

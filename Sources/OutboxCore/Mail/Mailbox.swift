@@ -17,7 +17,7 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
         let at = trimmed.lastIndex(of: "@")!
         self.address = String(trimmed[..<at]) + "@" + trimmed[trimmed.index(after: at)...].lowercased()
         if let name = displayName?.trimmingSpaces(), !name.isEmpty {
-            if let bad = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            if let bad = name.unicodeScalars.first(where: HeaderField.isForbiddenInValue) {
                 throw MailboxError(.controlCharacterInName, "display name contains control character U+\(String(bad.value, radix: 16, uppercase: true))")
             }
             guard name.utf8.count <= 256 else {

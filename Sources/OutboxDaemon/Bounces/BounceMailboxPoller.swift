@@ -3,23 +3,25 @@ import Logging
 public import OutboxStore
 public import OutboxTransport
 
-/// Reads the bounce mailbox every `interval` on a thread of its own: each message is
-/// recorded (``OutboxDatabase/ingestBounce(raw:source:now:suppressHardBounces:parser:)``)
-/// and only then deleted from the mailbox; anything not recorded stays for the next poll.
+/// Reads the bounce mailbox every `interval` on a thread of its own. In `bounce-mailbox`
+/// mode each message is recorded (``OutboxDatabase/ingestBounce(raw:source:now:policy:parser:)``)
+/// and only then deleted; in `own-mailbox` mode only bounces, complaints and auto-replies
+/// about mail Outbox sent are recorded and moved to the configured folder, and everything
+/// else is left untouched and unread. Anything not recorded stays for the next poll.
 public final class BounceMailboxPoller: @unchecked Sendable {
     private let database: OutboxDatabase
     private let endpoint: MailboxEndpoint
-    private let interval: Duration
+    private let settings: BounceSettings
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var stopping = false
     private let logger = Logger(label: "outbox.bounces")
 
-    public init(database: OutboxDatabase, endpoint: MailboxEndpoint, interval: Duration) {
+    public init(database: OutboxDatabase, endpoint: MailboxEndpoint, settings: BounceSettings) {
         self.database = database
         self.endpoint = endpoint
-        self.interval = interval
+        self.settings = settings
     }
 
     /// Starts polling (the first poll right away).
@@ -27,7 +29,7 @@ public final class BounceMailboxPoller: @unchecked Sendable {
         Thread { [self] in
             while !isStopping {
                 pollOnce()
-                _ = wake.wait(timeout: .now() + .milliseconds(Int(interval.components.seconds) * 1000))
+                _ = wake.wait(timeout: .now() + .milliseconds(Int(settings.pollInterval.components.seconds) * 1000))
             }
             finished.signal()
         }.start()
@@ -44,14 +46,31 @@ public final class BounceMailboxPoller: @unchecked Sendable {
 
     private func pollOnce() {
         do {
-            let result = try MailboxDrain.run(endpoint) { id, bytes in
-                _ = try database.ingestBounce(raw: bytes, source: "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)",
-                                              now: OutboxDatabase.milliseconds(Date()))
-            }
+            let result = try Self.poll(endpoint, database: database, settings: settings)
             if result.recorded > 0 { logger.info("bounce mailbox: \(result.recorded) message(s) recorded") }
             if let reason = result.stoppedBecause { logger.warning("bounce mailbox poll stopped early: \(reason); the rest stay in the mailbox") }
         } catch {
             logger.warning("bounce mailbox \(endpoint.displayURL): \(error.reason)")
+        }
+    }
+
+    /// One poll in the mode `settings` names: shared by the daemon and `outbox bounces poll`.
+    /// `moveTo` moves recorded messages there (bounce-mailbox mode: instead of deleting
+    /// them; own-mailbox mode: instead of `settings.mailboxFolder`); `suppress` false
+    /// records without suppressing anyone.
+    public static func poll(_ endpoint: MailboxEndpoint, database: OutboxDatabase, settings: BounceSettings, suppress: Bool = true,
+                            moveTo: String? = nil, limit: Int = 1000) throws(MailboxError) -> MailboxDrain.Result {
+        let policy = suppress ? settings.policy : nil
+        func source(_ id: String) -> String { "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)" }
+        switch settings.mailboxMode {
+        case .bounceMailbox:
+            return try MailboxDrain.run(endpoint, moveTo: moveTo, limit: limit) { id, bytes in
+                _ = try database.ingestBounce(raw: bytes, source: source(id), now: OutboxDatabase.milliseconds(Date()), policy: policy)
+            }
+        case .ownMailbox:
+            return try MailboxDrain.runOwnMailbox(endpoint, folder: moveTo ?? settings.mailboxFolder, limit: limit) { id, bytes in
+                try database.ingestOwnMailboxMessage(raw: bytes, source: source(id), now: OutboxDatabase.milliseconds(Date()), policy: policy) != nil
+            }
         }
     }
 }

@@ -34,7 +34,9 @@ struct ConfigurationBuilder {
             case ("bounces", "mailbox-password-credential"):
                 configuration.bounces.mailboxPasswordCredential = try parse.credentialName(entry.value)
             case ("bounces", "poll-interval"): configuration.bounces.pollInterval = try parse.duration(entry.value)
+            case ("bounces", _) where BounceSettings.policyKeys.contains(entry.key): _ = try configuration.bounces.set(entry.key, entry.value, parse)
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
+            case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
             case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
@@ -55,7 +57,7 @@ struct ConfigurationBuilder {
             let credentialKey = entry.section == "bounces" ? "mailbox-password-credential" : "password-credential"
             throw ConfigurationError(.passwordInFile, file: file, line: entry.line, reason:
                 "[\(entry.section)] '\(entry.key)': passwords do not belong in the configuration file; store it in a systemd "
-                + "credential (LoadCredential=NAME:/etc/outbox/credentials/NAME in the unit) and set '\(credentialKey) = NAME'")
+                + "credential (the file /etc/credstore/NAME, loaded by LoadCredential=NAME in the unit) and set '\(credentialKey) = NAME'")
         }
         let known = ConfigurationSchema.keys(of: entry.section) ?? []
         guard known.contains(entry.key) else {

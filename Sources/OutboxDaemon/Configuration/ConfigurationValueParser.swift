@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OutboxCore
 
@@ -49,10 +50,17 @@ struct ConfigurationValueParser {
         }
     }
 
+    /// The CLI's words (`ssl` implicit TLS, `starttls`/`startssl`, `none`), except a bare
+    /// `tls`: guides use it for STARTTLS while older files meant implicit TLS, so the file
+    /// must say which.
     func tlsMode(_ text: String) throws(ConfigurationError) -> TLSMode {
-        guard let mode = TLSMode(rawValue: text.lowercased()) else {
+        if text.lowercased() == "tls" {
             throw ConfigurationError(.invalidTLSMode, file: file, line: line,
-                                     reason: "\(name): '\(text)' is not a TLS mode (none, starttls or tls)")
+                                     reason: "\(name): 'tls' is ambiguous; write ssl (implicit TLS, port 465) or starttls (port 587)")
+        }
+        guard let mode = TLSMode(word: text) else {
+            throw ConfigurationError(.invalidTLSMode, file: file, line: line,
+                                     reason: "\(name): '\(text)' is not a TLS mode (none, starttls or ssl)")
         }
         return mode
     }
@@ -85,6 +93,19 @@ struct ConfigurationValueParser {
             throw ConfigurationError(.invalidValue, file: file, line: line, reason: "\(name): control characters are not allowed in a path")
         }
         return text
+    }
+
+    /// A comma-separated list of absolute paths (empty: none).
+    func absolutePaths(_ text: String) throws(ConfigurationError) -> [String] {
+        var paths: [String] = []
+        for item in text.split(separator: ",") {
+            let path = try self.path(item.trimmingCharacters(in: .whitespaces))
+            guard path.hasPrefix("/") else {
+                throw ConfigurationError(.invalidValue, file: file, line: line, reason: "\(name): '\(path)' is not an absolute path")
+            }
+            paths.append(path)
+        }
+        return paths
     }
 
     /// A credential's file name in `$CREDENTIALS_DIRECTORY`.

@@ -10,7 +10,7 @@ public enum Credentials {
         }
         guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else {
             throw CredentialError(.noCredentialsDirectory, name: name, reason:
-                "$CREDENTIALS_DIRECTORY is not set; run under systemd with LoadCredential=\(name):/etc/outbox/credentials/\(name), "
+                "$CREDENTIALS_DIRECTORY is not set; run under systemd with LoadCredential=\(name) (the file /etc/credstore/\(name)), "
                 + "or set CREDENTIALS_DIRECTORY to a directory holding a file named \(name)")
         }
         let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
@@ -19,7 +19,7 @@ public enum Credentials {
                 throw CredentialError(.unreadable, name: name, reason: "\(path) cannot be read (check its permissions)")
             }
             throw CredentialError(.notFound, name: name, reason:
-                "\(path) does not exist; add LoadCredential=\(name):/etc/outbox/credentials/\(name) to the unit")
+                "\(path) does not exist; store the password in /etc/credstore/\(name) (mode 0600) and make sure the unit has LoadCredential=\(name)")
         }
         guard var text = String(data: data, encoding: .utf8) else {
             throw CredentialError(.unreadable, name: name, reason: "\(path) is not UTF-8 text")

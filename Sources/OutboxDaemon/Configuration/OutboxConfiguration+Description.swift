@@ -24,7 +24,7 @@ extension OutboxConfiguration: CustomStringConvertible {
         ])
         if let relay {
             section("relay", [
-                ("host", relay.host), ("port", String(relay.port)), ("tls", relay.tls.rawValue), ("username", relay.username),
+                ("host", relay.host), ("port", String(relay.port)), ("tls", relay.tls.word), ("username", relay.username),
                 ("password-credential", relay.passwordCredential), ("verify-tls", relay.verifyTLS ? "yes" : "no"),
                 ("ca-file", relay.caFile), ("bind-address", relay.bindAddress), ("helo-name", relay.heloName),
             ])
@@ -36,8 +36,9 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("domain", bounces.domain), ("mailbox-url", bounces.mailboxURL), ("mailbox-user", bounces.mailboxUser),
             ("mailbox-password-credential", bounces.mailboxPasswordCredential),
             ("poll-interval", Self.durationText(bounces.pollInterval)),
-        ])
+        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) })
         section("log", [("level", logLevel.rawValue)])
+        if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
         return lines.joined(separator: "\n")
     }

@@ -17,6 +17,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     /// Nil when reply-to mode is not configured.
     public var replyTo: ReplyToSettings?
     public var bounces = BounceSettings()
+    /// `[enqueue]`: attachment roots for `outbox enqueue`.
+    public var enqueue = EnqueueSettings()
     /// `[dkim]`: which sender modes sign.
     public var dkim = DKIMSettings()
     /// `[log] level`, default `info`.

@@ -26,9 +26,16 @@ public final class DeliveryEngine: Sendable {
     let rateGate: RateGate
     let committer: GroupCommitter
     let connections: ConnectionPool
+    /// Where each worker and the commit thread are; see ``stalledSteps(longerThan:)``.
+    let progress = EngineProgress()
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
+    /// Signalled when the change watcher's thread ended (and closed its connection).
+    private let watcherEnded = DispatchSemaphore(value: 0)
+    private let watcherRunning = Atomic<Bool>(false)
+    /// The change watcher's connection; dropped (closed) when its thread ends.
+    private let watcher = Mutex<ChangeWatcher?>(nil)
     private let logger = Logger(label: "outbox.delivery")
 
     public init(database: OutboxDatabase, configuration: DeliveryConfiguration) {
@@ -36,7 +43,7 @@ public final class DeliveryEngine: Sendable {
         self.configuration = configuration
         self.leaseOwner = LeaseOwnerID.make()
         self.rateGate = RateGate(database: database)
-        self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner)
+        self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
     }
 
@@ -70,15 +77,24 @@ public final class DeliveryEngine: Sendable {
     /// Starts the workers and the change watcher; returns at once. Call ``stop(grace:)`` to end.
     public func start() throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let watcher = try ChangeWatcher(path: database.path)
+        do {
+            let opened = try ChangeWatcher(path: database.path)
+            watcher.withLock { $0 = opened }
+        } catch {
+            started.store(false, ordering: .releasing)
+            throw error
+        }
         let interval = configuration.pollInterval
         let thread = Thread { [self] in
             while !isStopping {
                 Thread.sleep(forTimeInterval: Double(RetryPolicy.milliseconds(interval)) / 1000)
-                if watcher.changed() { wake.wakeAll() }
+                if watcher.withLock({ $0?.changed() ?? false }) { wake.wakeAll() }
             }
+            watcher.withLock { $0 = nil }
+            watcherEnded.signal()
         }
         thread.name = "outbox-watch"
+        watcherRunning.store(true, ordering: .releasing)
         thread.start()
         committer.start()
         launchWorkers(dueBy: nil)
@@ -96,10 +112,22 @@ public final class DeliveryEngine: Sendable {
             logger.warning("in-flight sends did not finish within \(seconds) s; releasing their messages")
         }
         committer.close()  // outcomes handed in are committed before anything is released
-        let released = (try? database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))) ?? 0
-        counters.add { $0.released += released }
+        do {
+            let released = try database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))
+            counters.add { $0.released += released }
+        } catch {
+            logger.error("releasing the messages still leased to this engine failed: \(error); they are reclaimed when their lease expires or at the next start",
+                         metadata: ["lease-owner": "\(leaseOwner)"])
+        }
         connections.closeIdle()  // QUITs last: a dead connection cannot hold up the release
+        if watcherRunning.exchange(false, ordering: .acquiringAndReleasing) { watcherEnded.wait() }  // its connection is closed once this returns
         return counters.summary
+    }
+
+    /// The engine's threads stuck in one step (a claim, a message, a commit) for longer than
+    /// `limit`, e.g. `worker 2: 75 s in one step`; empty while the engine makes progress.
+    public func stalledSteps(longerThan limit: Duration) -> [String] {
+        progress.stalled(longerThan: limit).map { "\($0.thread): \($0.running.components.seconds) s in one step" }
     }
 
     /// What the engine did so far.

@@ -22,15 +22,16 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
-    /// Suppressed recipients of the current claim, per message (left out of the attempt).
-    private var suppressed: [Int64: Set<String>] = [:]
     private lazy var dkimKeys = DKIMKeyring(database: engine.database)
+    /// This worker's name in ``EngineProgress``.
+    private let name: String
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
         var logger = Logger(label: "outbox.delivery")
         logger[metadataKey: "worker"] = "\(number)"
         self.logger = logger
+        self.name = "worker \(number)"
     }
 
     private var configuration: DeliveryConfiguration { engine.configuration }
@@ -39,21 +40,25 @@ final class DeliveryWorker {
     /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
     /// message due by then is left.
     func run(dueBy: Int64?) {
-        defer { _ = settle() }
+        defer {
+            _ = settle()
+            engine.progress.end(name)
+        }
         while !engine.isStopping {
             let seen = engine.wake.current
             let now = Self.now()
+            engine.progress.begin(name)
             let batch: [ClaimedMessage]
             do {
                 let claimed = try database.claimBatch(
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                suppressed = (try? database.applySuppressions(toMessages: batch.map(\.id), now: now)) ?? [:]
                 profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
                 logger.error("claiming messages failed: \(error)")
+                engine.progress.end(name)
                 if dueBy != nil { return }
                 engine.wake.wait(since: seen, until: Date().addingTimeInterval(1))
                 continue
@@ -63,35 +68,66 @@ final class DeliveryWorker {
                 _ = settle()
                 // The last worker to run out of work closes the shared idle connections.
                 if engine.committer.busyWorkers == 0 { engine.connections.closeIdle() }
+                engine.progress.end(name)
                 engine.wake.wait(since: seen, until: idleDeadline())
                 continue
             }
             engine.committer.setBusy(true)
             defer { engine.committer.setBusy(false) }
             for (index, message) in batch.enumerated() {
+                engine.progress.begin(name)
                 if engine.isStopping {
-                    let rest = batch[index...].map(\.id)
-                    let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: rest, now: Self.now())) ?? 0
-                    engine.counters.add { $0.released += released }
+                    release(batch[index...].map(\.id), because: "the daemon is stopping")
                     break
                 }
-                renewLeaseIfDue()
+                // Without a renewed lease another daemon may claim and send these messages too.
+                guard renewLeaseIfDue() else {
+                    release(batch[index...].map(\.id), because: "their lease could not be renewed")
+                    break
+                }
                 deliver(message)
             }
         }
     }
 
+    /// Puts claimed messages back to `queued` now; when that fails they stay leased to this
+    /// engine until the lease expires (or the next start reclaims them). Logs either way.
+    private func release(_ ids: [Int64], because reason: String) {
+        guard !ids.isEmpty else { return }
+        do {
+            let released = try database.release(leaseOwner: engine.leaseOwner, messageIDs: ids, now: Self.now())
+            engine.counters.add { $0.released += released }
+            logger.debug("released \(released) message(s): \(reason)")
+        } catch {
+            logger.error("releasing \(ids.count) message(s) (\(reason)) failed: \(error); they are claimable again when their lease expires",
+                         metadata: ["message-ids": "\(ids.map(String.init).joined(separator: ","))"])
+        }
+    }
+
     private func idleDeadline() -> Date {
         let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(configuration.idleRecheck)) / 1000)
-        guard let next = try? database.nextWakeTime() else { return recheck }
+        let next: Int64?
+        do { next = try database.nextWakeTime() } catch {
+            logger.warning("reading the next due time failed: \(error); looking again after the idle recheck")
+            return recheck
+        }
+        guard let next else { return recheck }
         return min(recheck, Date(timeIntervalSince1970: Double(next) / 1000 + 0.005))
     }
 
-    private func renewLeaseIfDue() {
+    /// Renews this engine's leases once a third of the lease has passed; false (logged) when
+    /// the renewal failed, so the worker sends nothing more from its batch.
+    private func renewLeaseIfDue() -> Bool {
         let now = Self.now(), lease = RetryPolicy.milliseconds(configuration.leaseDuration)
-        guard now - leaseRenewedAt > lease / 3 else { return }
-        try? database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+        guard now - leaseRenewedAt > lease / 3 else { return true }
+        do {
+            try database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+        } catch {
+            logger.error("renewing the leases failed: \(error); this worker stops sending its batch")
+            return false
+        }
         leaseRenewedAt = now
+        return true
     }
 
     /// The owner's profile layers, read at most ``DeliveryConfiguration/profileStaleness`` ago.
@@ -114,14 +150,14 @@ final class DeliveryWorker {
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
-            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            release([message.id], because: "the profile could not be read")
             return
         }
         let route = DeliveryRoute.plan(profile, configuration: configuration)
         var smtp: AuthorisedSMTPRoute?
         switch route {
         case .misconfigured(let reason):
-            hold(message, reason: "configuration: " + reason, code: nil, enhancedCode: nil)
+            hold(message, reason: OutboxDatabase.configurationHoldPrefix + reason, code: nil, enhancedCode: nil)
             return
         case .smtp(let planned):
             // The one step of routing that may go to the network: an access token, refreshed when due.
@@ -140,8 +176,8 @@ final class DeliveryWorker {
                 return
             }
         } catch {
-            logger.error("checking the rate limit of owner \(message.owner) failed: \(error)")
-            _ = try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: now)
+            logger.error("checking the rate limit of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
+            release([message.id], because: "the rate limit could not be checked")
             return
         }
         reservation = message.owner
@@ -151,7 +187,7 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    suppressed: suppressed[message.id] ?? [], dkim: (configuration.dkim, dkimKeys), now: Date()) {
+                                    dkim: (configuration.dkim, dkimKeys), now: Date()) {
         case .failure(let failure) where failure.holdsProfile:
             hold(message, reason: failure.reason, code: nil, enhancedCode: nil)
             return
@@ -161,8 +197,9 @@ final class DeliveryWorker {
         case .success(let value):
             assembly = value
         }
-        guard !assembly.recipients.isEmpty else {
-            if let skipped = suppressed[message.id], !skipped.isEmpty, !message.recipients.contains(where: { $0.state == .sent }) {
+        // No open recipient left (suppressed at claim, or all done): the archive copy alone is not sent.
+        guard message.recipients.contains(where: \.isOpen), !assembly.recipients.isEmpty else {
+            if message.recipients.contains(where: { $0.state == .suppressed }), !message.recipients.contains(where: { $0.state == .sent }) {
                 record(message, DeliveryRecord(verdict: .failed, text: "not sent: every recipient is on the suppression list"))
             } else {
                 record(message, DeliveryRecord(verdict: .sent, text: "no open recipients left"))
@@ -192,7 +229,7 @@ final class DeliveryWorker {
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
-                let fresh = try? tokens.refreshAfterRejection(owner: profile.owner, rejected: key.secret, now: Self.now())
+                let fresh = refreshedToken(tokens, profile: profile, rejected: key.secret)
             {
                 let retried = SMTPCredentials.oauth2(user: key.user, bearerToken: fresh)
                 let retryKey = SessionKey(endpoint: key.endpoint, user: key.user, secret: fresh, mechanism: retried.mechanism)
@@ -200,6 +237,14 @@ final class DeliveryWorker {
                 return
             }
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        }
+    }
+
+    /// A fresh access token after the server refused `rejected`; nil (logged) when none could be had.
+    private func refreshedToken(_ tokens: any AccessTokenSource, profile: ResolvedProfile, rejected: String) -> String? {
+        do { return try tokens.refreshAfterRejection(owner: profile.owner, rejected: rejected, now: Self.now()) } catch {
+            logger.warning("refreshing the access token of owner \(profile.owner) after a 535 failed: \(error)")
+            return nil
         }
     }
 
@@ -218,8 +263,7 @@ final class DeliveryWorker {
                 key, credentials: credentials, limit: limit, giveUp: { engine.isStopping },
                 waiting: { [engine] isWaiting in engine.committer.setBusy(!isWaiting) })
             else {
-                let released = (try? database.release(leaseOwner: engine.leaseOwner, messageIDs: [message.id], now: Self.now())) ?? 0
-                engine.counters.add { $0.released += released }
+                release([message.id], because: "the daemon stopped while it waited for a connection")
                 return nil
             }
             session = checkedOut
@@ -333,9 +377,14 @@ final class DeliveryWorker {
             case .failed, .expired: summary.failed += 1
             }
         }
-        if case .sent = outcome.verdict {} else {
-            logger.info("message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)")
+        let level: Logger.Level
+        switch outcome.verdict {
+        case .sent: level = .info
+        case .deferred: level = .notice
+        case .failed, .expired: level = .warning
         }
+        logger.log(level: level, "message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)",
+                   metadata: OutcomeMetadata.fields(message, event: outcome.eventKind, code: outcome.code, enhancedCode: outcome.enhancedCode))
     }
 
     /// Outcomes a worker leaves uncommitted at most when none of its sends reaches the point
@@ -349,10 +398,16 @@ final class DeliveryWorker {
                 owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
                 until: now + RetryPolicy.milliseconds(configuration.holdDuration), reason: reason, code: code,
                 enhancedCode: enhancedCode, now: now)
-            if began { logger.warning("profile of owner \(message.owner) held: \(reason)") }
+            let metadata = OutcomeMetadata.fields(message, event: .profileHeld, code: code, enhancedCode: enhancedCode)
+            if began {
+                logger.warning("profile of owner \(message.owner) held: \(reason); message \(message.id) goes back to the queue", metadata: metadata)
+            } else {
+                logger.info("message \(message.id) of \(message.owner) goes back to the queue: the profile is held (\(reason))", metadata: metadata)
+            }
             engine.counters.add { $0.held += 1 }
         } catch {
-            logger.error("holding the profile of owner \(message.owner) failed: \(error)")
+            logger.error("holding the profile of owner \(message.owner) failed: \(error); message \(message.id) stays leased until its lease expires",
+                         metadata: OutcomeMetadata.fields(message, event: .profileHeld, code: code, enhancedCode: enhancedCode))
         }
     }
 

@@ -21,6 +21,7 @@ final class GroupCommitter: @unchecked Sendable {
     private var commits = 0, committed = 0  // guarded by `condition`
     private var busy = 0  // guarded by `condition`
     private let gatherLimit: TimeInterval
+    private let progress: EngineProgress?
 
     /// One handed-in outcome; its result is set once its transaction ended.
     final class Ticket {
@@ -35,9 +36,11 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// - Parameter gatherLimit: the longest an outcome waits for others to join its commit.
-    init(database: OutboxDatabase, leaseOwner: String, gatherLimit: Duration = .milliseconds(2)) {
+    /// - Parameter progress: where each commit is reported as one step (for the watchdog).
+    init(database: OutboxDatabase, leaseOwner: String, gatherLimit: Duration = .milliseconds(2), progress: EngineProgress? = nil) {
         self.database = database
         self.leaseOwner = leaseOwner
+        self.progress = progress
         let (seconds, attoseconds) = gatherLimit.components
         self.gatherLimit = Double(seconds) + Double(attoseconds) / 1e18
     }
@@ -154,7 +157,9 @@ final class GroupCommitter: @unchecked Sendable {
         let group = pending
         pending.removeAll(keepingCapacity: true)
         condition.unlock()
+        progress?.begin("commit")
         let outcome = Result { try database.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
+        progress?.end("commit")
         if case .success = outcome { for member in group { member.onCommitted?() } }
         condition.lock()
         for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }

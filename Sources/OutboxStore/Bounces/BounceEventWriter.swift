@@ -17,14 +17,16 @@ struct BounceEventWriter {
     /// Appends one event; `detail` gets the raw reference ` [bounce #ID]` appended.
     @discardableResult
     mutating func append(kind: String, message: MatchedMessage?, recipient: String?, code: Int? = nil,
-                         enhancedCode: String? = nil, detail: String) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, code, enhanced_code, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [now, kind, message?.id, message?.batchID, message?.owner, recipient, code, enhancedCode,
-                             "\(detail) [bounce #\(bounceID)]"])
+                         enhancedCode: String? = nil, reason: BounceReason? = nil, severity: BounceSeverity? = nil,
+                         detail: String) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, code, enhanced_code, reason, severity, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [now, kind, message?.id, message?.batchID, message?.owner, recipient, code, enhancedCode,
+                                     reason?.rawValue, severity?.rawValue, "\(detail) [bounce #\(bounceID)]"])
         let id = db.lastInsertedRowID
-        entries.append(.init(eventID: id, kind: kind, messageID: message?.id, recipient: recipient, enhancedCode: enhancedCode))
+        entries.append(.init(eventID: id, kind: kind, messageID: message?.id, recipient: recipient, enhancedCode: enhancedCode,
+                             reason: reason?.rawValue, severity: severity?.rawValue))
         return id
     }
 }

@@ -12,8 +12,10 @@ public struct BounceIngestResult: Sendable, Hashable, Codable {
     public let matchedBy: BounceMatchMethod?
     /// Events written, in order.
     public let events: [Entry]
-    /// Addresses newly put on the suppression list.
+    /// Addresses newly put on the suppression list (or made permanent).
     public let suppressed: [String]
+    /// Owners charged with a sender problem (`blocked`, `spamdetected`, …) by this bounce.
+    public let senderProblems: [String]
 
     /// One event written for the bounce.
     public struct Entry: Sendable, Hashable, Codable {
@@ -22,5 +24,9 @@ public struct BounceIngestResult: Sendable, Hashable, Codable {
         public let messageID: Int64?
         public let recipient: String?
         public let enhancedCode: String?
+        /// The ``BounceReason`` (`mailboxfull`, `userunknown`, …) of a bounce or complaint event.
+        public let reason: String?
+        /// `hard` or `soft` for a bounce event.
+        public let severity: String?
     }
 }

@@ -10,8 +10,9 @@ struct BounceMatcher {
 
     let db: Database
 
-    /// The message named by a token in the bounce itself, if any.
-    func messageByToken(_ report: BounceReport) throws -> MatchedMessage? {
+    /// The message named by a token in the bounce itself, if any; then by the Message-ID
+    /// an answer refers to (`references`: `In-Reply-To`, `References`).
+    func messageByToken(_ report: BounceReport, references: [String] = []) throws -> MatchedMessage? {
         for token in report.verpTokens() {
             if let found = try message(token: token, method: .verp) { return found }
         }
@@ -21,6 +22,9 @@ struct BounceMatcher {
         }
         if let token = report.returnedHeaders["X-Outbox-Token"], let found = try message(token: token, method: .header) {
             return found
+        }
+        for id in references {
+            if let at = id.lastIndex(of: "@"), let found = try message(token: String(id[..<at]), method: .messageID) { return found }
         }
         return nil
     }
@@ -34,6 +38,12 @@ struct BounceMatcher {
         }
         if rows.count == 1 { return (rows[0]["id"], rows[0]["address"]) }
         return nil
+    }
+
+    /// The address of `message`'s only recipient, if it has exactly one.
+    func onlyRecipient(of message: Int64) throws -> String? {
+        let rows = try String.fetchAll(db, sql: "SELECT address FROM recipient WHERE message_id = ? LIMIT 2", arguments: [message])
+        return rows.count == 1 ? rows[0] : nil
     }
 
     /// The most recent send to the reported address within the window before `now`.

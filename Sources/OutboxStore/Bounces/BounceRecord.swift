@@ -13,4 +13,6 @@ public struct BounceRecord: Sendable, Hashable, Codable {
     public let messageID: Int64?
     public let matchedBy: String?
     public let subject: String?
+    /// Reasons of its events without repeats, e.g. `mailboxfull/soft, userunknown/hard`.
+    public let reasons: String?
 }

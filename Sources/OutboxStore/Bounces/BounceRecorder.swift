@@ -1,29 +1,36 @@
+import Foundation
 import GRDB
 import OutboxCore
 
 /// Applies one parsed bounce inside the ingest transaction: match, events, recipient
-/// states, suppression list.
+/// states and reasons, the suppression list (by ``BounceSuppressionPolicy``) and the
+/// owners' sender-problem counters.
 struct BounceRecorder {
     let db: Database
     let report: BounceReport
     let bounceID: Int64
     let now: Int64
-    let suppress: Bool
+    /// nil: record only, suppress nothing (`--no-suppress`).
+    let policy: BounceSuppressionPolicy?
+    /// Message ids the bounce's own header refers to (``ReplyReferences``).
+    let references: [String]
     private var events: BounceEventWriter
     private var suppressed: [String] = []
+    private var senderProblems: [String] = []
 
-    init(db: Database, report: BounceReport, bounceID: Int64, now: Int64, suppress: Bool) {
+    init(db: Database, report: BounceReport, references: [String], bounceID: Int64, now: Int64, policy: BounceSuppressionPolicy?) {
+        self.references = references
         self.db = db
         self.report = report
         self.bounceID = bounceID
         self.now = now
-        self.suppress = suppress
+        self.policy = policy
         events = BounceEventWriter(db: db, bounceID: bounceID, now: now)
     }
 
     mutating func record() throws -> BounceIngestResult {
         let matcher = BounceMatcher(db: db)
-        let tokenMatch = try matcher.messageByToken(report)
+        let tokenMatch = try matcher.messageByToken(report, references: references)
         var firstMatch = tokenMatch
         let reportsRecipients = [.deliveryFailure, .delayWarning, .deliverySuccess].contains(report.kind) && !report.perRecipient.isEmpty
         switch reportsRecipients ? .deliveryFailure : report.kind {
@@ -32,8 +39,21 @@ struct BounceRecorder {
                 let matched = try recordRecipient(reported, tokenMatch: tokenMatch, matcher: matcher)
                 if firstMatch == nil { firstMatch = matched }
             }
+        case .complaint:
+            var complainers = report.perRecipient
+            if complainers.isEmpty, let tokenMatch, let only = try matcher.onlyRecipient(of: tokenMatch.id) {
+                complainers = [BounceRecipient(finalRecipient: only, action: .delivered, reason: .feedback)]
+            }
+            if complainers.isEmpty {
+                try events.append(kind: BounceEventKind.complaint.rawValue, message: tokenMatch, recipient: nil, reason: .feedback,
+                                  detail: "spam complaint naming no recipient that could be recognised; nobody suppressed\(subjectSuffix)")
+            }
+            for reported in complainers {
+                let matched = try recordComplaint(reported, tokenMatch: tokenMatch, matcher: matcher)
+                if firstMatch == nil { firstMatch = matched }
+            }
         case .autoReply:
-            try events.append(kind: BounceEventKind.autoReply.rawValue, message: tokenMatch, recipient: nil,
+            try events.append(kind: BounceEventKind.autoReply.rawValue, message: tokenMatch, recipient: nil, reason: .vacation,
                               detail: "auto-reply, not a bounce; nobody suppressed\(subjectSuffix)")
         case .notABounce:
             try events.append(kind: BounceEventKind.notABounce.rawValue, message: tokenMatch, recipient: nil,
@@ -42,22 +62,30 @@ struct BounceRecorder {
             try events.append(kind: BounceEventKind.unrecognised.rawValue, message: tokenMatch, recipient: nil,
                               detail: "looks like a bounce but names no recipient that could be recognised\(subjectSuffix)")
         }
-        try db.execute(sql: "UPDATE bounce SET message_id = ?, matched_by = ? WHERE id = ?",
-                       arguments: [firstMatch?.id, firstMatch?.method.rawValue, bounceID])
+        var reasons: [String] = []
+        for entry in events.entries where entry.kind != BounceEventKind.senderProblem.rawValue {
+            guard let reason = entry.reason else { continue }
+            let text = reason + (entry.severity.map { "/\($0)" } ?? "")
+            if !reasons.contains(text) { reasons.append(text) }
+        }
+        try db.execute(sql: "UPDATE bounce SET message_id = ?, matched_by = ?, reasons = ? WHERE id = ?",
+                       arguments: [firstMatch?.id, firstMatch?.method.rawValue, reasons.isEmpty ? nil : reasons.joined(separator: ", "), bounceID])
         return BounceIngestResult(bounceID: bounceID, duplicate: false, kind: report.kind.rawValue, messageID: firstMatch?.id,
-                                  matchedBy: firstMatch?.method, events: events.entries, suppressed: suppressed)
+                                  matchedBy: firstMatch?.method, events: events.entries, suppressed: suppressed,
+                                  senderProblems: senderProblems)
+    }
+
+    /// The message and recipient row a reported address belongs to.
+    private func locate(_ reported: BounceRecipient, tokenMatch: MatchedMessage?, matcher: BounceMatcher) throws
+        -> (message: MatchedMessage?, row: (id: Int64, address: String)?) {
+        if let tokenMatch { return (tokenMatch, try matcher.recipient(in: tokenMatch.id, for: reported)) }
+        if let recent = try matcher.recentSend(to: reported, now: now) { return (recent.message, (recent.recipientID, recent.address)) }
+        return (nil, nil)
     }
 
     /// One reported recipient: its event, its recipient row, the suppression list.
     private mutating func recordRecipient(_ reported: BounceRecipient, tokenMatch: MatchedMessage?, matcher: BounceMatcher) throws -> MatchedMessage? {
-        var message = tokenMatch
-        var recipientRow: (id: Int64, address: String)?
-        if let tokenMatch {
-            recipientRow = try matcher.recipient(in: tokenMatch.id, for: reported)
-        } else if let recent = try matcher.recentSend(to: reported, now: now) {
-            message = recent.message
-            recipientRow = (recent.recipientID, recent.address)
-        }
+        let (message, recipientRow) = try locate(reported, tokenMatch: tokenMatch, matcher: matcher)
         let address = recipientRow?.address ?? reported.finalRecipient
         let status = reported.status?.description
         var detail = describe(reported)
@@ -65,28 +93,107 @@ struct BounceRecorder {
 
         switch reported.action {
         case .failed:
-            let hard = reported.isHardFailure
+            let severity = reported.severity ?? .soft
+            let outcome = try consequence(of: reported, severity: severity, address: address, message: message)
             let eventID = try events.append(kind: EventKind.bounced.rawValue, message: message, recipient: address,
-                                            code: reported.smtpReplyCode, enhancedCode: status,
-                                            detail: (hard ? "hard bounce: " : "final soft failure (not suppressed): ") + detail)
-            if hard, let recipientRow {
-                try db.execute(sql: "UPDATE recipient SET state = 'bounced', last_code = ?, last_reply = ?, updated_at = ? WHERE id = ?",
-                               arguments: [reported.smtpReplyCode, reported.diagnosticCode, now, recipientRow.id])
-            }
-            if hard, suppress, message != nil {
+                                            code: reported.smtpReplyCode, enhancedCode: status, reason: reported.reason, severity: severity,
+                                            detail: "\(severity.rawValue) bounce (\(reported.reason.rawValue)): \(detail); \(outcome.text)")
+            if let recipientRow {
                 try db.execute(sql: """
-                    INSERT INTO suppression (address, reason, event_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(address) DO NOTHING
-                    """, arguments: [SuppressionAddress.normalise(address), "hard bounce \(status ?? "")".trimmingTrailingSpace, eventID, now])
-                if db.changesCount > 0 { suppressed.append(SuppressionAddress.normalise(address)) }
+                    UPDATE recipient SET state = 'bounced', last_code = ?, last_reply = ?, bounce_reason = ?, bounce_severity = ?, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [reported.smtpReplyCode, reported.diagnosticCode, reported.reason.rawValue, severity.rawValue, now,
+                                     recipientRow.id])
             }
+            try apply(outcome, reported: reported, address: address, message: message, eventID: eventID)
         case .delayed:
-            try events.append(kind: EventKind.delayed.rawValue, message: message, recipient: address,
-                              code: reported.smtpReplyCode, enhancedCode: status, detail: "delivery delayed: " + detail)
+            try events.append(kind: EventKind.delayed.rawValue, message: message, recipient: address, code: reported.smtpReplyCode,
+                              enhancedCode: status, reason: reported.reason, severity: .soft, detail: "delivery delayed: " + detail)
         case .delivered, .relayed, .expanded:
             try events.append(kind: BounceEventKind.deliveryReport.rawValue, message: message, recipient: address,
-                              code: reported.smtpReplyCode, enhancedCode: status, detail: "\(reported.action.rawValue): " + detail)
+                              code: reported.smtpReplyCode, enhancedCode: status, reason: .delivered,
+                              detail: "\(reported.action.rawValue), not a failure: " + detail)
         }
         return message
+    }
+
+    /// One complainer of an ARF report: a `complaint` event; matched, suppressed for good.
+    private mutating func recordComplaint(_ reported: BounceRecipient, tokenMatch: MatchedMessage?, matcher: BounceMatcher) throws -> MatchedMessage? {
+        let (message, recipientRow) = try locate(reported, tokenMatch: tokenMatch, matcher: matcher)
+        let address = recipientRow?.address ?? reported.finalRecipient
+        let complaint = BounceRecipient(finalRecipient: address, action: .delivered, status: reported.status, reason: .feedback)
+        let outcome: Outcome = message == nil ? .none("unmatched: not suppressed") : policy == nil ? .none("not suppressed (--no-suppress)")
+            : .permanent("suppressed for good")
+        let eventID = try events.append(kind: BounceEventKind.complaint.rawValue, message: message, recipient: address, reason: .feedback,
+                                        detail: "spam complaint (feedback)\(subjectSuffix)\(message.map { "; matched by \($0.method.rawValue)" } ?? ""); \(outcome.text)")
+        try apply(outcome, reported: complaint, address: address, message: message, eventID: eventID)
+        return message
+    }
+
+    /// What a failed recipient does, decided before its event is written so the event says it.
+    private enum Outcome {
+        case permanent(String)
+        case temporary(until: Int64, String)
+        case senderProblem(owner: String, String)
+        case none(String)
+
+        var text: String {
+            switch self {
+            case .permanent(let text), .temporary(_, let text), .senderProblem(_, let text), .none(let text): return text
+            }
+        }
+    }
+
+    private func consequence(of reported: BounceRecipient, severity: BounceSeverity, address: String, message: MatchedMessage?) throws -> Outcome {
+        let decision = (policy ?? .standard).decision(for: reported)
+        if decision == .senderProblem, let owner = message?.owner {
+            return .senderProblem(owner: owner, "a problem of the sender, counted against owner \(owner)'s profile; recipient not suppressed")
+        }
+        guard let policy else { return .none("not suppressed (--no-suppress)") }
+        guard message != nil else { return .none("unmatched: not suppressed") }
+        switch decision {
+        case .permanent:
+            return .permanent("address suppressed for good")
+        case .countSoft:
+            let count = try SuppressionList.softBounces(db, address: address, reasons: policy.softReasons,
+                                                        since: now - policy.softWindowMilliseconds) + 1
+            let days = policy.softWindowMilliseconds / 86_400_000
+            guard count >= policy.softLimit else {
+                return .none("soft bounce \(count) of \(policy.softLimit) within \(days) days; not suppressed")
+            }
+            let until = now + policy.softSuppressionMilliseconds
+            return .temporary(until: until, "\(count) soft bounces within \(days) days: suppressed for \(policy.softSuppressionMilliseconds / 86_400_000) days")
+        case .senderProblem, .none:
+            return .none(severity == .hard ? "hard, but not a dead address; not suppressed" : "not suppressed")
+        }
+    }
+
+    private mutating func apply(_ outcome: Outcome, reported: BounceRecipient, address: String, message: MatchedMessage?, eventID: Int64) throws {
+        switch outcome {
+        case .permanent:
+            if try SuppressionList.put(db, address: address, reason: BounceSuppressionPolicy.describe(reported), bounceReason: reported.reason,
+                                       eventID: eventID, bounceID: bounceID, expiresAt: nil, now: now) {
+                suppressed.append(SuppressionAddress.normalise(address))
+            }
+        case .temporary(let until, _):
+            let reason = "repeated soft bounces: \(reported.reason.rawValue)\(reported.status.map { " \($0)" } ?? "")"
+            if try SuppressionList.put(db, address: address, reason: reason, bounceReason: reported.reason, eventID: eventID,
+                                       bounceID: bounceID, expiresAt: until, now: now) {
+                suppressed.append(SuppressionAddress.normalise(address))
+            }
+        case .senderProblem(let owner, _):
+            let problemEventID = try events.append(kind: BounceEventKind.senderProblem.rawValue, message: message, recipient: address,
+                              code: reported.smtpReplyCode, enhancedCode: reported.status?.description, reason: reported.reason,
+                              detail: "the receiver refused the sender (\(reported.reason.rawValue)) of owner \(owner): check the profile's "
+                                  + "server, IP reputation, SPF/DKIM/DMARC and volume")
+            try db.cachedStatement(sql: """
+                INSERT INTO sender_problem (owner, reason, count, first_at, last_at, last_event_id) VALUES (?1, ?2, 1, ?3, ?3, ?4)
+                ON CONFLICT(owner, reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at, last_event_id = excluded.last_event_id
+                """).execute(arguments: [owner, reported.reason.rawValue, now, problemEventID])
+            if !senderProblems.contains(owner) { senderProblems.append(owner) }
+        case .none:
+            break
+        }
     }
 
     private func describe(_ reported: BounceRecipient) -> String {
@@ -101,13 +208,5 @@ struct BounceRecorder {
 
     private var subjectSuffix: String {
         report.subject.map { ": \"\(String($0.prefix(200)))\"" } ?? ""
-    }
-}
-
-private extension String {
-    var trimmingTrailingSpace: String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
     }
 }

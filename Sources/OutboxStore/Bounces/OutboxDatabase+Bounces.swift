@@ -4,37 +4,99 @@ import OutboxCore
 
 extension OutboxDatabase {
     /// Records one message that arrived at a bounce door, in one transaction: the raw
-    /// bytes, then per reported recipient a `bounced` (hard or final) or `delayed` event,
-    /// the recipient's state (`bounced` on a hard failure) and, when the bounce was matched
-    /// to a message, the address on the suppression list. Auto-replies, success reports,
-    /// ordinary mail and unrecognisable bytes get one event of their own kind
-    /// (``BounceEventKind``) that refers to the raw row; nothing is dropped. The same
-    /// bytes a second time change nothing (`duplicate`).
+    /// bytes, then per reported recipient a `bounced` or `delayed` event carrying the
+    /// recipient's ``BounceReason`` and hard/soft severity, the recipient row's state
+    /// (`bounced`) and reason and, when the bounce was matched to a message, what `policy`
+    /// makes of it: a suppression (for good, or for a while after repeated soft bounces)
+    /// or a `sender-problem` counted against the owner. A spam complaint is a `complaint`
+    /// event and suppresses the complainer. Auto-replies, success reports, ordinary mail
+    /// and unrecognisable bytes get one event of their own kind (``BounceEventKind``) that
+    /// refers to the raw row; nothing is dropped. The same bytes a second time change
+    /// nothing (`duplicate`).
     ///
     /// - Parameters:
     ///   - source: where it came from (`pipe`, `imap://host/INBOX`, a file name), for operators.
-    ///   - suppressHardBounces: put hard-bounced, matched addresses on the suppression list.
+    ///   - policy: how bounces suppress; nil records them and suppresses nothing.
     /// - Throws: ``StoreError`` `.busy` when the database stays locked past the busy
     ///   timeout, `.cannotOpenDatabase` when it is full, read-only or failing: both
     ///   temporary for a caller that can retry later.
-    public func ingestBounce(raw: [UInt8], source: String, now: Int64, suppressHardBounces: Bool = true,
+    public func ingestBounce(raw: [UInt8], source: String, now: Int64, policy: BounceSuppressionPolicy? = .standard,
                              parser: BounceParser = BounceParser()) throws -> BounceIngestResult {
+        try ingestBounce(raw: raw, report: parser.parse(raw), source: source, now: now, policy: policy)
+    }
+
+    /// ``ingestBounce(raw:source:now:policy:parser:)`` for bytes the caller has parsed already.
+    public func ingestBounce(raw: [UInt8], report: BounceReport, source: String, now: Int64,
+                             policy: BounceSuppressionPolicy? = .standard) throws -> BounceIngestResult {
+        guard let result = try record(raw: raw, report: report, source: source, now: now, policy: policy, onlyOurs: false) else {
+            preconditionFailure("only the own-mailbox door leaves a message unrecorded")
+        }
+        return result
+    }
+
+    /// For the owner's own inbox: records the message only when it is a bounce, delay or
+    /// delivery report, complaint or auto-reply that names a message Outbox sent (VERP,
+    /// Message-ID, `X-Outbox-Token`, or the `In-Reply-To`/`References` of an answer — never
+    /// the address alone, which the owner's personal mail shares). Returns nil, writing
+    /// nothing, for every other message.
+    public func ingestOwnMailboxMessage(raw: [UInt8], source: String, now: Int64, policy: BounceSuppressionPolicy? = .standard,
+                                        parser: BounceParser = BounceParser()) throws -> BounceIngestResult? {
         let report = parser.parse(raw)
-        let sha = SHA256.hex(of: raw)
+        guard [.deliveryFailure, .delayWarning, .deliverySuccess, .complaint, .autoReply].contains(report.kind) else { return nil }
+        return try record(raw: raw, report: report, source: source, now: now, policy: policy, onlyOurs: true)
+    }
+
+    /// Several messages (a directory of saved bounces) in one transaction: one commit, so
+    /// one disk flush, for all of them. Results are in the order given; nothing is written
+    /// when it throws. Each is recorded as ``ingestBounce(raw:source:now:policy:parser:)``
+    /// would record it, duplicates included (also within `messages`).
+    public func ingestBounces(_ messages: [(raw: [UInt8], source: String)], now: Int64, policy: BounceSuppressionPolicy? = .standard,
+                              parser: BounceParser = BounceParser()) throws -> [BounceIngestResult] {
+        let parsed = messages.map { (raw: $0.raw, source: $0.source, report: parser.parse($0.raw), sha: SHA256.hex(of: $0.raw),
+                                     references: ReplyReferences.messageIDs(in: $0.raw)) }
         return try Self.mappingDatabaseErrors {
             try pool.write { db in
-                if let existing = try Row.fetchOne(db, sql: "SELECT id, kind, message_id, matched_by FROM bounce WHERE sha256 = ?", arguments: [sha]) {
-                    return BounceIngestResult(bounceID: existing["id"], duplicate: true, kind: existing["kind"], messageID: existing["message_id"],
-                                              matchedBy: (existing["matched_by"] as String?).flatMap(BounceMatchMethod.init(rawValue:)),
-                                              events: [], suppressed: [])
+                var results: [BounceIngestResult] = []
+                for item in parsed {
+                    guard let result = try Self.record(db, raw: item.raw, sha: item.sha, report: item.report, references: item.references,
+                                                       source: item.source, now: now, policy: policy, onlyOurs: false) else {
+                        preconditionFailure("only the own-mailbox door leaves a message unrecorded")
+                    }
+                    results.append(result)
                 }
-                try db.execute(sql: """
-                    INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
-                var recorder = BounceRecorder(db: db, report: report, bounceID: db.lastInsertedRowID, now: now, suppress: suppressHardBounces)
-                return try recorder.record()
+                return results
             }
         }
+    }
+
+    private func record(raw: [UInt8], report: BounceReport, source: String, now: Int64, policy: BounceSuppressionPolicy?,
+                        onlyOurs: Bool) throws -> BounceIngestResult? {
+        let sha = SHA256.hex(of: raw)
+        let references = ReplyReferences.messageIDs(in: raw)
+        return try Self.mappingDatabaseErrors {
+            try pool.write { db in
+                try Self.record(db, raw: raw, sha: sha, report: report, references: references, source: source, now: now, policy: policy,
+                                onlyOurs: onlyOurs)
+            }
+        }
+    }
+
+    /// Records one message inside the caller's transaction; nil (nothing written) when
+    /// `onlyOurs` and it names no Outbox message.
+    private static func record(_ db: Database, raw: [UInt8], sha: String, report: BounceReport, references: [String], source: String,
+                               now: Int64, policy: BounceSuppressionPolicy?, onlyOurs: Bool) throws -> BounceIngestResult? {
+        if onlyOurs, try BounceMatcher(db: db).messageByToken(report, references: references) == nil { return nil }
+        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind, message_id, matched_by FROM bounce WHERE sha256 = ?"),
+                                           arguments: [sha]) {
+            return BounceIngestResult(bounceID: existing["id"], duplicate: true, kind: existing["kind"], messageID: existing["message_id"],
+                                      matchedBy: (existing["matched_by"] as String?).flatMap(BounceMatchMethod.init(rawValue:)),
+                                      events: [], suppressed: [], senderProblems: [])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
+        var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: db.lastInsertedRowID, now: now, policy: policy)
+        return try recorder.record()
     }
 
     /// The raw bytes of a recorded bounce, or nil when there is no such row.

@@ -4,14 +4,32 @@ import GRDB
 /// The outbox: one SQLite database in WAL mode, opened and migrated. All reads and
 /// writes go through it. Safe to share between tasks and threads.
 public final class OutboxDatabase: Sendable {
+    /// How a command opens the database.
+    public enum Access: Sendable {
+        /// Read and write: the file is created (mode 0600) if missing, in a directory
+        /// that must exist, and the schema is migrated. `enqueue`, `bounces ingest`, …
+        case readWrite
+        /// Like ``readWrite``, and missing directories are created: `serve` and `init`.
+        case createDirectories
+        /// Read only (`SQLITE_OPEN_READONLY`): nothing is created or migrated, so it works
+        /// on a read-only file or a full disk. Where SQLite cannot create the WAL index,
+        /// the file is read as immutable. A schema older than the binary is refused.
+        case readOnly
+    }
+
     /// The database file path.
     public let path: String
     let pool: DatabasePool
 
-    /// Opens (creating if needed, mode 0600) and migrates the database at `path`.
+    /// Opens the database at `path` as `access` says.
     /// - Parameter busyTimeout: how long a write waits for another writer (seconds).
-    public init(path: String, busyTimeout: Double = 60) throws(StoreError) {
-        try DatabaseFile.prepare(path: path)
+    public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60) throws(StoreError) {
+        self.path = path
+        if access == .readOnly {
+            pool = try Self.openReadOnly(path: path)
+            return
+        }
+        try DatabaseFile.prepare(path: path, createDirectories: access == .createDirectories)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -28,12 +46,10 @@ public final class OutboxDatabase: Sendable {
             }
             try OutboxMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
-            throw StoreError(error.resultCode == .SQLITE_BUSY ? .busy : .cannotOpenDatabase,
-                             "cannot open database \(path): \(error.message ?? "\(error)")")
+            throw StoreError.from(error, doing: "cannot open database \(path)", path: path)
         } catch {
             throw StoreError(.cannotOpenDatabase, "cannot open database \(path): \(error)")
         }
-        self.path = path
     }
 
     /// The writer's page cache (SQLite's negative form: KiB), 8 MiB: the index pages every

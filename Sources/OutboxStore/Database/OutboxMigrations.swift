@@ -10,6 +10,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v4-bounces", migrate: BounceMigration.migrate)
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
+        migrator.registerMigration("v6-bounce-reasons", migrate: BounceReasonMigration.migrate)
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-copy", migrate: SentCopyMigration.migrate)
         return migrator

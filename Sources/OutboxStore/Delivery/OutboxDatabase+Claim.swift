@@ -6,7 +6,10 @@ extension OutboxDatabase {
     /// Leases up to `limit` due messages to `leaseOwner` in one transaction: state
     /// `sending`, lease until `leaseUntil`; highest priority first, then the longest due.
     /// Messages of owners under a hold or rate pause are skipped; holds whose timer passed
-    /// or whose profile changed are lifted first.
+    /// or whose profile changed are lifted first. In the same transaction, every open
+    /// recipient whose address is actively suppressed becomes `suppressed` (one event
+    /// each), so the claimed recipients say who may be sent to; if that check fails, the
+    /// claim fails and nothing is sent.
     ///
     /// - Parameters:
     ///   - now: the current time (Unix milliseconds).
@@ -31,6 +34,7 @@ extension OutboxDatabase {
                 RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
                     next_attempt_at
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
+            _ = try Self.suppressRecipients(db, ofMessages: rows.map { $0["id"] }, now: now)
             let ordered = rows.sorted {
                 let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])
                 return p0 != p1 ? p0 > p1 : ($0["next_attempt_at"] as Int64) < ($1["next_attempt_at"] as Int64)

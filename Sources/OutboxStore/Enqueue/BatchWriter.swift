@@ -3,7 +3,7 @@ import GRDB
 import OutboxCore
 
 /// Writes the messages of one batch inside the enqueue transaction. Given to the
-/// closure of ``OutboxDatabase/enqueue(batchKey:source:now:baseDirectory:limits:_:)``;
+/// closure of ``OutboxDatabase/enqueue(batchKey:source:now:attachments:limits:_:)``;
 /// it must not escape it. Anything thrown rolls the whole batch back.
 public final class BatchWriter {
     private let db: Database

@@ -5,31 +5,42 @@ import OutboxCore
 extension OutboxDatabase {
     /// Enqueues one batch atomically: `produce` adds messages to the given writer, and
     /// either all of them are committed or — if anything throws — none. When `batchKey`
-    /// is already known, `produce` is not called and nothing changes.
+    /// is already known, `produce` is not called and nothing changes. A batch without
+    /// messages is refused (``IntakeError/Code/noMessages``).
     ///
     /// - Parameters:
     ///   - batchKey: idempotency key of the whole batch.
     ///   - source: where the batch came from (file name), kept for operators.
     ///   - now: the enqueue time, Unix milliseconds.
-    ///   - baseDirectory: directory relative attachment paths are resolved against.
+    ///   - attachments: which files attachments may be read from.
     public func enqueue(
-        batchKey: String?, source: String?, now: Int64, baseDirectory: String?,
+        batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy,
         limits: IntakeLimits = IntakeLimits(), _ produce: (BatchWriter) throws -> Void
     ) throws -> EnqueueResult {
-        try inBatchTransaction(batchKey: batchKey, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer, _ in
+        try inBatchTransaction(batchKey: batchKey, source: source, now: now, attachments: attachments, limits: limits) { writer, _ in
             try produce(writer)
         }
     }
 
-    /// Like ``enqueue(batchKey:source:now:baseDirectory:limits:_:)``, but `produce` runs
+    /// Like ``enqueue(batchKey:source:now:attachments:limits:_:)`` with attachment files
+    /// confined to `baseDirectory` (nil: no attachment files), the command line's default.
+    public func enqueue(
+        batchKey: String?, source: String?, now: Int64, baseDirectory: String?,
+        limits: IntakeLimits = IntakeLimits(), _ produce: (BatchWriter) throws -> Void
+    ) throws -> EnqueueResult {
+        let policy = AttachmentPolicy(roots: baseDirectory.map { [$0] } ?? [], baseDirectory: baseDirectory)
+        return try enqueue(batchKey: batchKey, source: source, now: now, attachments: policy, limits: limits, produce)
+    }
+
+    /// Like ``enqueue(batchKey:source:now:attachments:limits:_:)``, but `produce` runs
     /// on a thread of its own — parsing, validating, reading and hashing attachments —
     /// while this thread writes to SQLite, so a large batch uses two cores. Still one
     /// transaction: an error on either side rolls everything back.
     public func enqueuePipelined(
-        batchKey: String?, source: String?, now: Int64, baseDirectory: String?,
+        batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy,
         limits: IntakeLimits = IntakeLimits(), _ produce: @escaping @Sendable (MessageSink) throws -> Void
     ) throws -> EnqueueResult {
-        try inBatchTransaction(batchKey: batchKey, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer, files in
+        try inBatchTransaction(batchKey: batchKey, source: source, now: now, attachments: attachments, limits: limits) { writer, files in
             let queue = HandoffQueue<PreparedMessage>(capacity: 16)
             let sink = MessageSink(queue: queue, preparer: AttachmentPreparer(files: files))
             let done = DispatchSemaphore(value: 0)
@@ -59,7 +70,18 @@ extension OutboxDatabase {
     }
 
     private func inBatchTransaction(
-        batchKey: String?, source: String?, now: Int64, baseDirectory: String?, limits: IntakeLimits,
+        batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy, limits: IntakeLimits,
+        _ body: (BatchWriter, AttachmentFileReader) throws -> Void
+    ) throws -> EnqueueResult {
+        do {
+            return try write(batchKey: batchKey, source: source, now: now, attachments: attachments, limits: limits, body)
+        } catch let error as DatabaseError {
+            throw StoreError.from(error, doing: "cannot write the batch to \(path)", path: path)
+        }
+    }
+
+    private func write(
+        batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy, limits: IntakeLimits,
         _ body: (BatchWriter, AttachmentFileReader) throws -> Void
     ) throws -> EnqueueResult {
         try pool.writeWithoutTransaction { db in
@@ -80,9 +102,12 @@ extension OutboxDatabase {
                 try db.execute(sql: "INSERT INTO batch (batch_key, source, created_at) VALUES (?, ?, ?)",
                                arguments: [batchKey, source, now])
                 let batchID = db.lastInsertedRowID
-                let files = AttachmentFileReader(baseDirectory: baseDirectory, maxBytes: limits.maxMessageBytes)
+                let files = AttachmentFileReader(policy: attachments, maxBytes: limits.maxMessageBytes)
                 let writer = BatchWriter(db: db, batchID: batchID, now: now, files: files)
                 try body(writer, files)
+                guard writer.enqueued + writer.duplicates > 0 else {
+                    throw IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
+                }
                 try db.execute(sql: "UPDATE batch SET message_count = ?, duplicate_count = ? WHERE id = ?",
                                arguments: [writer.enqueued, writer.duplicates, batchID])
                 var detail = "\(writer.enqueued) message(s) enqueued"

@@ -44,7 +44,8 @@ extension OutboxDatabase {
             else { throw StoreError(.notFound, "no message with id \(id)") }
             let recipients = try Row.fetchAll(db, sql: "SELECT * FROM recipient WHERE message_id = ? ORDER BY id", arguments: [id]).map {
                 MessageDetail.RecipientEntry(kind: $0["kind"], address: $0["address"], displayName: $0["display_name"],
-                                             state: $0["state"], lastCode: $0["last_code"], lastReply: $0["last_reply"])
+                                             state: $0["state"], lastCode: $0["last_code"], lastReply: $0["last_reply"],
+                                             bounceReason: $0["bounce_reason"], bounceSeverity: $0["bounce_severity"])
             }
             let attachments = try Row.fetchAll(db, sql: """
                 SELECT a.filename, a.content_type, a.sha256, c.size FROM attachment a JOIN content c USING (sha256)

@@ -13,6 +13,10 @@ public struct EventRecord: Sendable, Hashable, Codable {
     public let code: Int?
     public let enhancedCode: String?
     public let detail: String?
+    /// Bounce and complaint events: the ``OutboxCore/BounceReason`` (`mailboxfull`, …).
+    public let reason: String?
+    /// Bounce events: `hard` or `soft`.
+    public let severity: String?
 
     init(row: Row) {
         id = row["id"]
@@ -25,5 +29,7 @@ public struct EventRecord: Sendable, Hashable, Codable {
         code = row["code"]
         enhancedCode = row["enhanced_code"]
         detail = row["detail"]
+        reason = row["reason"]
+        severity = row["severity"]
     }
 }

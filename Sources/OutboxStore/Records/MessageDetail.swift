@@ -13,6 +13,9 @@ public struct MessageDetail: Sendable, Hashable, Codable {
         public let state: String
         public let lastCode: Int?
         public let lastReply: String?
+        /// After a bounce: its reason (`userunknown`, `mailboxfull`, …) and `hard`/`soft`.
+        public let bounceReason: String?
+        public let bounceSeverity: String?
     }
 
     public struct AttachmentEntry: Sendable, Hashable, Codable {

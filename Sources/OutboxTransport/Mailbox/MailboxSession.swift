@@ -7,7 +7,7 @@ import OutboxCore
 /// (the login carries the password) is ever printed or kept.
 final class MailboxSession {
     let endpoint: MailboxEndpoint
-    private let handle: UnsafeMutableRawPointer
+    let handle: UnsafeMutableRawPointer
     private let sink: HTTPResponseSink
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -68,6 +68,13 @@ final class MailboxSession {
     /// IMAP only: removes the messages marked deleted.
     func expunge() throws(MailboxError) {
         _ = try perform(url: mailboxURL, command: "EXPUNGE", what: "expunge \(endpoint.displayURL)")
+    }
+
+    /// IMAP only: connects and logs in, then stops, leaving the connection to
+    /// ``IMAPChannel`` (libcurl's own fetch would set `\Seen`; a raw `BODY.PEEK[]` does not).
+    func connectOnly() throws(MailboxError) {
+        try set(CURLOPT_CONNECT_ONLY, 1, "CONNECT_ONLY")
+        _ = try perform(url: endpoint.base + "/", command: nil, what: "log in to \(endpoint.displayURL)")
     }
 
     private var mailboxURL: String { "\(endpoint.base)/\(endpoint.encodedMailbox)" }

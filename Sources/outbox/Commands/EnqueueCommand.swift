@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OutboxCore
+import OutboxDaemon
 import OutboxStore
 
 /// `outbox enqueue [FILE|-]`: put a batch into the outbox, whole or not at all.
@@ -12,9 +13,13 @@ struct EnqueueCommand: ParsableCommand {
             The batch is written atomically: if any message is invalid, nothing is written and the \
             error names the message (messages[i] or line N) and the field. A batch key that is \
             already known, and message keys already in the outbox, are skipped: enqueueing the \
-            same input twice changes nothing. Relative attachment paths are read relative to the \
-            batch file's directory (the current directory for stdin). Exit status: 0 done, \
-            65 input refused, 1 other failure.
+            same input twice changes nothing. Attachment files are read only from the batch file's \
+            directory (relative paths are read from there) and the directories given with \
+            --attachments-from or [enqueue] attachment-roots in outbox.conf; symlinks leading out \
+            of them are refused. A batch from stdin may attach files only from those directories \
+            (relative paths are read from the current directory). Exit status: 0 done, \
+            65 input refused, 75 temporary failure (disk full, database locked: try again), \
+            1 other failure.
             """
     )
 
@@ -53,6 +58,13 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("max-recipients"), help: "Most recipients per message.")
     var maxRecipients: Int = IntakeLimits().maxRecipients
 
+    @Option(name: .customLong("attachments-from"), help: ArgumentHelp(
+        "A directory attachment files may be read from, besides the batch file's own (repeatable).", valueName: "dir"))
+    var attachmentsFrom: [String] = []
+
+    @Option(help: ArgumentHelp("Configuration file for [enqueue] attachment-roots (default: /etc/outbox/outbox.conf if it exists).", valueName: "file"))
+    var config: String?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -69,15 +81,23 @@ struct EnqueueCommand: ParsableCommand {
         } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty {
             throw ValidationError("--subject, --owner, --key and --attach are for mail merge; put them in the batch file otherwise")
         }
+        for directory in attachmentsFrom {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--attachments-from \(directory): no such directory")
+            }
+        }
     }
 
     func run() throws {
         var limits = IntakeLimits()
         limits.maxMessageBytes = maxMessageBytes
         limits.maxRecipients = maxRecipients
-        let outbox = try database.open()
-        let result = try Failure.guarding {
-            recipients != nil ? try mailMerge(into: outbox, limits: limits) : try batchFile(into: outbox, limits: limits)
+        let roots = try attachmentRoots()
+        let outbox = try Failure.enqueueing { try OutboxDatabase(path: database.resolvedPath) }
+        let result = try Failure.enqueueing {
+            recipients != nil ? try mailMerge(into: outbox, limits: limits, roots: roots)
+                : try batchFile(into: outbox, limits: limits, roots: roots)
         }
         if json { try Formatting.printJSON(result); return }
         if result.duplicateBatch {
@@ -90,21 +110,32 @@ struct EnqueueCommand: ParsableCommand {
         print(line)
     }
 
-    private func batchFile(into outbox: OutboxDatabase, limits: IntakeLimits) throws -> EnqueueResult {
-        let reader = BatchInput(
-            source: input == "-" ? "stdin" : (input as NSString).lastPathComponent,
-            baseDirectory: input == "-" ? nil : (input as NSString).deletingLastPathComponent.nilIfEmpty,
-            limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
-        guard input != "-" else { return try reader.enqueue(from: STDIN_FILENO, into: outbox, now: nowMilliseconds()) }
-        let descriptor = open(input, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw IntakeError(.attachmentMissing, location: input, field: nil, "cannot open batch file: \(String(cString: strerror(errno)))")
+    /// `--attachments-from` and `[enqueue] attachment-roots`.
+    private func attachmentRoots() throws -> [String] {
+        do {
+            let file = try OutboxConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
+            return attachmentsFrom + file.enqueue.attachmentRoots
+        } catch {
+            throw ValidationError("\(error)")
         }
+    }
+
+    private func batchFile(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
+        guard input != "-" else {
+            let reader = BatchInput(source: "stdin", attachments: AttachmentPolicy(roots: roots, baseDirectory: nil),
+                                    limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
+            return try reader.enqueue(from: STDIN_FILENO, into: outbox, now: nowMilliseconds())
+        }
+        let source = (input as NSString).lastPathComponent
+        let directory = (input as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
+        let reader = BatchInput(source: source, attachments: AttachmentPolicy(roots: [directory] + roots, baseDirectory: directory),
+                                limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
+        let descriptor = try BatchFile.open(input, source: source)
         defer { close(descriptor) }
         return try reader.enqueue(from: descriptor, into: outbox, now: nowMilliseconds())
     }
 
-    private func mailMerge(into outbox: OutboxDatabase, limits: IntakeLimits) throws -> EnqueueResult {
+    private func mailMerge(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
         var defaults = MessageFields()
         defaults.owner = owner
         defaults.attachments = attachments.map { AttachmentField(path: $0) }
@@ -113,15 +144,19 @@ struct EnqueueCommand: ParsableCommand {
             htmlTemplate: try htmlTemplate.map { try readText($0, what: "--html-template") },
             subjectTemplate: subject ?? "", defaults: defaults, recipientsPath: recipients!, limits: limits)
         let drafts = try merge.drafts(csv: try readText(recipients!, what: "--recipients"))
+        // The files named with --attach are allowed by being named on the command line.
+        let policy = AttachmentPolicy(roots: roots + attachments, baseDirectory: nil)
         return try outbox.enqueue(batchKey: key, source: (recipients! as NSString).lastPathComponent, now: nowMilliseconds(),
-                                  baseDirectory: nil, limits: limits) { writer in
+                                  attachments: policy, limits: limits) { writer in
             for (draft, location) in drafts { try writer.add(draft, location: location) }
         }
     }
 
     private func readText(_ path: String, what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IntakeError(.attachmentMissing, location: what, field: nil, "cannot read \(path)")
+        let descriptor = try BatchFile.open(path, source: what)
+        defer { close(descriptor) }
+        guard let data = try? FileHandle(fileDescriptor: descriptor).readToEnd() ?? Data() else {
+            throw IntakeError(.unreadableInput, location: what, field: nil, "cannot read \(path): \(String(cString: strerror(errno)))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw IntakeError(.syntax, location: what, field: nil, "\(path) is not UTF-8 text")

@@ -23,7 +23,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outbox = try database.open()
+        let outbox = try database.open(.readOnly)
         var filter = EventFilter(kind: kind, messageID: message, batchID: batch, owner: owner,
                                  since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
         if !follow {

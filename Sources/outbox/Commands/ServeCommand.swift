@@ -53,88 +53,41 @@ struct ServeCommand: ParsableCommand {
     var grace: String?
 
     func run() throws {
-        var (file, settings, environment) = try loadSettings()
-        LoggingSetup.bootstrap(level: file.logLevel, environment: environment)
-        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath) }
+        let (file, settings) = try loadSettings()
+        LoggingSetup.bootstrap(level: file.logLevel)
+        let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         let tokens = StoredOAuthTokens(database: outbox)
-        settings.accessTokens = tokens
-        var engine = DeliveryEngine(database: outbox, configuration: settings)
-        try Failure.guarding { _ = try engine.recover() }
+        let withTokens = { (settings: ServiceSettings) in
+            var settings = settings
+            settings.delivery.accessTokens = tokens
+            return settings
+        }
+        let service = OutboxService(database: outbox, settings: withTokens(settings))
         if once {
-            let summary = engine.drain()
+            let summary = try Failure.guarding { try service.runOnce() }
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
-
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
-        let notifier = SystemdNotifier()
-        try Failure.guarding { try engine.start() }
-        var poller = try bouncePoller(file, outbox: outbox, environment: environment)
-        poller?.start()
-        notifier.ready(status: Self.statusLine(outbox))
-        Heartbeat(notifier: notifier, outbox: outbox).start()
-        Terminal.notice("serving \(outbox.path) with \(settings.workers) worker(s)")
-        // SIGHUP: re-read the configuration; if it is valid, let in-flight sends finish and
-        // start a new engine with it (a bad file is reported and the old settings stay).
-        while signals.wait() == SIGHUP {
-            notifier.reloading()
-            do {
-                (file, settings, environment) = try loadSettings()
-                settings.accessTokens = tokens
-                LoggingSetup.setLevel(file.logLevel)
-                let nextPoller = try bouncePoller(file, outbox: outbox, environment: environment)
-                poller?.stop()
-                poller = nextPoller
-                poller?.start()
-                _ = engine.stop()
-                engine = DeliveryEngine(database: outbox, configuration: settings)
-                try engine.start()
-                Terminal.notice("configuration reloaded: \(settings.workers) worker(s)")
-            } catch {
-                Terminal.error("reload failed, keeping the running configuration: \(error)")
-            }
-            notifier.ready(status: Self.statusLine(outbox))
-        }
-        notifier.stopping(status: "finishing in-flight sends")
-        poller?.stop()
-        let summary = engine.stop()
-        Terminal.notice("stopped: \(summary)")
-    }
-
-    /// The `[bounces]` mailbox poller, when a mailbox URL is configured.
-    private func bouncePoller(_ file: OutboxConfiguration, outbox: OutboxDatabase, environment: [String: String]) throws -> BounceMailboxPoller? {
-        guard let url = file.bounces.mailboxURL else { return nil }
-        var password = ""
-        if let credential = file.bounces.mailboxPasswordCredential {
-            do { password = try Credentials.read(name: credential, environment: environment) } catch {
-                throw ValidationError("[bounces] mailbox password: \(error)")
-            }
-        }
-        do {
-            // Clear text only to a mailbox on this machine, as for HTTP endpoints.
-            let host = URLComponents(string: url)?.host ?? ""
-            let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-            let endpoint = try MailboxEndpoint(url: url, username: file.bounces.mailboxUser ?? "", password: password, requireTLS: !loopback)
-            return BounceMailboxPoller(database: outbox, endpoint: endpoint, interval: file.bounces.pollInterval)
-        } catch {
-            throw ValidationError("[bounces] mailbox-url: \(error)")
-        }
+        try Failure.guarding { try service.start() }
+        // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
+        _ = try Failure.guarding { try service.run(until: signals) { withTokens(try loadSettings().1) } }
     }
 
     /// The configuration file, then the environment, then the flags.
-    private func loadSettings() throws -> (OutboxConfiguration, DeliveryConfiguration, [String: String]) {
+    private func loadSettings() throws -> (OutboxConfiguration, ServiceSettings) {
         var environment = ProcessInfo.processInfo.environment
         if let relay { environment["OUTBOX_RELAY"] = relay }
         let file: OutboxConfiguration
         do { file = try OutboxConfiguration.load(path: config, environment: environment) } catch {
             throw ValidationError("\(error)")
         }
-        return (file, try deliveryConfiguration(file, environment: environment), environment)
-    }
-
-    static func statusLine(_ outbox: OutboxDatabase) -> String {
-        guard let totals = try? outbox.status().totals else { return "running" }
-        return ["queued", "sending", "deferred", "sent", "failed"].map { "\($0) \(totals[$0, default: 0])" }.joined(separator: ", ")
+        let bounceMailbox: BounceMailboxSettings?
+        do { bounceMailbox = try BounceMailboxSettings.make(file, environment: environment) } catch {
+            throw ValidationError("\(error)")
+        }
+        let delivery = try deliveryConfiguration(file, environment: environment)
+        return (file, ServiceSettings(delivery: delivery, bounceMailbox: bounceMailbox, logLevel: file.logLevel))
     }
 
     /// The configuration file's settings with the flags applied over them.
@@ -153,7 +106,7 @@ struct ServeCommand: ParsableCommand {
         if let hold { settings.holdDuration = try duration(hold, "--hold") }
         if let grace { settings.shutdownGrace = try duration(grace, "--grace") }
         settings.messageIDDomain = messageIDDomain
-        settings.senderPolicy = try senderPolicy(file)
+        do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.description) }
         settings.dkim = file.dkim
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
@@ -162,19 +115,6 @@ struct ServeCommand: ParsableCommand {
             }
         }
         return settings
-    }
-
-    /// `[reply-to]` company-address (a local part or a whole address) on event-domain, and
-    /// `[bounces]` domain for VERP envelope senders.
-    private func senderPolicy(_ file: OutboxConfiguration) throws -> SenderPolicy {
-        var policy = SenderPolicy(bounceDomain: file.bounces.domain)
-        if let replyTo = file.replyTo {
-            let address = replyTo.companyAddress.contains("@") ? replyTo.companyAddress : "\(replyTo.companyAddress)@\(replyTo.eventDomain)"
-            do { policy.replyToFrom = try Mailbox(address: address) } catch {
-                throw ValidationError("[reply-to] company-address '\(address)': \(error.reason)")
-            }
-        }
-        return policy
     }
 
     private func duration(_ text: String, _ option: String) throws -> Duration {

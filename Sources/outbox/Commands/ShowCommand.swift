@@ -17,7 +17,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         if eml { return try printEML() }
-        let detail = try Failure.guarding { try database.open().message(id: id) }
+        let detail = try Failure.guarding { try database.open(.readOnly).message(id: id) }
         if json { try Formatting.printJSON(detail); return }
         let m = detail.summary
         print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")
@@ -34,7 +34,8 @@ struct ShowCommand: ParsableCommand {
         for r in detail.recipients {
             let name = r.displayName.map { "\($0) " } ?? ""
             let reply = r.lastReply.map { " — \(r.lastCode.map { "\($0) " } ?? "")\($0)" } ?? ""
-            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(reply)")
+            let bounce = r.bounceReason.map { " (\($0)\(r.bounceSeverity.map { ", \($0)" } ?? ""))" } ?? ""
+            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(bounce)\(reply)")
         }
         if !detail.attachments.isEmpty {
             print("\nattachments:")

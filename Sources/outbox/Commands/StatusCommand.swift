@@ -9,8 +9,10 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let status = try Failure.guarding { try database.open().status() }
-        if json { try Formatting.printJSON(status); return }
+        let outbox = try database.open(.readOnly)
+        let status = try Failure.guarding { try outbox.status() }
+        let problems = try Failure.guarding { try outbox.senderProblems() }
+        if json { try Formatting.printJSON(StatusReport(status: status, senderProblems: problems)); return }
         let states = ["queued", "sending", "deferred", "sent", "failed", "cancelled"]
         print(states.map { "\($0) \(status.totals[$0] ?? 0)" }.joined(separator: "  "))
         if let oldest = status.oldestQueuedAt {
@@ -27,7 +29,23 @@ struct StatusCommand: ParsableCommand {
             }
             print(Formatting.table(rows))
         }
+        let problemLines = SenderProblemText.lines(problems, showOwner: true)
+        if !problemLines.isEmpty { print(""); problemLines.forEach { print($0) } }
         print("")
         print("last event: " + (status.lastEvent.map(Formatting.event) ?? "none"))
+    }
+}
+
+/// `status --json`: the queue figures with the sender-problem counters beside them.
+private struct StatusReport: Encodable {
+    let status: OutboxStatus
+    let senderProblems: [SenderProblemRecord]
+
+    private enum CodingKeys: String, CodingKey { case senderProblems }
+
+    func encode(to encoder: any Encoder) throws {
+        try status.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(senderProblems, forKey: .senderProblems)
     }
 }

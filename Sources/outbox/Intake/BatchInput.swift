@@ -6,12 +6,14 @@ import OutboxStore
 ///
 /// Format detection (unless `format` is given): a first line that is a complete JSON
 /// object is JSON Lines (`{"batch": …}` header optional); anything else is one JSON
-/// document. JSON Lines is streamed: memory does not grow with the batch.
+/// document. JSON Lines is streamed: memory does not grow with the batch. Every line and
+/// document is read strictly (``StrictJSON``) before it is decoded, so errors name the
+/// line, column and field, and nothing a lenient parser would drop gets through.
 struct BatchInput {
     enum Format: String, CaseIterable { case json, jsonl }
 
     let source: String
-    let baseDirectory: String?
+    let attachments: AttachmentPolicy
     let limits: IntakeLimits
     let format: Format?
     /// Maximum size of a whole JSON document (JSON Lines has no overall limit).
@@ -20,18 +22,16 @@ struct BatchInput {
     func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
         let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
         var first: ArraySlice<UInt8>?
-        do {
-            repeat { first = try reader.next() } while first.map(isBlank) == true
-        } catch let error as LineReader.LineTooLong {
-            throw IntakeError(.tooLarge, location: "\(source) line \(error.line)", field: nil, "line is longer than \(error.limit) bytes")
-        }
-        guard let first else { throw IntakeError(.syntax, location: source, field: nil, "input is empty") }
+        repeat { first = try nextLine(reader) } while first.map(isBlank) == true
+        guard let first else { throw IntakeError(.noMessages, location: source, field: nil, "input is empty") }
+        let firstLine = reader.lineNumber
 
-        let firstObject = (try? JSONSerialization.jsonObject(with: Data(first))) as? [String: Any]
+        let firstObject = Self.isValid(first, line: firstLine) ? (try? JSONSerialization.jsonObject(with: Data(first))) as? [String: Any] : nil
         let format = self.format ?? (firstObject == nil && !looksLikeOneLineObject(first) ? .json : .jsonl)
         switch format {
         case .json:
-            var data = Data(first)
+            var data = Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1)
+            data.append(contentsOf: first)
             data.append(UInt8(ascii: "\n"))
             while let line = try nextLine(reader) {
                 data.append(contentsOf: line)
@@ -43,31 +43,28 @@ struct BatchInput {
             return try enqueueDocument(data, into: database, now: now)
         case .jsonl:
             if firstObject?["messages"] != nil, try nextNonBlank(reader) == nil {
-                return try enqueueDocument(Data(first), into: database, now: now)
+                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), into: database, now: now)
             }
             return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, into: database, now: now)
         }
     }
 
     private func enqueueDocument(_ data: Data, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        let messageLines = try data.withUnsafeBytes { try strictCheck($0, firstLine: 1, elementsOf: "messages") }
         let document: BatchDocument
         do {
             document = try JSONDecoder().decode(BatchDocument.self, from: data)
         } catch {
-            let located = Self.locate(error, source: source)
-            if located.code == .syntax, let position = JSONSyntaxLocator.describe(data) {
-                throw IntakeError(.syntax, location: source, field: nil, position)
-            }
-            throw located
+            throw locate(error, in: data, messageLines: messageLines)
         }
         let builder = DraftBuilder(defaults: document.defaults, limits: limits)
         var drafts: [(MessageDraft, String)] = []
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
-            let location = "\(source) messages[\(index)]"
+            let location = "\(source) messages[\(index)] (line \(messageLines[index]))"
             drafts.append((try builder.build(fields, location: location), location))
         }
-        return try database.enqueue(batchKey: document.key, source: source, now: now, baseDirectory: baseDirectory, limits: limits) { writer in
+        return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
             for (draft, location) in drafts { try writer.add(draft, location: location) }
         }
     }
@@ -82,7 +79,7 @@ struct BatchInput {
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
             builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
-        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, baseDirectory: baseDirectory,
+        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
                                              limits: limits) { sink in try producer.run(into: sink) }
     }
 
@@ -112,23 +109,37 @@ struct BatchInput {
 
         private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: MessageSink) throws {
             let location = "\(input.source) line \(number)"
+            try input.checkLine(line, number: number)
             let fields: MessageFields
             do {
                 fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
             } catch {
-                let located = IntakeError.from(error, location: location)
-                if located.code == .syntax, let position = JSONSyntaxLocator.describe(Data(line), firstLine: number) {
-                    throw IntakeError(.syntax, location: location, field: nil, position)
-                }
-                throw located
+                throw IntakeError.from(error, location: location)
             }
             try sink.add(try builder.build(fields, location: location), location: location)
         }
     }
 
-    fileprivate func nextLine(_ reader: LineReader) throws -> ArraySlice<UInt8>? {
+    /// Refuses a line of JSON Lines that is not strictly valid JSON, naming line, column and field.
+    fileprivate func checkLine(_ line: ArraySlice<UInt8>, number: Int) throws {
+        _ = try line.withUnsafeBytes { try strictCheck($0, firstLine: number) }
+    }
+
+    private func strictCheck(_ bytes: UnsafeRawBufferPointer, firstLine: Int, elementsOf: String? = nil) throws(IntakeError) -> [Int] {
+        do { return try StrictJSON.check(bytes, firstLine: firstLine, elementsOf: elementsOf) } catch {
+            throw IntakeError(.syntax, location: "\(source) line \(error.line), column \(error.column)", field: error.path, error.reason)
+        }
+    }
+
+    private static func isValid(_ line: ArraySlice<UInt8>, line number: Int) -> Bool {
+        line.withUnsafeBytes { bytes in (try? StrictJSON.check(bytes, firstLine: number)) != nil }
+    }
+
+    fileprivate func nextLine(_ reader: LineReader) throws(IntakeError) -> ArraySlice<UInt8>? {
         do { return try reader.next() } catch let error as LineReader.LineTooLong {
             throw IntakeError(.tooLarge, location: "\(source) line \(error.line)", field: nil, "line is longer than \(error.limit) bytes")
+        } catch {
+            throw IntakeError(.unreadableInput, location: "\(source) line \(reader.lineNumber + 1)", field: nil, "cannot read the input: \(Self.describe(error))")
         }
     }
 
@@ -149,19 +160,27 @@ struct BatchInput {
         return trimmed.first == UInt8(ascii: "{") && trimmed.last == UInt8(ascii: "}") && trimmed.count > 2
     }
 
-    /// Maps a JSON document decoding error to `messages[i]` and the field inside it.
-    static func locate(_ error: any Error, source: String) -> IntakeError {
-        if case .some(let decoding) = error as? DecodingError {
-            let path: [any CodingKey]
-            switch decoding {
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
-            case .keyNotFound(_, let context): path = context.codingPath
-            @unknown default: path = []
-            }
-            if path.count >= 2, path[0].stringValue == "messages", let index = path[1].intValue {
-                return IntakeError.from(error, location: "\(source) messages[\(index)]", pathPrefixToDrop: 2)
-            }
+    /// Maps a JSON document decoding error to `messages[i]` (or the document) with the
+    /// line the failing value is on, and the field inside it.
+    private func locate(_ error: any Error, in data: Data, messageLines: [Int]) -> IntakeError {
+        guard let decoding = error as? DecodingError else { return IntakeError.from(error, location: source) }
+        let keys: [any CodingKey]
+        switch decoding {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): keys = context.codingPath
+        case .keyNotFound(_, let context): keys = context.codingPath
+        @unknown default: keys = []
         }
-        return IntakeError.from(error, location: source)
+        let path = keys.map { key in key.intValue.map(StrictJSON.PathComponent.index) ?? .key(key.stringValue) }
+        let line = data.withUnsafeBytes { StrictJSON.line(of: path, in: $0) }
+        if path.count >= 2, path[0] == .key("messages"), case .index(let index) = path[1], index < messageLines.count {
+            let location = "\(source) messages[\(index)] (line \(line ?? messageLines[index]))"
+            return IntakeError.from(error, location: location, pathPrefixToDrop: 2)
+        }
+        return IntakeError.from(error, location: line.map { "\(source) line \($0)" } ?? source)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        return "\(error)"
     }
 }

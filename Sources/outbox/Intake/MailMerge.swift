@@ -53,10 +53,31 @@ struct MailMerge {
     }
 
     private func compile(_ template: String, text: Bool, what: String) throws -> MustacheTemplate {
+        // On a line of its own, so the user's line numbers stay as they are.
+        let pragma = text ? "{{% CONTENT_TYPE: TEXT}}\n" : ""
         do {
-            return try MustacheTemplate(string: (text ? "{{% CONTENT_TYPE: TEXT}}" : "") + template)
+            return try MustacheTemplate(string: pragma + template)
+        } catch let error as MustacheTemplate.ParserError {
+            let line = error.context.lineNumber - (text ? 1 : 0)
+            throw IntakeError(.template, location: "\(what) line \(line), column \(error.context.columnNumber + 1)", field: nil,
+                              "template does not parse: \((error.error as? MustacheTemplate.Error).map(Self.describe) ?? "the template is malformed")")
         } catch {
-            throw IntakeError(.template, location: what, field: nil, "template does not parse: \(error)")
+            throw IntakeError(.template, location: what, field: nil, "template does not parse")
+        }
+    }
+
+    private static func describe(_ error: MustacheTemplate.Error) -> String {
+        switch error {
+        case .sectionCloseNameIncorrect: "a section is closed with another name than it was opened with ({{#a}}…{{/a}})"
+        case .unfinishedName: "a tag is not closed with }}"
+        case .expectedSectionEnd: "a section is not closed ({{#name}} needs {{/name}})"
+        case .invalidSetDelimiter: "a set-delimiter tag is malformed"
+        case .transformAppliedToInheritanceSection: "a transform cannot be applied to an inheritance section"
+        case .illegalTokenInsideInheritSection: "a tag is not allowed inside an inherit section"
+        case .textInsideInheritSection: "text is not allowed inside an inherit section"
+        case .invalidConfigVariableSyntax: "a {{% … }} configuration tag is malformed"
+        case .unrecognisedConfigVariable: "a {{% … }} configuration tag is not known"
+        @unknown default: "the template is malformed"
         }
     }
 }

@@ -55,6 +55,7 @@ enum Formatting {
         if let owner = event.owner { parts.append("owner=\(owner)") }
         if let recipient = event.recipient { parts.append("rcpt=\(recipient)") }
         if let code = event.code { parts.append("code=\(code)\(event.enhancedCode.map { " \($0)" } ?? "")") }
+        if let reason = event.reason { parts.append("reason=\(reason)\(event.severity.map { " (\($0))" } ?? "")") }
         if let detail = event.detail { parts.append("— \(detail)") }
         return parts.joined(separator: " ")
     }

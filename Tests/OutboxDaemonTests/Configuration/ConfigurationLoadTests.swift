@@ -55,7 +55,7 @@ import Testing
 
             [relay]
             host = relay.example.ee
-            tls = tls
+            tls = ssl
             username = "mailer@example.ee"
             password-credential = relay-password
             verify-tls = no

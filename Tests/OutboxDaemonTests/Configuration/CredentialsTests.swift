@@ -19,7 +19,7 @@ import Testing
             try Credentials.read(name: "relay-password", environment: ["CREDENTIALS_DIRECTORY": directory.path])
         }
         #expect(error.code == .notFound)
-        #expect(error.description.contains("LoadCredential=relay-password:"))
+        #expect(error.description.contains("LoadCredential=relay-password"))
     }
 
     @Test func noCredentialsDirectory() throws {

@@ -32,7 +32,7 @@ struct ServiceUnitTests {
         for required in [
             "Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "User=outbox", "Group=outbox", "StateDirectory=outbox",
             "StateDirectoryMode=0750", "ConfigurationDirectory=outbox", "WatchdogSec=30s", "Restart=on-failure",
-            "LoadCredential=relay-password:/etc/outbox/credentials/relay-password", "ProtectSystem=strict", "ProtectHome=yes",
+            "LoadCredential=relay-password", "LoadCredential=bounce-password", "UMask=0007", "ProtectSystem=strict", "ProtectHome=yes",
             "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=", "SystemCallFilter=@system-service",
             "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "MemoryDenyWriteExecute=yes",
         ] {

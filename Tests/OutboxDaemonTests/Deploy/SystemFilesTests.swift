@@ -26,7 +26,7 @@ import Testing
             return ((attributes[.posixPermissions] as? Int) ?? -1, (attributes[.ownerAccountID] as? Int) ?? -1, (attributes[.groupOwnerAccountID] as? Int) ?? -1)
         }
         #expect(try mode("/var/lib/outbox") == (0o750, Int(user[2])!, Int(user[3])!))
-        #expect(try mode("/etc/outbox/credentials") == (0o700, 0, 0))
+        #expect(try mode("/etc/credstore") == (0o700, 0, 0))
     }
 
     @Test func exampleConfigurationLoadsToTheDefaultsAndDocumentsEveryKey() throws {

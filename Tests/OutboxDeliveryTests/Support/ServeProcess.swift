@@ -16,13 +16,14 @@ final class ServeProcess {
     }()
 
     let process = Process()
-    private let output = Pipe(), errors = Pipe()
+    private let output = Pipe()
 
     init(_ arguments: [String]) throws {
         process.executableURL = Self.executable
         process.arguments = ["serve"] + arguments
         process.standardOutput = output
-        process.standardError = errors
+        // Not a pipe nobody reads: the daemon logs every outcome, and a full pipe would block it.
+        process.standardError = FileHandle.nullDevice
         try process.run()
     }
 

@@ -19,8 +19,8 @@ struct BouncesListCommand: ParsableCommand {
         let bounces = try Failure.guarding { try database.open().bounces(limit: limit, beforeID: before) }
         if json { try Formatting.printJSON(bounces); return }
         if bounces.isEmpty { print("no bounces"); return }
-        print(Formatting.table([["ID", "RECEIVED", "KIND", "MESSAGE", "SOURCE", "SUBJECT"]] + bounces.map {
-            ["#\($0.id)", Formatting.time($0.receivedAt), $0.kind, Self.match($0),
+        print(Formatting.table([["ID", "RECEIVED", "KIND", "REASONS", "MESSAGE", "SOURCE", "SUBJECT"]] + bounces.map {
+            ["#\($0.id)", Formatting.time($0.receivedAt), $0.kind, Formatting.clip($0.reasons ?? "-", 40), Self.match($0),
              Formatting.clip($0.source, 40), Formatting.clip($0.subject ?? "", 50)]
         }))
     }

@@ -1,36 +1,45 @@
 import ArgumentParser
 import Foundation
+import OutboxDaemon
 import OutboxStore
 import OutboxTransport
 
 /// `outbox bounces poll`: reads a bounce mailbox over IMAP or POP3 once, records every
-/// message, and deletes (or moves) each only after it is recorded.
+/// message, and deletes (or moves) each only after it is recorded; in own-mailbox mode
+/// takes only what is about Outbox's mail and leaves the rest untouched and unread.
 struct BouncesPollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poll", abstract: "Read a bounce mailbox over IMAP or POP3 once; record, then delete, each message.",
         discussion: """
             A message is deleted (POP3 DELE, IMAP \\Deleted + EXPUNGE) or moved (--move-to, IMAP) only after it is \
             recorded; one that cannot be fetched or recorded stays for the next poll. The same bytes recorded twice \
-            count once. Exit 0 when every listed message was recorded, 75 when the poll stopped early or the mailbox \
-            or database could not be reached.
+            count once. With --mode own-mailbox (the owner's own inbox, IMAP only), only bounces, complaints and \
+            auto-replies that name a message Outbox sent are recorded and moved to --move-to (default: [bounces] \
+            mailbox-folder, Outbox-Bounces); every other message is read with BODY.PEEK and left untouched and unread; \
+            nothing is deleted. Exit 0 when every listed message was handled, 75 when the poll stopped early or the \
+            mailbox or database could not be reached.
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var bounceConfiguration: BounceConfiguration
+    @Option(help: "bounce-mailbox (take everything) or own-mailbox (only what is about Outbox's mail); default: [bounces] mailbox-mode.")
+    var mode: String?
     @Option(help: "imap[s]://host[:port][/MAILBOX] (default mailbox INBOX) or pop3[s]://host[:port].") var url: String
     @Option(help: "Login name.") var user: String
     @OptionGroup var secret: SecretInput
-    @Option(help: "IMAP: move recorded messages to this folder instead of deleting them.") var moveTo: String?
+    @Option(help: "IMAP: move recorded messages to this folder (bounce-mailbox mode: instead of deleting them).") var moveTo: String?
     @Option(help: "At most this many messages per poll.") var limit = 1000
     @Flag(help: "Allow logging in without TLS (loopback or test servers only).") var allowPlaintext = false
     @Flag(help: "Do not verify the server's TLS certificate (self-signed servers; discouraged).") var insecure = false
     @Option(help: ArgumentHelp("CA certificates to verify the server with.", valueName: "file")) var caFile: String?
     @Option(help: "How long a database write waits for another writer, in seconds.") var busyTimeout: Double = 60
-    @Flag(inversion: .prefixedNo, help: "Put hard-bounced addresses on the suppression list.") var suppress = true
+    @Flag(inversion: .prefixedNo, help: "Apply the suppression policy (dead addresses, complaints, repeated soft bounces).") var suppress = true
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
         guard busyTimeout >= 0, busyTimeout <= 3600 else { throw ValidationError("--busy-timeout must be between 0 and 3600 seconds") }
+        if let mode, BounceSettings.MailboxMode(rawValue: mode) == nil { throw ValidationError("--mode must be bounce-mailbox or own-mailbox") }
     }
 
     func run() throws {
@@ -42,19 +51,20 @@ struct BouncesPollCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.reason)
         }
+        var settings = try bounceConfiguration.settings()
+        if let mode { settings.mailboxMode = BounceSettings.MailboxMode(rawValue: mode) ?? settings.mailboxMode }
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
-        let suppress = suppress
         let result: MailboxDrain.Result
         do {
-            result = try MailboxDrain.run(endpoint, moveTo: moveTo, limit: limit) { id, bytes in
-                _ = try outbox.ingestBounce(raw: bytes, source: "\(endpoint.displayURL) \(endpoint.kind == .imap ? "uid" : "message") \(id)",
-                                            now: nowMilliseconds(), suppressHardBounces: suppress)
-            }
+            result = try BounceMailboxPoller.poll(endpoint, database: outbox, settings: settings, suppress: suppress, moveTo: moveTo, limit: limit)
         } catch {
             Terminal.error(error.reason)
             throw SysExit.tempFail
         }
-        if json { try Formatting.printJSON(result) } else {
+        if json { try Formatting.printJSON(result) } else if settings.mailboxMode == .ownMailbox {
+            print("\(endpoint.displayURL): \(result.listed) message(s), \(result.recorded) about Outbox's mail recorded and moved to "
+                + "\(moveTo ?? settings.mailboxFolder), \(result.untouched) left untouched")
+        } else {
             print("\(endpoint.displayURL): \(result.listed) message(s), \(result.recorded) recorded and \(moveTo.map { "moved to \($0)" } ?? "deleted")")
         }
         if let reason = result.stoppedBecause {

@@ -9,17 +9,26 @@ struct SuppressionsCommand: ParsableCommand {
         subcommands: [List.self, Add.self, Remove.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List suppressed addresses, newest first.")
+        static let configuration = CommandConfiguration(abstract: "List suppressed addresses, newest first, with cause and expiry.")
         @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Also list entries whose expiry passed (they no longer block sending).") var all = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let entries = try Failure.guarding { try database.open().suppressions() }
+            let now = nowMilliseconds()
+            let entries = try Failure.guarding { try database.open().suppressions(now: now, includeExpired: all) }
             if json { try Formatting.printJSON(entries); return }
             if entries.isEmpty { print("no suppressed addresses"); return }
-            print(Formatting.table([["ADDRESS", "SINCE", "EVENT", "REASON"]] + entries.map {
-                [$0.address, Formatting.time($0.createdAt), $0.eventID.map { "#\($0)" } ?? "-", Formatting.clip($0.reason, 60)]
+            print(Formatting.table([["ADDRESS", "SINCE", "UNTIL", "CAUSE", "EVENT", "BOUNCE", "REASON"]] + entries.map {
+                [$0.address, Formatting.time($0.createdAt), Self.expiry($0, now: now), $0.bounceReason ?? "operator",
+                 $0.eventID.map { "#\($0)" } ?? "-", $0.bounceID.map { "#\($0)" } ?? "-", Formatting.clip($0.reason, 60)]
             }))
+        }
+
+        /// `never`, the expiry time, or `expired …`.
+        private static func expiry(_ entry: SuppressionRecord, now: Int64) -> String {
+            guard let expires = entry.expiresAt else { return "never" }
+            return (entry.isActive(at: now) ? "" : "expired ") + Formatting.time(expires)
         }
     }
 

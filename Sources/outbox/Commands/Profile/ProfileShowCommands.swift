@@ -18,6 +18,7 @@ struct ProfileShowCommand: ParsableCommand {
         if json { try Formatting.printJSON(ProfileView(record)); return }
         print("profile \(owner)")
         ProfileView(record).printLines()
+        for line in SenderProblemText.lines(try database.open().senderProblems(owner: owner), showOwner: false) { print(line) }
     }
 }
 

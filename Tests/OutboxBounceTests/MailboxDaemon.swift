@@ -1,0 +1,47 @@
+import Foundation
+
+/// `outbox serve` polling a test Dovecot's mailbox from outbox.conf, its password given
+/// as a systemd credential, stderr kept in a file.
+struct MailboxDaemon {
+    let process = Process()
+    let errors: String
+
+    /// Writes the credential and `[bounces]` (mailbox keys plus `extra` lines), then starts serving.
+    init(server: DovecotServer, directory: String, database: String, extra: String = "") throws {
+        let credentials = directory + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        try Data((DovecotServer.password + "\n").utf8).write(to: URL(fileURLWithPath: credentials + "/bounce-mailbox"))
+        let config = directory + "/outbox.conf"
+        try Data("""
+            [bounces]
+            mailbox-url = imap://127.0.0.1:\(server.imapPort)/INBOX
+            mailbox-user = \(DovecotServer.user)
+            mailbox-password-credential = bounce-mailbox
+            poll-interval = 1s
+            \(extra)
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        errors = directory + "/serve.err"
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        process.executableURL = OutboxBinary.executable
+        process.arguments = ["serve", "--config", config, "--db", database]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CREDENTIALS_DIRECTORY"] = credentials
+        process.environment = environment
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// What the daemon wrote to stderr so far.
+    var log: String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then waits; returns the exit status.
+    func stop() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL if a failed expectation left it running.
+    func killIfRunning() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
