@@ -122,7 +122,8 @@ import Testing
         try withTestSMTPServer { relay in
             let guide = try ProfileGuide(conf: Self.relayConf(relay.port))
             defer { guide.cleanUp() }
-            try guide.run(["profile", "set", "juri", "--mode", "system", "--from", "juri@firma.ee"])
+            let set = try guide.run(["profile", "set", "juri", "--mode", "system", "--from", "juri@firma.ee", "--config", guide.configPath])
+            #expect(set.stderr.contains("juri cannot send yet: mode system signs with DKIM and there is no key for firma.ee"), "\(set.stderr)")
             try guide.run(["profile", "set", "mari", "--mode", "smtp", "--host", "127.0.0.1", "--port", String(relay.port), "--tls", "none",
                            "--from", "mari@firma.ee"])
             try Self.enqueueLetter(guide, owner: "juri")
