@@ -225,7 +225,7 @@ final class DeliveryWorker {
         guard let verdict = exchange(message, assembly, key: key, credentials: credentials, profile: profile) else { return }
         switch verdict {
         case .record(let outcome):
-            record(message, outcome.keepingSentCopy(of: assembly))
+            record(message, outcome.keepingSentHeader(of: assembly))
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
@@ -286,7 +286,7 @@ final class DeliveryWorker {
         guard settle() else { return }  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
         switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile) {
-        case .record(let outcome): record(message, outcome.keepingSentCopy(of: assembly))
+        case .record(let outcome): record(message, outcome.keepingSentHeader(of: assembly))
         case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }
     }
@@ -299,7 +299,7 @@ final class DeliveryWorker {
             let name = try maildir.deliver(assembly.bytes, returnPath: assembly.mailFrom.address)
             let recipients = assembly.recipients.map { RecipientOutcome(address: $0.address, state: .sent, code: nil, reply: nil) }
             record(message, DeliveryRecord(verdict: .sent, text: "written to Maildir \(directory)/new/\(name)", recipients: recipients)
-                .keepingSentCopy(of: assembly))
+                .keepingSentHeader(of: assembly))
         } catch let error as MaildirError where error.code == .unusableDirectory {
             hold(message, reason: "configuration: \(error.reason)", code: nil, enhancedCode: nil)
         } catch {

@@ -23,7 +23,7 @@ public enum MessagePreview {
         guard let stored = try database.messageForPreview(id: messageID) else { throw Problem(reason: "no message \(messageID)") }
         let message = stored.message
         if let copy = stored.sent {
-            guard let id = copy.messageID else { throw Problem(reason: "the sent copy of message \(messageID) has no Message-ID") }
+            guard let id = copy.messageID else { throw Problem(reason: "the sent header of message \(messageID) has no Message-ID") }
             let placeholder = try Mailbox(address: "preview@outbox.invalid")
             let composed = MIMEComposer.compose(MIMEMessage(
                 from: placeholder, to: [placeholder], subject: message.subject, textBody: message.textBody, htmlBody: message.htmlBody,
@@ -44,11 +44,11 @@ public enum MessagePreview {
 }
 
 extension DeliveryRecord {
-    /// This outcome keeping `assembly`'s bytes as the sent copy when any recipient accepted them.
-    func keepingSentCopy(of assembly: MessageAssembly) -> DeliveryRecord {
+    /// This outcome keeping `assembly`'s header as sent when any recipient accepted them.
+    func keepingSentHeader(of assembly: MessageAssembly) -> DeliveryRecord {
         guard verdict == .sent || recipients.contains(where: { $0.state == .sent }) else { return self }
         var record = self
-        record.sentCopy = SentCopy(sentBytes: assembly.bytes)
+        record.sentHeader = SentHeader(sentBytes: assembly.bytes)
         return record
     }
 }

@@ -12,7 +12,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
         migrator.registerMigration("v6-bounce-reasons", migrate: BounceReasonMigration.migrate)
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
-        migrator.registerMigration("v11-sent-copy", migrate: SentCopyMigration.migrate)
+        migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         return migrator
     }
 

@@ -22,7 +22,7 @@ public struct DeliveryRecord: Hashable, Sendable {
     public let text: String
     public let recipients: [RecipientOutcome]
     /// For `sent`: the message as sent, kept for `outbox show ID --eml`.
-    public var sentCopy: SentCopy?
+    public var sentHeader: SentHeader?
 
     public init(verdict: Verdict, code: Int? = nil, enhancedCode: String? = nil, text: String, recipients: [RecipientOutcome] = []) {
         self.verdict = verdict

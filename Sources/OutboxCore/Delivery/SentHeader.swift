@@ -4,7 +4,7 @@ import Crypto
 /// the header block as sent (DKIM signatures, Date, From … through the empty line) and the
 /// SHA-256 of all the bytes. The body is not kept twice: composing the stored message again
 /// gives it (composition is deterministic), and the hash proves the result is what was sent.
-public struct SentCopy: Sendable, Hashable {
+public struct SentHeader: Sendable, Hashable {
     /// The header block, ending with the empty line's CRLF.
     public let header: [UInt8]
     /// Lower-case hex SHA-256 of the whole message as sent.
@@ -15,7 +15,7 @@ public struct SentCopy: Sendable, Hashable {
         self.sha256 = sha256
     }
 
-    /// The copy of `bytes`, the message exactly as handed to the transport.
+    /// What to keep of `bytes`, the message exactly as handed to the transport.
     public init(sentBytes bytes: [UInt8]) {
         let end = Self.headerEnd(bytes) ?? bytes.count
         header = Array(bytes[..<end])
