@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "OutboxStore",
-            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OutboxCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
-            dependencies: ["OutboxCore", "OutboxStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OutboxCore", "OutboxStore", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

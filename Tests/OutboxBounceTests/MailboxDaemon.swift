@@ -1,3 +1,4 @@
+import OutboxTestSupport
 import Foundation
 
 /// `outbox serve` polling a test Dovecot's mailbox from outbox.conf, its password given

@@ -1,3 +1,4 @@
+import OutboxTestSupport
 import Foundation
 import Testing
 import OutboxCore

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 import OutboxCore
 @testable import OutboxStore

@@ -17,6 +17,8 @@ struct OutboxProcess {
     static let executable: URL = OutboxExecutable.url
 
     let database: String
+    /// Variables set on top of this process's environment.
+    var environment: [String: String] = [:]
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Result {
@@ -25,6 +27,7 @@ struct OutboxProcess {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
+        environment.merge(self.environment) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()

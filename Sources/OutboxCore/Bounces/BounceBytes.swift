@@ -17,9 +17,13 @@ enum BounceBytes {
         let start = max(from ?? haystack.startIndex, haystack.startIndex)
         let last = haystack.endIndex - pattern.count
         guard start <= last else { return nil }
+        // The first byte in both cases, compared without a call per byte (debug builds
+        // do not inline it, and this loop is most of the parser's time).
+        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
         var index = start
         while index <= last {
-            if lower(haystack[index]) == first {
+            let byte = haystack[index]
+            if byte == first || byte == firstUpper {
                 var matched = 1
                 while matched < pattern.count, lower(haystack[index + matched]) == pattern[matched] { matched += 1 }
                 if matched == pattern.count { return index }

@@ -16,6 +16,10 @@ struct BounceDeliveryStatusReader {
         var status: EnhancedStatusCode?
         var diagnostic: String?
         var remoteMTA: String?
+        /// An action, status or diagnostic came after `final`: a following
+        /// `Original-Recipient` starts the next recipient (a missing blank line). Before it
+        /// (Amazon SES writes `Action` first) they belong to the same one.
+        var hasFieldsAfterFinal = false
         var isEmpty: Bool { final == nil && original == nil && action == nil && status == nil && diagnostic == nil }
     }
 
@@ -37,18 +41,23 @@ struct BounceDeliveryStatusReader {
                 case "arrival-date": arrivalDate = arrivalDate ?? value
                 case "original-envelope-id": originalEnvelopeID = originalEnvelopeID ?? value
                 case "original-recipient":
-                    if draft.original != nil || (draft.final != nil && (draft.action != nil || draft.status != nil)) {
+                    if draft.original != nil || (draft.final != nil && draft.hasFieldsAfterFinal) {
                         finish(&draft)
                     }
                     draft.original = Self.address(value)
                 case "final-recipient":
                     if draft.final != nil { finish(&draft) }
                     draft.final = Self.address(value)
-                case "action": draft.action = BounceAction(fieldValue: value)
+                case "action":
+                    draft.action = BounceAction(fieldValue: value)
+                    draft.hasFieldsAfterFinal = draft.final != nil
                 case "status":
                     let token = value.split(whereSeparator: { $0 == " " || $0 == "(" }).first ?? ""
                     draft.status = EnhancedStatusCode(token)
-                case "diagnostic-code": draft.diagnostic = Self.typed(value)
+                    draft.hasFieldsAfterFinal = draft.final != nil
+                case "diagnostic-code":
+                    draft.diagnostic = Self.typed(value)
+                    draft.hasFieldsAfterFinal = draft.final != nil
                 case "remote-mta": draft.remoteMTA = Self.typed(value)
                 default: break
                 }
@@ -92,8 +101,12 @@ struct BounceDeliveryStatusReader {
     /// `rfc822; <a@b>` → `a@b`.
     static func address(_ value: String) -> String {
         var text = Substring(typed(value))
-        while let first = text.first, first == "<" || first == " " || first == "\"" { text = text.dropFirst() }
-        while let last = text.last, last == ">" || last == " " || last == "\"" { text = text.dropLast() }
+        while let first = text.first, first == "<" || first == " " { text = text.dropFirst() }
+        while let last = text.last, last == ">" || last == " " { text = text.dropLast() }
+        // Quotes around the whole value go; those of a quoted local part (`"a..b"@c`) stay.
+        if text.first == "\"", text.last == "\"", text.count >= 2, !text.contains("\"@") {
+            text = text.dropFirst().dropLast()
+        }
         return String(text.prefix(320))
     }
 }

@@ -23,17 +23,19 @@ public struct BounceParser: Sendable {
 
     /// Parses `message`; see the type's documentation.
     public func parse(_ message: [UInt8]) -> BounceReport {
-        var report = parseRecipients(message)
+        var report = parseRecipients(message[...])
         for index in report.perRecipient.indices {
             report.perRecipient[index].reason = BounceReasonClassifier.reason(for: report.perRecipient[index], in: report)
         }
         return report
     }
 
-    /// Everything but the reasons: kind, format, recipients, returned headers.
-    private func parseRecipients(_ message: [UInt8]) -> BounceReport {
+    /// Everything but the reasons: kind, format, recipients, returned headers. A bounce
+    /// returned inside another (a forwarded notice) is read once more when the outer one
+    /// names nobody; `nested` stops a third level.
+    private func parseRecipients(_ message: ArraySlice<UInt8>, nested: Bool = false) -> BounceReport {
         var anomalies: Set<BounceAnomaly> = []
-        let bytes = message[..<min(message.count, max(limits.maxInputBytes, 0))]
+        let bytes = message.prefix(max(limits.maxInputBytes, 0))
         if message.count > bytes.count { anomalies.insert(.inputTruncated) }
         let reader = BounceMIMEReader(bytes, limits: limits)
         anomalies.formUnion(reader.anomalies)
@@ -47,19 +49,45 @@ public struct BounceParser: Sendable {
             anomalies: anomalies)
 
         // The returned message, as a part.
+        var returnedHeader: BounceHeaderBlock?
+        var returnedPart: BouncePart?
         if let returned = parts.first(where: { Self.returnedTypes.contains($0.contentType.mediaType) }) {
             var body = returned.decodedBody(in: bytes)[...]
             if returned.contentType.subtype.hasSuffix("headers") == false, body.count > 512 << 10 {
                 body = body.prefix(512 << 10)  // the header is at the top
             }
-            copyReturned(BounceHeaderBlock(body, limits: limits), into: &report)
+            returnedHeader = BounceHeaderBlock(body, limits: limits)
+            returnedPart = returned
+            copyReturned(returnedHeader!, into: &report)
+        }
+
+        let text = reportText(parts, bytes: bytes)
+        if BounceFeedbackReport.isFeedbackReport(top: top, parts: parts, subject: subject ?? "") {
+            let feedback = BounceFeedbackReport(parts: parts, bytes: bytes, returned: returnedHeader, limits: limits)
+            report.format = .feedbackReport
+            report.reportingMTA = feedback.reportingMTA
+            if feedback.isComplaint {
+                // Without a named recipient (redacted) the complaint still matches its
+                // message by the returned Message-ID or token.
+                report.kind = .complaint
+                report.perRecipient = feedback.perRecipient()
+            }
+            return report
+        }
+        if let notification = BounceAmazonNotification(text, limits: limits) {
+            report.format = .amazonSESNotification
+            report.kind = notification.kind
+            report.perRecipient = notification.recipients
+            copyReturned(into: &report) { name in
+                notification.headers.first(where: { $0.name.lowercased() == name.lowercased() })?.value
+            }
+            return report
         }
 
         // RFC 3464 delivery-status parts.
         let isReport = top.contentType.mediaType == "multipart/report"
         var statusTexts = parts.filter { Self.statusTypes.contains($0.contentType.mediaType) }
             .prefix(10).map { $0.decodedBody(in: bytes) }
-        let text = reportText(parts, bytes: bytes)
         if statusTexts.isEmpty, BounceBytes.find(Array("final-recipient:".utf8), in: text[...]) != nil {
             statusTexts = [text]  // a report pasted into a text body
         }
@@ -76,11 +104,18 @@ public struct BounceParser: Sendable {
             text: text, subject: subject ?? "", excluded: Set(report.envelopeRecipients.map { $0.lowercased() } + ownAddresses(top.headers)),
             limits: limits)
         if report.returnedMessageID == nil, report.returnedHeaders.isEmpty, let inline = scanner.returnedHeaders {
+            returnedHeader = returnedHeader ?? inline
             copyReturned(inline, into: &report)
         }
+        let returnedTo = returnedHeader.map { header in
+            header.values("to").prefix(20).flatMap { BounceAddressScanner.addresses(in: Array($0.utf8)[...], limit: 20) }
+        } ?? []
 
         if !report.perRecipient.isEmpty {
             report.format = .rfc3464
+            repairAddresses(&report.perRecipient, scanned: scanner.recipients, returnedTo: returnedTo)
+        }
+        if !report.perRecipient.isEmpty {
             report.kind = Self.kind(of: report.perRecipient)
             // Fill diagnostics a terse report left out from the human-readable part.
             for index in report.perRecipient.indices where report.perRecipient[index].diagnosticCode == nil {
@@ -88,30 +123,93 @@ public struct BounceParser: Sendable {
                 if let match = scanner.recipients.first(where: { $0.finalRecipient.lowercased() == address }) {
                     report.perRecipient[index].diagnosticCode = match.diagnosticCode
                     report.perRecipient[index].smtpReplyCode = match.smtpReplyCode
+                } else if report.perRecipient.count == 1, [.failed, .delayed].contains(report.perRecipient[index].action) {
+                    report.perRecipient[index].diagnosticCode = scanner.notice
                 }
             }
             return report
         }
-        if signals.isAutoReply, !signals.isBounceSender {
+        let failedHeader = top.headers.values("x-failed-recipients").prefix(20).flatMap {
+            BounceAddressScanner.addresses(in: Array($0.utf8)[...], limit: 100)
+        }.filter(BounceTextScanner.isMailbox)
+        // An auto-reply (RFC 3834: often with an empty return path too) unless a mailer
+        // daemon wrote it or it says it is a bounce.
+        if !signals.isDaemonSender, failedHeader.isEmpty,
+            signals.isAutoReply || (!signals.isBounceSubject && !isReport
+                && (signals.isAutoSubmittedReply || BounceAutoReplySignals.bodyReadsAutoReply(text)))
+        {
             report.kind = .autoReply
             report.format = .autoReplyHeaders
             return report
         }
-        let bounceEvidence = signals.isBounceSender || signals.isBounceSubject || isReport
+        let bounceEvidence = signals.isBounceSender || signals.isBounceSubject || isReport || !failedHeader.isEmpty
         let scannerTrusted = bounceEvidence || (scanner.hasBouncePhrase && scanner.format != .genericText)
-        if scannerTrusted, !scanner.recipients.isEmpty {
-            report.perRecipient = scanner.recipients
-            report.format = scanner.format
-            report.kind = Self.kind(of: scanner.recipients)
+        if scannerTrusted, !scanner.recipients.isEmpty || !failedHeader.isEmpty {
+            report.perRecipient = Self.merged(scanner.recipients, failedHeader: failedHeader, scanner: scanner)
+            report.format = scanner.recipients.isEmpty ? .failedRecipientsHeader : scanner.format
+        } else if bounceEvidence, !nested, let returnedPart,
+            case let inner = parseRecipients(returnedPart.decodedBody(in: bytes)[...], nested: true),
+            inner.kind == .deliveryFailure || inner.kind == .delayWarning
+        {
+            // A notice that forwards another MTA's bounce (X5's relays).
+            report.perRecipient = inner.perRecipient
+            report.format = inner.format
+            if inner.returnedMessageID != nil || !inner.returnedHeaders.isEmpty {
+                report.returnedMessageID = inner.returnedMessageID
+                report.returnedHeaders = inner.returnedHeaders
+            }
+        } else if bounceEvidence, returnedTo.count == 1, let address = returnedTo.first {
+            // A notice that names no recipient of its own (Sendmail 5's "Cannot send message
+            // for 4 days", Postfix's "Delivery report unavailable"): the returned message
+            // was sent to one address, and that is the one that failed.
+            report.perRecipient = [scanner.makeRecipient(address, diagnostic: scanner.notice)]
+            report.format = .returnedMessage
+        }
+        if !report.perRecipient.isEmpty {
+            // The notice's text explains a single recipient (it cannot tell several apart).
+            if report.perRecipient.count == 1, report.perRecipient[0].diagnosticCode?.isEmpty ?? true {
+                report.perRecipient[0] = scanner.makeRecipient(report.perRecipient[0].finalRecipient, diagnostic: scanner.notice)
+            }
+            report.kind = Self.kind(of: report.perRecipient)
             return report
         }
-        if signals.isAutoReply || signals.isAutoSubmittedReply, !signals.isBounceSender {
-            report.kind = .autoReply
-            report.format = .autoReplyHeaders
-        } else if scannerTrusted {
+        if scannerTrusted {
             report.kind = .unrecognised
         }
         return report
+    }
+
+    /// The failed recipients of a notice: those its text names, completed with those of
+    /// its `X-Failed-Recipients` header (Exim, Google), the MTA's own list.
+    private static func merged(_ scanned: [BounceRecipient], failedHeader: [String], scanner: BounceTextScanner) -> [BounceRecipient] {
+        var result = scanned
+        var seen = Set(scanned.map { $0.finalRecipient.lowercased() })
+        for address in failedHeader where seen.insert(address.lowercased()).inserted {
+            result.append(scanner.makeRecipient(address, diagnostic: nil))
+        }
+        return result
+    }
+
+    /// Replaces report addresses that are not addresses (`@mx.example.org`, a Sendmail
+    /// route) by the one the text or the returned message names, and drops them where
+    /// nothing names one.
+    private func repairAddresses(_ recipients: inout [BounceRecipient], scanned: [BounceRecipient], returnedTo: [String]) {
+        let broken = recipients.indices.filter { BounceAddressScanner.exactAddress(Array(recipients[$0].finalRecipient.utf8)[...]) == nil }
+        guard !broken.isEmpty else { return }
+        let known = Set(recipients.map { $0.finalRecipient.lowercased() })
+        let candidates = scanned.map(\.finalRecipient).filter { !known.contains($0.lowercased()) }
+        let replacement = candidates.count == 1 ? candidates[0] : (broken.count == 1 && returnedTo.count == 1 ? returnedTo[0] : nil)
+        for index in broken.reversed() {
+            if let original = recipients[index].originalRecipient,
+                BounceAddressScanner.exactAddress(Array(original.utf8)[...]) != nil
+            {
+                recipients[index].finalRecipient = original
+            } else if broken.count == 1, let replacement {
+                recipients[index].finalRecipient = replacement
+            } else {
+                recipients.remove(at: index)
+            }
+        }
     }
 
     static let returnedTypes: Set<String> = [
@@ -127,12 +225,17 @@ public struct BounceParser: Sendable {
     }
 
     private func copyReturned(_ headers: BounceHeaderBlock, into report: inout BounceReport) {
+        copyReturned(into: &report) { headers.value($0) }
+    }
+
+    /// Copies the wanted fields of the returned message, `value` looking one up by name.
+    private func copyReturned(into report: inout BounceReport, value: (String) -> String?) {
         for name in returnedHeaderNames {
-            if let value = headers.value(name), report.returnedHeaders[name] == nil {
-                report.returnedHeaders[name] = BounceEncodedWords.decode(value)
+            if let found = value(name), report.returnedHeaders[name] == nil {
+                report.returnedHeaders[name] = BounceEncodedWords.decode(found)
             }
         }
-        if let id = headers.value("message-id") {
+        if let id = value("message-id") {
             var text = Substring(id)
             if let open = text.firstIndex(of: "<") { text = text[text.index(after: open)...] }
             if let close = text.firstIndex(of: ">") { text = text[..<close] }

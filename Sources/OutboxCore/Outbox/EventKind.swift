@@ -8,4 +8,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case cancelled, retried, purged
     case profileHeld = "profile-held"
     case bounced, delayed, suppressed
+    /// A sent message was appended to the profile's IMAP folder (after the `sent` event).
+    case sentCopied = "sent-copied"
+    /// The copy in the IMAP folder could not be made (after retries); the mail itself was sent.
+    case sentCopyFailed = "sent-copy-failed"
 }

@@ -26,6 +26,18 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Own-server modes: an owner who logs in as themselves (an address) and has no From of
     /// their own sends as that login. Nil: inherited (default on).
     public var fromLogin: Bool?
+    /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
+    /// is nil then. Set by the store when it reads a profile, never stored.
+    public var secretUnavailable: String?
+    /// The systemd credential holding the secret (`--password-credential`): a name, never
+    /// the secret; the daemon reads it into `secret` at send time.
+    public var secretCredential: String?
+    /// IMAP folder that gets a copy of every message sent (`smtp` mode); nil: no copy.
+    public var sentCopyFolder: String?
+    /// `imaps://host[:port]` or `imap://…` of the copy's server; nil: imaps on 993 of the SMTP host.
+    public var sentCopyURL: String?
+    /// IMAP login for the copy; nil: the SMTP user name (the password is always the profile's).
+    public var sentCopyUser: String?
 
     public init() {}
 
@@ -33,6 +45,7 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public static let fieldNames: Set<String> = [
         "mode", "host", "port", "tls", "username", "secret", "from", "from-name", "reply-to", "archive-bcc", "verify-tls",
         "ca-file", "bind-address", "url", "per-minute", "per-hour", "per-day", "max-connections", "from-login",
+        "sent-copy", "sent-copy-url", "sent-copy-user",
     ]
 
     /// These fields with `changes` over them: a field set in `changes` replaces this one's,
@@ -48,6 +61,7 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
         take(\.replyTo, "reply-to"); take(\.archiveBcc, "archive-bcc"); take(\.verifyTLS, "verify-tls"); take(\.caFile, "ca-file")
         take(\.bindAddress, "bind-address"); take(\.url, "url"); take(\.perMinute, "per-minute"); take(\.perHour, "per-hour")
         take(\.perDay, "per-day"); take(\.maxConnections, "max-connections"); take(\.fromLogin, "from-login")
+        take(\.sentCopyFolder, "sent-copy"); take(\.sentCopyURL, "sent-copy-url"); take(\.sentCopyUser, "sent-copy-user")
         // The user name and password travel together: clearing the user clears the password.
         if clearing.contains("username") { merged.secret = nil }
         return merged

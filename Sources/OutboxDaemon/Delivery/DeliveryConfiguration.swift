@@ -39,6 +39,12 @@ public struct DeliveryConfiguration: Sendable {
     public var idleRecheck: Duration = .seconds(5)
     /// At shutdown, how long in-flight sends may take before their messages are released anyway.
     public var shutdownGrace: Duration = .seconds(30)
+    /// Copies in Sent (`--sent-copy`): a failed IMAP append is tried again after each of these delays, then given up.
+    public var sentCopyRetryDelays: [Duration] = [.seconds(10), .seconds(60), .seconds(300)]
+    /// Copies waiting at most; over it a copy is given up (with an event) rather than delay sending.
+    public var sentCopyQueueLimit = 1000
+    /// When the engine stops (or a `--once` run ends), how long waiting copies may still take.
+    public var sentCopyGrace: Duration = .seconds(30)
 
     public init() {}
 }

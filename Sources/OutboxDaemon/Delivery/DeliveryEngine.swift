@@ -28,6 +28,8 @@ public final class DeliveryEngine: Sendable {
     let connections: ConnectionPool
     /// Where each worker and the commit thread are; see ``stalledSteps(longerThan:)``.
     let progress = EngineProgress()
+    /// Copies of sent messages into IMAP folders, made off the send path.
+    let sentCopies: SentCopier
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
@@ -45,6 +47,7 @@ public final class DeliveryEngine: Sendable {
         self.rateGate = RateGate(database: database)
         self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
+        self.sentCopies = SentCopier(database: database, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit)
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -65,10 +68,12 @@ public final class DeliveryEngine: Sendable {
     public func drain() -> DeliverySummary {
         let start = OutboxDatabase.milliseconds(Date())
         committer.start()
+        sentCopies.start()
         launchWorkers(dueBy: start)
         group.wait()
         committer.close()
         connections.closeIdle()
+        sentCopies.finish(within: configuration.sentCopyGrace)
         let figures = committer.figures
         logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
         return counters.summary
@@ -97,6 +102,7 @@ public final class DeliveryEngine: Sendable {
         watcherRunning.store(true, ordering: .releasing)
         thread.start()
         committer.start()
+        sentCopies.start()
         launchWorkers(dueBy: nil)
     }
 
@@ -121,6 +127,7 @@ public final class DeliveryEngine: Sendable {
         }
         connections.closeIdle()  // QUITs last: a dead connection cannot hold up the release
         if watcherRunning.exchange(false, ordering: .acquiringAndReleasing) { watcherEnded.wait() }  // its connection is closed once this returns
+        sentCopies.finish(within: configuration.sentCopyGrace)
         return counters.summary
     }
 

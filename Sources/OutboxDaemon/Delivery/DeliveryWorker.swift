@@ -54,7 +54,7 @@ final class DeliveryWorker {
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                profiles = claimed.profiles.mapValues { ($0, claimed.claimedAt) }
+                profiles = claimed.profiles.mapValues { ($0.readingSecretCredentials(), claimed.claimedAt) }
                 leaseRenewedAt = now
             } catch {
                 logger.error("claiming messages failed: \(error)")
@@ -136,7 +136,7 @@ final class DeliveryWorker {
             return cached.layers
         }
         let read = try database.profileLayers(owner: owner)
-        let layers = ProfileLayers(own: read.own, global: read.global)
+        let layers = ProfileLayers(own: read.own, global: read.global).readingSecretCredentials()
         profiles[owner] = (layers, now)
         return layers
     }
@@ -145,12 +145,21 @@ final class DeliveryWorker {
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
         let profile: ResolvedProfile
+        let unavailableSecret: String?
+        let sentCopy: SentCopyTarget?
         do {
             let layers = try profileLayers(message.owner, now: now)
             profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
+            unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
+            sentCopy = SentCopyJob.target(for: profile, layers: layers, configuration: configuration)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             release([message.id], because: "the profile could not be read")
+            return
+        }
+        if let unavailableSecret {  // a secret this process cannot open or read: hold until it is back, never send without it
+            let reason = unavailableSecret.hasPrefix("credential '") ? unavailableSecret : "secrets: \(unavailableSecret) (see `outbox secrets status`)"
+            hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }
         let route = DeliveryRoute.plan(profile, configuration: configuration)
@@ -208,7 +217,7 @@ final class DeliveryWorker {
         }
         switch route {
         case .smtp:
-            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile) }
+            if let smtp { sendSMTP(message, assembly, key: smtp.key, credentials: smtp.credentials, profile: profile, sentCopy: sentCopy) }
         case .maildir(let directory):
             writeMaildir(message, assembly, directory: directory)
         case .http(let endpoint):
@@ -220,12 +229,16 @@ final class DeliveryWorker {
 
     private func sendSMTP(
         _ message: ClaimedMessage, _ assembly: MessageAssembly, key: SessionKey, credentials: SMTPCredentials, profile: ResolvedProfile,
-        isRetryWithFreshToken: Bool = false
+        sentCopy: SentCopyTarget? = nil, isRetryWithFreshToken: Bool = false
     ) {
         guard let verdict = exchange(message, assembly, key: key, credentials: credentials, profile: profile) else { return }
         switch verdict {
         case .record(let outcome):
-            record(message, outcome.keepingSentHeader(of: assembly))
+            var copy: SentCopyJob?
+            if case .sent = outcome.verdict, let sentCopy {
+                copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
+            }
+            record(message, outcome.keepingSentHeader(of: assembly), sentCopy: copy)
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
@@ -314,7 +327,8 @@ final class DeliveryWorker {
 
     /// Hands the outcome to the group committer; ``settle()`` sees it committed. The rate
     /// reservation ends with the commit, when the `sent` event is there to count.
-    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord) {
+    /// A `sentCopy` is handed to the ``SentCopier`` once the outcome is seen committed.
+    private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
         if let owner = reservation {
             let rateGate = engine.rateGate
@@ -322,7 +336,7 @@ final class DeliveryWorker {
         }
         reservation = nil
         let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)
-        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome))
+        outstanding.append(Outstanding(ticket: ticket, message: message, outcome: outcome, sentCopy: sentCopy))
         if outstanding.count >= Self.outstandingLimit { _ = settle() }
     }
 
@@ -343,13 +357,18 @@ final class DeliveryWorker {
                     continue
                 }
                 count(message, outcome)
+                if let copy = entry.sentCopy { engine.sentCopies.submit(copy) }
             } catch {
                 guard !engine.isStopping else {
                     let rest = outstanding.dropFirst()
                     outstanding.removeAll()
                     giveUp(entry, error)
                     for later in rest {
-                        do { if try engine.committer.wait(later.ticket) { count(later.message, later.outcome) } } catch { giveUp(later, error) }
+                        do {
+                            guard try engine.committer.wait(later.ticket) else { continue }
+                            count(later.message, later.outcome)
+                            if let copy = later.sentCopy { engine.sentCopies.submit(copy) }
+                        } catch { giveUp(later, error) }
                     }
                     return false
                 }
@@ -418,5 +437,7 @@ final class DeliveryWorker {
         var ticket: GroupCommitter.Ticket
         let message: ClaimedMessage
         let outcome: DeliveryRecord
+        /// Handed to the copier once the outcome is committed.
+        let sentCopy: SentCopyJob?
     }
 }

@@ -14,6 +14,7 @@ public struct DatabaseOAuthStore: OAuthStateStore {
         guard let columns = try database.oauthColumns(owner: owner), let url = columns.authority, let clientID = columns.clientID else {
             return nil
         }
+        if let problem = columns.tokensUnavailable { throw problem }
         return OAuthState(
             authority: try OAuthAuthority(url: url, tenant: columns.tenant ?? OAuthAuthority.defaultTenant), clientID: clientID,
             refreshToken: columns.refreshToken.map(OAuthToken.init), accessToken: columns.accessToken.map(OAuthToken.init),

@@ -20,11 +20,16 @@ public final class OutboxDatabase: Sendable {
     /// The database file path.
     public let path: String
     let pool: DatabasePool
+    /// The private key that opens sealed secrets (read when first needed).
+    public let secrets: SecretVault
 
-    /// Opens the database at `path` as `access` says.
+    /// Opens the database at `path` as `access` says; read-write, it then seals any
+    /// plain-text secret left from before `v7-sealed-secrets` if it can.
     /// - Parameter busyTimeout: how long a write waits for another writer (seconds).
-    public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60) throws(StoreError) {
+    /// - Parameter secretKey: where the secrets key is; default ``SecretKeySource/resolve(databasePath:environment:)``.
+    public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws(StoreError) {
         self.path = path
+        secrets = SecretVault(source: secretKey ?? .resolve(databasePath: path))
         if access == .readOnly {
             pool = try Self.openReadOnly(path: path)
             return
@@ -50,6 +55,7 @@ public final class OutboxDatabase: Sendable {
         } catch {
             throw StoreError(.cannotOpenDatabase, "cannot open database \(path): \(error)")
         }
+        _ = try? sealPendingSecrets()  // without the key this waits for a process that has it
     }
 
     /// The writer's page cache (SQLite's negative form: KiB), 8 MiB: the index pages every

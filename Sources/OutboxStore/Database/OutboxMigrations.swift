@@ -11,6 +11,8 @@ enum OutboxMigrations {
         migrator.registerMigration("v5-profile-max-connections", migrate: addProfileMaxConnections)
         migrator.registerMigration("v9-profile-from-login", migrate: ProfileMigration.addFromLogin)
         migrator.registerMigration("v6-bounce-reasons", migrate: BounceReasonMigration.migrate)
+        migrator.registerMigration("v7-sealed-secrets", migrate: SecretsMigration.migrate)
+        migrator.registerMigration("v8-profile-sent-copy", migrate: SentCopyMigration.migrate)
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         return migrator

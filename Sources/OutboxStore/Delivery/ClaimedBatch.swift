@@ -23,12 +23,12 @@ public struct ClaimedBatch: Sendable {
 
 extension OutboxDatabase {
     /// The profile layers of `owner` inside an open transaction (as ``profileLayers(owner:)``).
-    static func profileLayers(_ db: Database, owner: String) throws -> ProfileLayers {
-        let own = try profileFields(db, owner: owner)
+    static func profileLayers(_ db: Database, owner: String, secrets: SecretVault) throws -> ProfileLayers {
+        let own = try profileFields(db, owner: owner, secrets: secrets)
         guard let globalOwner = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE name = ?"),
                                                     arguments: [globalProfileSetting]),
             globalOwner != owner
         else { return ProfileLayers(own: own, global: nil) }
-        return ProfileLayers(own: own, global: try profileFields(db, owner: globalOwner))
+        return ProfileLayers(own: own, global: try profileFields(db, owner: globalOwner, secrets: secrets))
     }
 }

@@ -42,7 +42,7 @@ extension OutboxDatabase {
             var contents: [String: [UInt8]] = [:]
             let messages = try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
             var profiles: [String: ProfileLayers] = [:]
-            for owner in Set(messages.map(\.owner)) { profiles[owner] = try Self.profileLayers(db, owner: owner) }
+            for owner in Set(messages.map(\.owner)) { profiles[owner] = try Self.profileLayers(db, owner: owner, secrets: secrets) }
             return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
         }
     }

@@ -40,7 +40,7 @@ extension OutboxDatabase {
             let sent = try Row.fetchOne(db, sql: "SELECT header, sha256 FROM sent_header WHERE message_id = ?", arguments: [id]).map {
                 SentHeader(header: Array($0["header"] as Data), sha256: $0["sha256"])
             }
-            return (message, try Self.profileLayers(db, owner: message.owner), sent)
+            return (message, try Self.profileLayers(db, owner: message.owner, secrets: secrets), sent)
         }
     }
 }

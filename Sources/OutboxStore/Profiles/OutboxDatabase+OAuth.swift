@@ -11,6 +11,8 @@ extension OutboxDatabase {
         public let accessToken: String?
         /// When the access token expires (Unix ms).
         public let expiresAt: Int64?
+        /// Why stored tokens could not be opened (no secrets key, or another key); the tokens are nil then.
+        public let tokensUnavailable: SecretError?
 
         public var description: String {
             "OAuthColumns(authority: \(authority ?? "-"), tenant: \(tenant ?? "-"), client: \(clientID ?? "-"), "
@@ -23,13 +25,16 @@ extension OutboxDatabase {
     public func oauthColumns(owner: String) throws -> OAuthColumns? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT oauth_authority, oauth_tenant, oauth_client_id, oauth_refresh_token, oauth_access_token, oauth_expires_at
+                SELECT oauth_authority, oauth_tenant, oauth_client_id, oauth_refresh_token, oauth_access_token, oauth_refresh_sealed,
+                       oauth_access_sealed, oauth_expires_at
                 FROM profile WHERE owner = ?
                 """, arguments: [owner])
             else { return nil }
+            let refresh = Self.openSecret(row, .oauthRefreshToken, owner: owner, secrets: secrets)
+            let access = Self.openSecret(row, .oauthAccessToken, owner: owner, secrets: secrets)
             return OAuthColumns(authority: row["oauth_authority"], tenant: row["oauth_tenant"], clientID: row["oauth_client_id"],
-                                refreshToken: row["oauth_refresh_token"], accessToken: row["oauth_access_token"],
-                                expiresAt: row["oauth_expires_at"])
+                                refreshToken: refresh.value, accessToken: access.value, expiresAt: row["oauth_expires_at"],
+                                tokensUnavailable: refresh.problem ?? access.problem)
         }
     }
 
@@ -44,19 +49,22 @@ extension OutboxDatabase {
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO profile (owner, mode, host, port, tls, oauth_authority, oauth_tenant, oauth_client_id,
-                                     oauth_refresh_token, oauth_access_token, oauth_expires_at, updated_at)
+                                     oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(owner) DO UPDATE SET
                     mode = COALESCE(profile.mode, excluded.mode), host = COALESCE(profile.host, excluded.host),
                     port = COALESCE(profile.port, excluded.port), tls = COALESCE(profile.tls, excluded.tls),
                     oauth_authority = excluded.oauth_authority, oauth_tenant = excluded.oauth_tenant,
                     oauth_client_id = excluded.oauth_client_id,
-                    oauth_refresh_token = COALESCE(excluded.oauth_refresh_token, profile.oauth_refresh_token),
-                    oauth_access_token = excluded.oauth_access_token, oauth_expires_at = excluded.oauth_expires_at,
+                    oauth_refresh_sealed = COALESCE(excluded.oauth_refresh_sealed, profile.oauth_refresh_sealed),
+                    oauth_access_sealed = excluded.oauth_access_sealed, oauth_expires_at = excluded.oauth_expires_at,
+                    oauth_refresh_token = CASE WHEN excluded.oauth_refresh_sealed IS NULL THEN profile.oauth_refresh_token END,
+                    oauth_access_token = NULL,
                     held_until = NULL, held_reason = NULL, updated_at = excluded.updated_at
                 """, arguments: [
                     owner, SenderMode.m365OAuth.rawValue, "smtp.office365.com", 587, TLSMode.starttls.rawValue, authority, tenant,
-                    clientID, refreshToken, accessToken, expiresAt, now,
+                    clientID, try refreshToken.map { try seal($0, db, owner: owner, field: .oauthRefreshToken) },
+                    try seal(accessToken, db, owner: owner, field: .oauthAccessToken), expiresAt, now,
                 ])
         }
     }
@@ -66,10 +74,13 @@ extension OutboxDatabase {
     public func saveOAuthTokens(owner: String, refreshToken: String?, accessToken: String, expiresAt: Int64) throws {
         try pool.write { db in
             try db.execute(sql: """
-                UPDATE profile SET oauth_refresh_token = COALESCE(?, oauth_refresh_token), oauth_access_token = ?,
-                                   oauth_expires_at = ?
-                WHERE owner = ?
-                """, arguments: [refreshToken, accessToken, expiresAt, owner])
+                UPDATE profile SET oauth_refresh_sealed = COALESCE(:refresh, oauth_refresh_sealed), oauth_access_sealed = :access,
+                                   oauth_expires_at = :expiresAt, oauth_access_token = NULL,
+                                   oauth_refresh_token = CASE WHEN :refresh IS NULL THEN oauth_refresh_token END
+                WHERE owner = :owner
+                """, arguments: ["refresh": try refreshToken.map { try seal($0, db, owner: owner, field: .oauthRefreshToken) },
+                                 "access": try seal(accessToken, db, owner: owner, field: .oauthAccessToken), "expiresAt": expiresAt,
+                                 "owner": owner])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "owner \(owner) has no profile to store OAuth tokens on") }
         }
     }

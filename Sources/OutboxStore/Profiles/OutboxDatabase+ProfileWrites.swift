@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import OutboxCore
 
@@ -8,19 +9,27 @@ extension OutboxDatabase {
     public func saveProfile(owner: String, fields: ProfileFields, secretCredential: String?, clear: Set<String>, now: Int64) throws {
         try pool.write { db in
             let existingCredential = try String.fetchOne(db, sql: "SELECT secret_credential FROM profile WHERE owner = ?", arguments: [owner])
-            var merged = (try Self.profileFields(db, owner: owner) ?? ProfileFields()).applying(fields, clearing: clear)
+            let merged = (try Self.profileFields(db, owner: owner, secrets: nil) ?? ProfileFields()).applying(fields, clearing: clear)
             var credential = secretCredential ?? existingCredential
             if fields.secret != nil { credential = nil }
-            if secretCredential != nil { merged.secret = nil }
-            if clear.contains("secret") || clear.contains("username") { credential = nil; merged.secret = nil }
+            if clear.contains("secret") || clear.contains("username") { credential = nil }
+            // Sealed before it is written; an unchanged secret keeps its sealed bytes.
+            let stored = try Row.fetchOne(db, sql: "SELECT secret, secret_sealed FROM profile WHERE owner = ?", arguments: [owner])
+            var sealedSecret: Data? = stored?["secret_sealed"]
+            if secretCredential != nil || clear.contains("secret") || clear.contains("username") {
+                sealedSecret = nil
+            } else if let plain = fields.secret ?? stored?["secret"] {
+                sealedSecret = try seal(plain, db, owner: owner, field: .password)
+            }
             try db.execute(sql: """
-                INSERT INTO profile (owner, mode, host, port, tls, username, secret, secret_credential, from_address, from_name,
+                INSERT INTO profile (owner, mode, host, port, tls, username, secret, secret_sealed, secret_credential, from_address, from_name,
                                      reply_to, archive_bcc, verify_tls, ca_file, bind_address, url, per_minute, per_hour, per_day,
                                      max_connections, from_login, held_until, held_reason, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
+                VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
                 ON CONFLICT(owner) DO UPDATE SET
                     mode = excluded.mode, host = excluded.host, port = excluded.port, tls = excluded.tls,
-                    username = excluded.username, secret = excluded.secret, secret_credential = excluded.secret_credential,
+                    username = excluded.username, secret = NULL, secret_sealed = excluded.secret_sealed,
+                    secret_credential = excluded.secret_credential,
                     from_address = excluded.from_address, from_name = excluded.from_name, reply_to = excluded.reply_to,
                     archive_bcc = excluded.archive_bcc, verify_tls = excluded.verify_tls, ca_file = excluded.ca_file,
                     bind_address = excluded.bind_address, url = excluded.url, per_minute = excluded.per_minute,
@@ -28,24 +37,25 @@ extension OutboxDatabase {
                     max_connections = excluded.max_connections, from_login = excluded.from_login, held_until = NULL, held_reason = NULL,
                     updated_at = excluded.updated_at
                 """, arguments: [
-                    owner, merged.mode?.rawValue, merged.host, merged.port, merged.tls?.rawValue, merged.username, merged.secret,
+                    owner, merged.mode?.rawValue, merged.host, merged.port, merged.tls?.rawValue, merged.username, sealedSecret,
                     credential, merged.fromAddress, merged.fromName, merged.replyTo, merged.archiveBcc,
                     merged.verifyTLS.map { $0 ? 1 : 0 }, merged.caFile, merged.bindAddress, merged.url, merged.perMinute,
                     merged.perHour, merged.perDay, merged.maxConnections, merged.fromLogin.map { $0 ? 1 : 0 }, now,
                 ])
+            try Self.saveSentCopyFields(db, owner: owner, merged)
         }
     }
 
     /// Every stored profile, by owner.
     public func profiles() throws -> [ProfileRecord] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT owner FROM profile ORDER BY owner").compactMap { try Self.profileRecord(db, owner: $0) }
+            try String.fetchAll(db, sql: "SELECT owner FROM profile ORDER BY owner").compactMap { try Self.profileRecord(db, owner: $0, secrets: secrets) }
         }
     }
 
     /// One stored profile, or nil.
     public func profile(owner: String) throws -> ProfileRecord? {
-        try pool.read { db in try Self.profileRecord(db, owner: owner) }
+        try pool.read { db in try Self.profileRecord(db, owner: owner, secrets: secrets) }
     }
 
     /// Deletes an owner's profile; returns whether there was one.
@@ -74,8 +84,8 @@ extension OutboxDatabase {
         }
     }
 
-    static func profileRecord(_ db: Database, owner: String) throws -> ProfileRecord? {
-        guard let fields = try profileFields(db, owner: owner),
+    static func profileRecord(_ db: Database, owner: String, secrets: SecretVault) throws -> ProfileRecord? {
+        guard let fields = try profileFields(db, owner: owner, secrets: secrets),
             let row = try Row.fetchOne(db, sql: "SELECT secret_credential, held_until, held_reason, updated_at FROM profile WHERE owner = ?", arguments: [owner])
         else { return nil }
         return ProfileRecord(owner: owner, fields: fields, secretCredential: row["secret_credential"],

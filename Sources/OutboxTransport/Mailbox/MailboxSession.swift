@@ -77,9 +77,9 @@ final class MailboxSession {
         _ = try perform(url: endpoint.base + "/", command: nil, what: "log in to \(endpoint.displayURL)")
     }
 
-    private var mailboxURL: String { "\(endpoint.base)/\(endpoint.encodedMailbox)" }
+    var mailboxURL: String { "\(endpoint.base)/\(endpoint.encodedMailbox)" }
 
-    private func perform(url: String, command: String?, what: String, noBody: Bool = false) throws(MailboxError) -> [UInt8] {
+    func perform(url: String, command: String?, what: String, noBody: Bool = false) throws(MailboxError) -> [UInt8] {
         sink.reset()
         errorBuffer[0] = 0
         try set(CURLOPT_URL, url, "URL")
@@ -115,15 +115,15 @@ final class MailboxSession {
         try set(CURLOPT_TIMEOUT_MS, Int(endpoint.transferTimeout * 1000), "TIMEOUT_MS")
     }
 
-    private func set(_ option: CURLoption, _ value: Int, _ name: String) throws(MailboxError) {
+    func set(_ option: CURLoption, _ value: Int, _ name: String) throws(MailboxError) {
         try check(ccurl_easy_setopt_long(handle, option, value), name)
     }
 
-    private func set(_ option: CURLoption, _ value: String, _ name: String) throws(MailboxError) {
+    func set(_ option: CURLoption, _ value: String, _ name: String) throws(MailboxError) {
         try check(ccurl_easy_setopt_string(handle, option, value), name)
     }
 
-    private func check(_ code: CURLcode, _ name: String) throws(MailboxError) {
+    func check(_ code: CURLcode, _ name: String) throws(MailboxError) {
         guard code == CURLE_OK else { throw MailboxError(.curl, "libcurl rejected CURLOPT_\(name) (error \(code.rawValue))") }
     }
 }

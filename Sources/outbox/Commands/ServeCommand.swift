@@ -56,6 +56,7 @@ struct ServeCommand: ParsableCommand {
         let (file, settings) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel)
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
+        SecretsCommand.prepareForService(outbox)
         let tokens = StoredOAuthTokens(database: outbox)
         let withTokens = { (settings: ServiceSettings) in
             var settings = settings

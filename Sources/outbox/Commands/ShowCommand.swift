@@ -52,7 +52,7 @@ struct ShowCommand: ParsableCommand {
     private func printEML() throws {
         let rendering: MessagePreview.Rendering
         do {
-            rendering = try MessagePreview.render(messageID: id, database: try database.open(),
+            rendering = try MessagePreview.render(messageID: id, database: try database.open(.readOnly),
                                                   configuration: try SystemRelay.routing(config: config, withSecret: false), now: Date())
         } catch let problem as MessagePreview.Problem {
             Terminal.error(problem.reason)

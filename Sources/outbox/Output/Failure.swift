@@ -30,6 +30,9 @@ enum Failure {
             let retry = error.isTemporary ? " (temporary failure, exit 75: try again later)" : ""
             Terminal.error(error.reason + (enqueue ? "\nnothing was enqueued\(retry)" : ""))
             throw exitCode(for: error)
+        } catch let error as SecretError {
+            Terminal.error(error.reason + (enqueue ? "\nnothing was enqueued" : ""))
+            throw ExitCode.failure
         } catch {
             guard enqueue, !(error is ExitCode) else { throw error }
             Terminal.error("\(error)\nnothing was enqueued")

@@ -3,6 +3,7 @@ import Foundation
 import OutboxCore
 import OutboxDaemon
 import OutboxStore
+import OutboxTransport
 
 /// `outbox profile set OWNER …`: create or change an owner's profile, field by field.
 struct ProfileSetCommand: ParsableCommand {
@@ -54,6 +55,12 @@ struct ProfileSetCommand: ParsableCommand {
     @Flag(help: "Test the new settings first (as outbox profile test) and save them only when the test passes.") var test = false
     @OptionGroup var testOptions: ProfileTestOptions
     @Flag(help: "Print the stored profile as JSON.") var json = false
+    @Option(name: .customLong("sent-copy"), help: ArgumentHelp("Append every message sent (mode smtp) to this IMAP folder, e.g. Sent.", valueName: "folder"))
+    var sentCopy: String?
+    @Option(name: .customLong("sent-copy-url"), help: ArgumentHelp("IMAP server of the copy (default: imaps://HOST:993 of the SMTP host).", valueName: "url"))
+    var sentCopyURL: String?
+    @Option(name: .customLong("sent-copy-user"), help: ArgumentHelp("IMAP login of the copy (default: the SMTP user; the password is the profile's).", valueName: "user"))
+    var sentCopyUser: String?
 
     static let clearable = ProfileFields.fieldNames
 
@@ -78,6 +85,13 @@ struct ProfileSetCommand: ParsableCommand {
         if let maxConnections, !(1...1024).contains(maxConnections) { throw ValidationError("--max-connections must be between 1 and 1024") }
         for field in clear where !Self.clearable.contains(field) { throw ValidationError("--clear: unknown field '\(field)'") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
+        if sentCopy?.isEmpty == true { throw ValidationError("--sent-copy needs a folder name (e.g. Sent); --clear sent-copy turns the copy off") }
+        if sentCopy != nil || sentCopyURL != nil {
+            do {
+                _ = try MailboxEndpoint.sentCopy(folder: sentCopy ?? "Sent", url: sentCopyURL, smtpHost: "localhost", username: "", password: "",
+                                                 verifyTLS: true, caFile: nil)
+            } catch { throw ValidationError("--sent-copy/--sent-copy-url: \(error.reason)") }
+        }
     }
 
     func run() throws {
@@ -180,6 +194,9 @@ struct ProfileSetCommand: ParsableCommand {
         if let perHour { fields.perHour = perHour }
         if let perDay { fields.perDay = perDay }
         if let maxConnections { fields.maxConnections = maxConnections }
+        if let sentCopy { fields.sentCopyFolder = sentCopy }
+        if let sentCopyURL { fields.sentCopyURL = sentCopyURL }
+        if let sentCopyUser { fields.sentCopyUser = sentCopyUser }
         fields.fromLogin = fromLogin
         return fields
     }
@@ -206,9 +223,11 @@ struct ProfileSetCommand: ParsableCommand {
 
     /// Whether the owner, or the company profile it inherits from, holds an OAuth sign-in.
     private func hasOAuthSignIn(_ outbox: OutboxDatabase, _ stored: (own: ProfileFields?, global: ProfileFields?)) throws -> Bool {
-        if try outbox.oauthColumns(owner: owner)?.refreshToken != nil { return true }
+        // A sealed token this user cannot open is a sign-in all the same.
+        func signedIn(_ columns: OutboxDatabase.OAuthColumns?) -> Bool { columns?.refreshToken != nil || columns?.tokensUnavailable != nil }
+        if try signedIn(outbox.oauthColumns(owner: owner)) { return true }
         guard stored.global != nil, let global = try outbox.setting(OutboxDatabase.globalProfileSetting) else { return false }
-        return try outbox.oauthColumns(owner: global)?.refreshToken != nil
+        return try signedIn(outbox.oauthColumns(owner: global))
     }
 }
 

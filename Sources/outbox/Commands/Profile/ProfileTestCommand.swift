@@ -44,7 +44,16 @@ struct ProfileTestOptions: ParsableArguments {
     /// Resolves the owner's profile from these layers and tests it; true when every step worked.
     func test(owner: String, own: ProfileFields?, global: ProfileFields?, outbox: OutboxDatabase) throws -> Bool {
         let routing = try SystemRelay.routing(config: config, withSecret: true, timeout: .seconds(timeout))
-        let profile = ProfileResolver.resolve(owner: owner, own: own, global: global, system: routing.systemRelay)
+        let layers = ProfileLayers(own: own, global: global).readingSecretCredentials()
+        if let problem = layers.unavailableSecret(owner: owner, system: routing.systemRelay) {
+            if problem.hasPrefix("credential '") {
+                print("error: the password cannot be read: \(problem)")
+            } else {
+                print("error: the password cannot be opened: \(problem); run this as a user that can read the secrets key (see `outbox secrets status`)")
+            }
+            return false
+        }
+        let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: routing.systemRelay)
         let tester = ProfileTester(profile: profile, configuration: routing, tokens: StoredOAuthTokens(database: outbox),
                                    recipient: try to.map { try Mailbox.parse($0) })
         return tester.run()

@@ -32,7 +32,7 @@ struct ProfileView: Encodable {
         let f = record.fields
         owner = record.owner
         mode = f.mode?.rawValue; host = f.host; port = f.port; tls = f.tls?.word; username = f.username
-        secret = record.secretCredential.map { "credential:\($0)" } ?? (f.secret == nil ? nil : "stored")
+        secret = record.secretCredential.map { "credential:\($0)" } ?? (f.secret == nil && f.secretUnavailable == nil ? nil : "stored")
         fromAddress = f.fromAddress; fromName = f.fromName; replyTo = f.replyTo; archiveBcc = f.archiveBcc
         verifyTLS = f.verifyTLS; caFile = f.caFile; bindAddress = f.bindAddress; url = f.url
         perMinute = f.perMinute; perHour = f.perHour; perDay = f.perDay; maxConnections = f.maxConnections

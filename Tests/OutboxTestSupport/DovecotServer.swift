@@ -2,16 +2,16 @@ import Foundation
 
 /// A private Dovecot serving one user's Maildir over IMAP and POP3 on loopback, started
 /// by Tests/Servers/dovecot_server.sh as a child process and stopped by ``stop()``.
-final class DovecotServer {
-    static let user = "bounces"
-    static let password = "s3cret-Pa55"
+public final class DovecotServer {
+    public static let user = "bounces"
+    public static let password = "s3cret-Pa55"
 
-    let directory: String
-    let imapPort: Int
-    let pop3Port: Int
+    public let directory: String
+    public let imapPort: Int
+    public let pop3Port: Int
     private let process: Process
 
-    init() throws {
+    public init() throws {
         directory = NSTemporaryDirectory() + "outbox-dovecot-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -42,28 +42,49 @@ final class DovecotServer {
     }
 
     /// The user's Maildir.
-    var maildir: String { directory + "/mail/" + Self.user }
+    public var maildir: String { directory + "/mail/" + Self.user }
 
     /// Drops a message into the Maildir's `new/`, readable by the mail user.
-    func deliver(_ bytes: [UInt8], name: String) throws {
+    public func deliver(_ bytes: [UInt8], name: String) throws {
         let path = maildir + "/new/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         chmod(path, 0o644)
     }
 
+    /// Makes an empty IMAP folder (Maildir++ `.NAME`) owned like the mailbox.
+    public func createFolder(_ name: String) throws {
+        var info = stat()
+        stat(maildir, &info)
+        for part in ["", "/cur", "/new", "/tmp"] {
+            let path = maildir + "/." + name + part
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            chown(path, info.st_uid, info.st_gid)
+        }
+    }
+
+    /// The messages in IMAP folder `name` (`new/` and `cur/`), byte for byte.
+    public func messages(inFolder name: String) throws -> [[UInt8]] {
+        let folder = maildir + "/." + name
+        return try ["new", "cur"].flatMap { sub in
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/" + sub).sorted().map {
+                Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + sub + "/" + $0)))
+            }
+        }
+    }
+
     /// Messages still in the mailbox (`new/` and `cur/`).
-    func messageCount() throws -> Int {
+    public func messageCount() throws -> Int {
         try ["new", "cur"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: maildir + "/" + $1).count) }
     }
 
     /// A password file for `--password-file`.
-    func passwordFile() throws -> String {
+    public func passwordFile() throws -> String {
         let path = directory + "/password"
         try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    func stop() {
+    public func stop() {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)

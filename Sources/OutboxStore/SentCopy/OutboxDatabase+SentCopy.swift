@@ -1,0 +1,18 @@
+import GRDB
+import OutboxCore
+
+extension OutboxDatabase {
+    /// Writes the sent-copy fields of `merged` (a `saveProfile`, inside its transaction).
+    static func saveSentCopyFields(_ db: Database, owner: String, _ merged: ProfileFields) throws {
+        try db.execute(sql: "UPDATE profile SET sent_copy_folder = ?, sent_copy_url = ?, sent_copy_user = ? WHERE owner = ?",
+                       arguments: [merged.sentCopyFolder, merged.sentCopyURL, merged.sentCopyUser, owner])
+    }
+
+    /// Records the outcome of copying sent message `messageID` into the owner's IMAP
+    /// folder: `sent-copied`, or `sent-copy-failed` with the reason.
+    public func recordSentCopy(messageID: Int64, owner: String, copied: Bool, detail: String, now: Int64) throws {
+        try pool.write { db in
+            try EventLog.append(db, kind: copied ? .sentCopied : .sentCopyFailed, at: now, messageID: messageID, owner: owner, detail: detail)
+        }
+    }
+}
