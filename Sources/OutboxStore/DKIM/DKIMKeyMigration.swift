@@ -3,8 +3,8 @@ import GRDB
 /// `v10-dkim-keys`: DKIM private keys per signing domain and selector.
 enum DKIMKeyMigration {
     static func migrate(_ db: Database) throws {
-        // TODO(secrets): private_key is stored as it is until the profile-secret sealer is
-        // merged; then it is sealed at rest with it (the column keeps the sealed bytes).
+        // private_key holds the key sealed like the profile secrets (SealedSecret, context
+        // field dkim-private-key, owner SELECTOR._domainkey.DOMAIN), never the key itself.
         try db.execute(sql: """
             CREATE TABLE dkim_key (
                 domain TEXT NOT NULL,

@@ -166,6 +166,52 @@ import Testing
         }
     }
 
+    /// Private keys are sealed like the profile secrets: the database file holds no key
+    /// bytes, and after `outbox secrets rotate-key` the daemon still opens and signs with them.
+    @Test func keysAreSealedAndSurviveASecretsKeyRotation() throws {
+        try withTestSMTPServer { relay in
+            let guide = try ProfileGuide(conf: Self.relayConf(relay.port))
+            defer { guide.cleanUp() }
+            try guide.run(["profile", "set", "juri", "--mode", "system", "--from", "juri@firma.ee"])
+            var verifiers = DKIMVerifiers()
+            try verifiers.publish(keygenOutput: guide.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "s1"]).stdout)
+            try verifiers.publish(keygenOutput: guide.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "e1", "--algorithm", "ed25519"]).stdout)
+            let keys = try OutboxDatabase(path: guide.outbox.database).dkimSigningKeys(domain: "firma.ee")
+            #expect(keys.count == 2)
+            let file = try Data(contentsOf: URL(fileURLWithPath: guide.outbox.database))
+                + ((try? Data(contentsOf: URL(fileURLWithPath: guide.outbox.database + "-wal"))) ?? Data())
+            for key in keys {
+                let bytes = Data(key.privateKey.storedBytes)
+                #expect(file.range(of: bytes.prefix(32)) == nil && file.range(of: Data(bytes.base64EncodedString().utf8).prefix(32)) == nil)
+            }
+
+            try guide.run(["secrets", "rotate-key"])
+            try Self.enqueueLetter(guide, owner: "juri")
+            #expect(try guide.serveOnce().stdout.contains("sent 1"))
+            let message = try #require(try relay.messages().first?.bytes)
+            #expect(try verifiers.dkimpy(message).map(\.passed) == [true, true])
+        }
+    }
+
+    /// A DKIM key that cannot be opened (the secrets key is gone) holds the profile with the
+    /// reason; nothing goes out unsigned.
+    @Test func unopenableKeyHoldsTheProfile() throws {
+        try withTestSMTPServer { relay in
+            let guide = try ProfileGuide(conf: Self.relayConf(relay.port))
+            defer { guide.cleanUp() }
+            try guide.run(["profile", "set", "juri", "--mode", "system", "--from", "juri@firma.ee"])
+            try guide.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "s1"])
+            let keyFile = guide.workspace.directory + "/secrets.key"
+            #expect(FileManager.default.fileExists(atPath: keyFile))
+            try FileManager.default.moveItem(atPath: keyFile, toPath: keyFile + ".away")
+            try Self.enqueueLetter(guide, owner: "juri")
+            let serve = try guide.serveOnce()
+            #expect(try !serve.stdout.contains("sent 1") && relay.messages().isEmpty, "\(serve.stdout)\(serve.stderr)")
+            let held = try guide.events("profile-held")
+            #expect((held.first?["detail"] as? String)?.contains("DKIM key 's1' of firma.ee cannot be opened") == true, "\(held)")
+        }
+    }
+
     /// keygen, list, show, delete through the binary: the record is printed, the private key
     /// never; selectors are never overwritten; a newer key of the same algorithm stands by.
     @Test func keyCommands() throws {
