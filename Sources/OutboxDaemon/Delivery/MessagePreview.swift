@@ -33,6 +33,9 @@ public enum MessagePreview {
             }
             return .asSent(bytes)
         }
+        if stored.state == .sent || message.recipients.contains(where: { $0.state == .sent }) {
+            throw Problem(reason: "message \(messageID) was sent before Outbox kept what it sent: its exact bytes are not known")
+        }
         let profile = ProfileResolver.resolve(owner: message.owner, own: stored.profile.own, global: stored.profile.global,
                                               system: configuration.systemRelay)
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,

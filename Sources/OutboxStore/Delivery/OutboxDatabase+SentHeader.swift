@@ -26,12 +26,13 @@ extension OutboxDatabase {
     }
 
     /// A message with everything composing it needs (as a claim reads it, without leasing
-    /// it), its owner's profile layers and its sent header if it was sent; nil when there is
-    /// no such message.
-    public func messageForPreview(id: Int64) throws -> (message: ClaimedMessage, profile: ProfileLayers, sent: SentHeader?)? {
+    /// it), its state, its owner's profile layers and its sent header if it was sent; nil
+    /// when there is no such message.
+    public func messageForPreview(id: Int64) throws -> (message: ClaimedMessage, state: MessageState?, profile: ProfileLayers, sent: SentHeader?)? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority, next_attempt_at
+                SELECT id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority, next_attempt_at,
+                    state
                 FROM message WHERE id = ?
                 """, arguments: [id])
             else { return nil }
@@ -40,7 +41,7 @@ extension OutboxDatabase {
             let sent = try Row.fetchOne(db, sql: "SELECT header, sha256 FROM sent_header WHERE message_id = ?", arguments: [id]).map {
                 SentHeader(header: Array($0["header"] as Data), sha256: $0["sha256"])
             }
-            return (message, try Self.profileLayers(db, owner: message.owner, secrets: secrets), sent)
+            return (message, MessageState(rawValue: row["state"]), try Self.profileLayers(db, owner: message.owner, secrets: secrets), sent)
         }
     }
 }

@@ -29,16 +29,25 @@ import Testing
             #expect(try verifiers.dkimpy(Array(shown.stdout.utf8)).map(\.passed) == [true, true])
 
             // Stored content changed after sending: refused, not printed as if it were sent.
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
-                + "db.execute(\"UPDATE message SET text_body = 'changed' WHERE id = 1\"); db.commit()", guide.outbox.database]
-            try python.run()
-            python.waitUntilExit()
-            #expect(python.terminationStatus == 0)
+            try Self.sql("UPDATE message SET text_body = 'changed' WHERE id = 1", guide.outbox.database)
             let refused = try guide.outbox.run(["show", "1", "--eml"])
             #expect(refused.status != 0 && refused.stdout.isEmpty && refused.stderr.contains("cannot be reproduced byte for byte"))
+            // Sent before the header was kept: said so, never recomposed as if it were what was sent.
+            try Self.sql("DELETE FROM sent_header", guide.outbox.database)
+            let unknown = try guide.outbox.run(["show", "1", "--eml"])
+            #expect(unknown.status != 0 && unknown.stdout.isEmpty && unknown.stderr.contains("its exact bytes are not known"), "\(unknown.stderr)")
         }
+    }
+
+    /// Runs one SQL statement on the database with Python's sqlite3 (a change the CLI cannot make).
+    static func sql(_ statement: String, _ database: String) throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()",
+                            database, statement]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
     }
 
     /// An unsent message that must be signed but has no key: the reason, not unsigned bytes.
