@@ -32,7 +32,11 @@ let package = Package(
         .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
 
-        .target(name: "OutboxCore", swiftSettings: strictSettings),
+        .target(
+            name: "OutboxCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "OutboxStore",
             dependencies: ["OutboxCore", "CZlib", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
@@ -63,6 +67,7 @@ let package = Package(
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
         .executableTarget(name: "BounceBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/BounceBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "DKIMBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/DKIMBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
         .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),

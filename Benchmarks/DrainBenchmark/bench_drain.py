@@ -8,6 +8,10 @@
    the message's finished_at - created_at (repeated, median and max).
 3. Idle CPU of `outbox serve` over IDLE seconds (utime+stime from /proc).
 4. Peak RSS of the draining process (/usr/bin/time -f %M).
+
+DKIM="none rsa ed25519" (default "none") drains with each signing set-up in the same runs:
+unsigned, an RSA-2048 key, an Ed25519 key, or "dual" (both) for the From domain, signed by
+`[dkim] sign-modes = smtp` (the bench profile's mode).
 """
 import json, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
@@ -19,6 +23,7 @@ messages = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
 workers = int(os.environ.get("WORKERS", "4"))
 idle_seconds = int(os.environ.get("IDLE", "60"))
 runs = int(os.environ.get("RUNS", "3"))
+dkim_variants = os.environ.get("DKIM", "none").split()
 size = 5000
 
 
@@ -40,7 +45,26 @@ def set_profile(path, port):
     db.commit(); db.close()
 
 
-def drain_once(template, path):
+def dkim_template(template, variant):
+    """A copy of the queued database with `variant`'s DKIM keys, and its outbox.conf."""
+    conf = os.path.join(workdir, f"dkim-{variant}.conf")
+    with open(conf, "w") as f:
+        f.write("[dkim]\nsign-modes = " + ("none" if variant == "none" else "smtp") + "\n")
+    if variant == "none":
+        return template, conf
+    copy = os.path.join(workdir, f"queued-{variant}.db")
+    shutil.copyfile(template, copy)
+    algorithms = {"rsa": ["rsa"], "ed25519": ["ed25519"], "dual": ["rsa", "ed25519"]}[variant]
+    for algorithm in algorithms:
+        subprocess.run([outbox, "dkim", "keygen", "--db", copy, "--domain", "example.com", "--selector", algorithm,
+                        "--algorithm", algorithm], check=True, stdout=subprocess.DEVNULL)
+    db = sqlite3.connect(copy)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return copy, conf
+
+
+def drain_once(template, path, conf=None):
     """One `serve --once` over a fresh copy of the queued database: (seconds, sent, peak RSS MB, commits)."""
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
@@ -48,8 +72,8 @@ def drain_once(template, path):
     shutil.copyfile(template, path)
     os.chmod(path, 0o600)
     start = time.time()
-    run = subprocess.run(["/usr/bin/time", "-f", "%M", outbox, "serve", "--once", "--db", path, "--workers", str(workers)],
-                         capture_output=True, text=True)
+    run = subprocess.run(["/usr/bin/time", "-f", "%M", outbox, "serve", "--once", "--db", path, "--workers", str(workers)]
+                         + (["--config", conf] if conf else []), capture_output=True, text=True)
     seconds = time.time() - start
     if run.returncode != 0:
         sys.exit(f"serve --once failed: {run.stderr}")
@@ -77,17 +101,27 @@ def main():
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
         path = os.path.join(workdir, "drain.db")
-        ratios, rates, sources, peaks = [], [], [], []
-        for run in range(1, runs + 1):  # alternate, so both see the same machine
-            seconds, sent, peak, commits = drain_once(template, path)
+        setups = {variant: dkim_template(template, variant) for variant in dkim_variants}
+        ratios, rates, sources, peaks = {v: [] for v in setups}, {v: [] for v in setups}, [], []
+        for run in range(1, runs + 1):  # alternate, so all see the same machine
             source_seconds = source_once(port)
-            rate, source_rate = messages / seconds, messages / source_seconds
-            rates.append(rate); sources.append(source_rate); ratios.append(rate / source_rate); peaks.append(peak)
-            print(f"run {run}: outbox {rate:.0f}/s ({sent} sent in {seconds:.1f} s, {commits} commits), "
-                  f"smtp-source {source_rate:.0f}/s, ratio {100 * rate / source_rate:.0f}%")
-        print(f"drain: {messages} messages, {workers} connections, {runs} runs: outbox median {statistics.median(rates):.0f}/s, "
-              f"smtp-source median {statistics.median(sources):.0f}/s; ratio median {100 * statistics.median(ratios):.0f}%, "
-              f"best {100 * max(ratios):.0f}%")
+            source_rate = messages / source_seconds
+            sources.append(source_rate)
+            for variant, (variant_template, conf) in setups.items():
+                seconds, sent, peak, commits = drain_once(variant_template, path, conf if len(setups) > 1 or variant != "none" else None)
+                rate = messages / seconds
+                rates[variant].append(rate); ratios[variant].append(rate / source_rate); peaks.append(peak)
+                label = "" if setups.keys() == {"none"} else f" dkim={variant}"
+                print(f"run {run}:{label} outbox {rate:.0f}/s ({sent} sent in {seconds:.1f} s, {commits} commits), "
+                      f"smtp-source {source_rate:.0f}/s, ratio {100 * rate / source_rate:.0f}%")
+        for variant in setups:
+            label = "" if setups.keys() == {"none"} else f" dkim={variant}"
+            versus = ""
+            if variant != "none" and "none" in setups:
+                versus = f"; {100 * statistics.median(rates[variant]) / statistics.median(rates['none']):.0f}% of unsigned"
+            print(f"drain{label}: {messages} messages, {workers} connections, {runs} runs: outbox median {statistics.median(rates[variant]):.0f}/s, "
+                  f"smtp-source median {statistics.median(sources):.0f}/s; ratio median {100 * statistics.median(ratios[variant]):.0f}%, "
+                  f"best {100 * max(ratios[variant]):.0f}%{versus}")
         print(f"peak RSS while draining: {max(peaks):.1f} MB")
 
         idle_db = os.path.join(workdir, "idle.db")

@@ -93,6 +93,7 @@ import OutboxTestSupport
     static func configure(_ cli: OutboxBinary, outbox: BounceOutbox, relayPort: Int) throws -> String {
         let profile = try cli.run(["profile", "set", "alice", "--mode", "system", "--from", "alice@firma.test"])
         #expect(profile.status == 0, "\(profile.stderr)")
+        #expect(try cli.run(["dkim", "keygen", "--domain", "firma.test", "--selector", "t"]).status == 0)  // system mode signs
         let config = outbox.directory + "/outbox.conf"
         try Data("""
             [relay]

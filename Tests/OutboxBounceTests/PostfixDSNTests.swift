@@ -88,6 +88,8 @@ struct PostfixDSNTests {
         _ = try outbox.database.enqueue(batchKey: nil, source: "test", now: OutboxDatabase.milliseconds(Date()), baseDirectory: nil) { writer in
             try writer.add(draft, location: "1")
         }
+        // alice sends in system mode, which signs: a key for her domain (made while the test owns the database).
+        _ = try outbox.database.storeDKIMKey(domain: "outbox.test", selector: "t", key: .generate(.rsaSHA256), now: 0)
         return try outbox.database.pool.read { db in
             let row = try #require(try Row.fetchOne(db, sql: "SELECT id, token FROM message ORDER BY id DESC LIMIT 1"))
             return (row["id"], row["token"])

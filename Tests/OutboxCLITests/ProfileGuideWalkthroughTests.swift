@@ -99,6 +99,7 @@ import Testing
             try guide.run(["profile", "set", "juri", "--mode", "reply-to", "--from", "juri@firma.ee", "--from-name", "Jüri Õunapuu"])
             let test = try guide.run(["profile", "test", "juri", "--to", "klient@example.ee", "--config", guide.configPath])
             #expect(test.stdout.contains("mode reply-to (the system relay), 127.0.0.1:\(relay.port) none"), "\(test.stdout)")
+            try guide.run(["dkim", "keygen", "--domain", "events.firma.ee", "--selector", "s2026"])
             try guide.enqueue(owner: "juri")
             #expect(try guide.serveOnce().stdout.contains("sent 1"))
             let messages = try relay.messages()

@@ -17,6 +17,7 @@ import Testing
         configuration.systemRelay = relay
         configuration.senderPolicy = SenderPolicy(replyToFrom: try Mailbox(address: "firma@events.example", displayName: "Firma"),
                                                   bounceDomain: bounceDomain)
+        configuration.dkim.signModes = []  // identities only here; signing: OutboxCLITests' DKIMSigningTests
         return configuration
     }
 

@@ -36,7 +36,7 @@ import Testing
 
         let outbox = try OutboxDatabase(path: path)
         let applied = try outbox.pool.read { db in try OutboxMigrations.migrator.appliedIdentifiers(db) }
-        #expect(applied.contains("v11-throughput"))
+        #expect(applied.contains("v12-throughput"))
         let status = try outbox.status()
         #expect(status.totals == ["queued": 1, "sent": 1, "failed": 1])
         #expect(try outbox.events(EventFilter(kind: "enqueued")).count == 3)

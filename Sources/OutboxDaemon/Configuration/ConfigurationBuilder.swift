@@ -37,6 +37,7 @@ struct ConfigurationBuilder {
             case ("bounces", _) where BounceSettings.policyKeys.contains(entry.key): _ = try configuration.bounces.set(entry.key, entry.value, parse)
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
+            case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

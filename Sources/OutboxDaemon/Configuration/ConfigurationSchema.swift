@@ -9,6 +9,7 @@ enum ConfigurationSchema {
         ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"] + BounceSettings.policyKeys),
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
+        ("dkim", ["sign-modes"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -39,6 +39,7 @@ extension OutboxConfiguration: CustomStringConvertible {
         ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) })
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
+        section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
         return lines.joined(separator: "\n")
     }
 

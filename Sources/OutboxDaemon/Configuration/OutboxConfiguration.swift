@@ -19,6 +19,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var bounces = BounceSettings()
     /// `[enqueue]`: attachment roots for `outbox enqueue`.
     public var enqueue = EnqueueSettings()
+    /// `[dkim]`: which sender modes sign.
+    public var dkim = DKIMSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

@@ -24,6 +24,8 @@ public struct DeliveryConfiguration: Sendable {
     public var accessTokens: (any AccessTokenSource)?
     /// Reply-to mode's From and the VERP bounce domain.
     public var senderPolicy = SenderPolicy()
+    /// Which sender modes sign with DKIM (`[dkim]`).
+    public var dkim = DKIMSettings()
     /// The Message-ID domain; nil takes the domain of the From address.
     public var messageIDDomain: String?
     /// The EHLO name.

@@ -22,6 +22,7 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
+    private lazy var dkimKeys = DKIMKeyring(database: engine.database)
     /// This worker's name in ``EngineProgress``.
     private let name: String
 
@@ -195,7 +196,10 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    now: Date()) {
+                                    dkim: (configuration.dkim, dkimKeys), now: Date()) {
+        case .failure(let failure) where failure.holdsProfile:
+            hold(message, reason: failure.reason, code: nil, enhancedCode: nil)
+            return
         case .failure(let failure):
             record(message, DeliveryRecord(verdict: .failed, text: failure.reason))
             return
@@ -234,7 +238,7 @@ final class DeliveryWorker {
             if case .sent = outcome.verdict, let sentCopy {
                 copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
             }
-            record(message, outcome, sentCopy: copy)
+            record(message, outcome.keepingSentHeader(of: assembly), sentCopy: copy)
         case .hold(let reason, let code, let enhanced):
             // Microsoft 365: a refused access token is refreshed once and the send retried.
             if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
@@ -295,7 +299,7 @@ final class DeliveryWorker {
         guard settle() else { return }  // the service may accept as soon as it is posted: the previous outcome must be committed first
         let result = HTTPMailSender.send(assembly.bytes, envelope: HTTPRoute.envelope(message, assembly, from: from), to: endpoint)
         switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile) {
-        case .record(let outcome): record(message, outcome)
+        case .record(let outcome): record(message, outcome.keepingSentHeader(of: assembly))
         case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
         }
     }
@@ -307,7 +311,8 @@ final class DeliveryWorker {
             maildirs[directory] = maildir
             let name = try maildir.deliver(assembly.bytes, returnPath: assembly.mailFrom.address)
             let recipients = assembly.recipients.map { RecipientOutcome(address: $0.address, state: .sent, code: nil, reply: nil) }
-            record(message, DeliveryRecord(verdict: .sent, text: "written to Maildir \(directory)/new/\(name)", recipients: recipients))
+            record(message, DeliveryRecord(verdict: .sent, text: "written to Maildir \(directory)/new/\(name)", recipients: recipients)
+                .keepingSentHeader(of: assembly))
         } catch let error as MaildirError where error.code == .unusableDirectory {
             hold(message, reason: "configuration: \(error.reason)", code: nil, enhancedCode: nil)
         } catch {

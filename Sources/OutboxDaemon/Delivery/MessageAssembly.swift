@@ -13,9 +13,10 @@ struct MessageAssembly {
     /// owner, when it cannot be composed.
     ///
     /// From, Reply-To and the envelope sender are ``SenderPolicy/identity(for:token:)``'s.
+    /// With `dkim`, the message is signed as ``DKIMSettings/sign(_:from:mode:keyring:now:)`` says.
     static func make(
         _ message: ClaimedMessage, profile: ResolvedProfile, domain: String?, policy: SenderPolicy = SenderPolicy(),
-        suppressed: Set<String> = [], now: Date
+        suppressed: Set<String> = [], dkim: (settings: DKIMSettings, keyring: DKIMKeyring)? = nil, now: Date
     ) -> Result<MessageAssembly, AssemblyFailure> {
         let identity: SenderIdentity
         switch policy.identity(for: profile, token: message.token) {
@@ -42,6 +43,13 @@ struct MessageAssembly {
             !recipients.contains(where: { $0.address == archive.address }) {
             recipients.append(archive)
         }
-        return .success(MessageAssembly(bytes: MIMEComposer.compose(mime), mailFrom: envelopeSender, recipients: recipients))
+        var bytes = MIMEComposer.compose(mime)
+        if let dkim {  // DKIM-Signature fields in front of the exact bytes sent
+            switch dkim.settings.sign(bytes, from: from, mode: profile.mode, keyring: dkim.keyring, now: now) {
+            case .success(let signed): bytes = signed
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(MessageAssembly(bytes: bytes, mailFrom: envelopeSender, recipients: recipients))
     }
 }

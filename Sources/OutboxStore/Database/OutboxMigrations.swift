@@ -13,7 +13,9 @@ enum OutboxMigrations {
         migrator.registerMigration("v6-bounce-reasons", migrate: BounceReasonMigration.migrate)
         migrator.registerMigration("v7-sealed-secrets", migrate: SecretsMigration.migrate)
         migrator.registerMigration("v8-profile-sent-copy", migrate: SentCopyMigration.migrate)
-        migrator.registerMigration("v11-throughput", migrate: ThroughputMigration.migrate)
+        migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
+        migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
+        migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
         return migrator
     }
 

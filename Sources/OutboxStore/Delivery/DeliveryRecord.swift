@@ -21,6 +21,8 @@ public struct DeliveryRecord: Hashable, Sendable {
     /// What happened, for operators (never contains credentials).
     public let text: String
     public let recipients: [RecipientOutcome]
+    /// For `sent`: the message as sent, kept for `outbox show ID --eml`.
+    public var sentHeader: SentHeader?
 
     public init(verdict: Verdict, code: Int? = nil, enhancedCode: String? = nil, text: String, recipients: [RecipientOutcome] = []) {
         self.verdict = verdict

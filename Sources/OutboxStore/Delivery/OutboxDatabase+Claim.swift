@@ -61,7 +61,7 @@ extension OutboxDatabase {
         }
     }
 
-    private static func claimed(_ db: Database, row: Row, contents: inout [String: [UInt8]]) throws -> ClaimedMessage {
+    static func claimed(_ db: Database, row: Row, contents: inout [String: [UInt8]]) throws -> ClaimedMessage {
         let id: Int64 = row["id"]
         let recipients = try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, address, display_name, state FROM recipient WHERE message_id = ? ORDER BY id"),
                                           arguments: [id]).compactMap { r -> ClaimedRecipient? in

@@ -42,6 +42,7 @@ extension OutboxDatabase {
                 WHERE message_id = ? AND address = ? AND state IN ('pending','deferred')
                 """).execute(arguments: [recipient.state.rawValue, recipient.code, recipient.reply, now, messageID, recipient.address])
         }
+        if let copy = record.sentHeader { try storeSentHeader(db, messageID: messageID, copy, now: now) }
         try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
                             code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
         try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,

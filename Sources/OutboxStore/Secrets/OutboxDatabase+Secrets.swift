@@ -132,6 +132,7 @@ extension OutboxDatabase {
                 if let plain { value = plain } else if let sealed { value = try SealedSecret.open(sealed, with: old, context: context) } else { return nil }
                 return try SealedSecret.seal(value, to: new.publicKey, context: context)
             } publishing: { db in
+                try Self.resealDKIMKeys(db, from: old, to: new.publicKey)
                 try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                                arguments: [Self.secretsPublicKeySetting, new.publicKey.text])
             }

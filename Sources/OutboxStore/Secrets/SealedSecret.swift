@@ -6,6 +6,8 @@ import Foundation
 public struct SecretContext: Sendable, Hashable {
     public enum Field: String, Sendable, CaseIterable {
         case password, oauthRefreshToken = "oauth-refresh-token", oauthAccessToken = "oauth-access-token"
+        /// A DKIM private key (owner: its DNS name, `SELECTOR._domainkey.DOMAIN`).
+        case dkimPrivateKey = "dkim-private-key"
     }
 
     public let owner: String

@@ -119,6 +119,7 @@ struct ServeCommand: ParsableCommand {
         if let grace { settings.shutdownGrace = try duration(grace, "--grace") }
         settings.messageIDDomain = messageIDDomain
         do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.description) }
+        settings.dkim = file.dkim
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
             do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: environment) } catch {

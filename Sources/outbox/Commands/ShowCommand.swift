@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import OutboxDaemon
 import OutboxStore
 
 /// `outbox show ID`: one message in full, with its event timeline.
@@ -8,8 +10,13 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Message id.") var id: Int64
     @Flag(help: "Print as JSON.") var json = false
+    @Flag(help: "Print the message as RFC 5322 bytes: exactly as sent (DKIM signatures included), or as it would be sent now.")
+    var eml = false
+    @Option(help: ArgumentHelp("Configuration file for --eml of an unsent message (default: /etc/outbox/outbox.conf when it exists).", valueName: "path"))
+    var config: String?
 
     func run() throws {
+        if eml { return try printEML() }
         let detail = try Failure.guarding { try database.open(.readOnly).message(id: id) }
         if json { try Formatting.printJSON(detail); return }
         let m = detail.summary
@@ -39,5 +46,24 @@ struct ShowCommand: ParsableCommand {
         print("\ntimeline:")
         print("  \(Formatting.time(m.createdAt)) queued")
         for event in detail.events { print("  " + Formatting.event(event)) }
+    }
+
+    /// `--eml`: the bytes on stdout; for an unsent message a notice on stderr says so.
+    private func printEML() throws {
+        let rendering: MessagePreview.Rendering
+        do {
+            rendering = try MessagePreview.render(messageID: id, database: try database.open(.readOnly),
+                                                  configuration: try SystemRelay.routing(config: config, withSecret: false), now: Date())
+        } catch let problem as MessagePreview.Problem {
+            Terminal.error(problem.reason)
+            throw ExitCode.failure
+        }
+        switch rendering {
+        case .asSent(let bytes):
+            FileHandle.standardOutput.write(Data(bytes))
+        case .asWouldBeSent(let bytes):
+            Terminal.notice("message \(id) is not sent yet: this is how it would be sent now (Date and DKIM t= are now)")
+            FileHandle.standardOutput.write(Data(bytes))
+        }
     }
 }

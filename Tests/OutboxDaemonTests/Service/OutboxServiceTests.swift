@@ -38,6 +38,7 @@ import Testing
         let outbox = try ServiceOutbox()
         try withTestSMTPServer { server in
             try outbox.setProfile("sales", mode: .system)
+            _ = try outbox.database.storeDKIMKey(domain: "firma.example", selector: "t", key: .generate(.ed25519SHA256), now: 0)  // system mode signs
             try outbox.enqueue(owner: "sales", to: ["k@example.net"])
             let service = OutboxService(database: outbox.database, settings: ServiceSettings(delivery: ServiceOutbox.delivery()),
                                         watchdogInterval: nil)

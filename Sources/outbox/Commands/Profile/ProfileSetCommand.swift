@@ -133,6 +133,13 @@ struct ProfileSetCommand: ParsableCommand {
         {
             Terminal.notice("warning: \(owner) cannot send yet: \(reason) (its mail is held until then)")
         }
+        if let routing, routing.dkim.signModes.contains(resolved.mode),
+            case .success(let identity) = routing.senderPolicy.identity(for: resolved, token: "check"),
+            let domain = identity.from.address.split(separator: "@").last.map({ $0.lowercased() }), try outbox.dkimKeys(domain: domain).isEmpty
+        {
+            Terminal.notice("warning: \(owner) cannot send yet: mode \(resolved.mode.rawValue) signs with DKIM and there is no key for \(domain): "
+                + "outbox dkim keygen --domain \(domain) --selector SELECTOR (its mail is held until then)")
+        }
         if resolved.mode == .m365OAuth, try !hasOAuthSignIn(outbox, stored) {
             Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
                 + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")

@@ -26,6 +26,7 @@ enum SystemRelay {
         settings.replyTimeout = timeout
         settings.totalTimeout = timeout * 3
         do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.reason) }
+        settings.dkim = file.dkim
         if let relay = file.relay {
             do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: withSecret ? environment : nil) } catch {
                 throw ValidationError("relay password: \(error)")
