@@ -71,6 +71,9 @@ import Testing
             let database = workspace.directory + "/outbox.db"
             #expect(try workspace.outbox.run(["enqueue", "--db", database, try batch(workspace, key: "serve", count: 300)]).status == 0)
             #expect(try workspace.outbox.run(["profile", "set", "billing", "--db", database, "--mode", "system", "--from", "billing@firma.example"]).status == 0)
+            // System mode signs by default: the company's key, as an installation would have it.
+            #expect(try workspace.outbox.run(["dkim", "keygen", "--db", database, "--domain", "firma.example", "--selector", "s1",
+                                              "--algorithm", "ed25519"]).status == 0)
             let config = try workspace.write("outbox.conf", "[relay]\nhost = 127.0.0.1\nport = \(server.port)\ntls = none\n")
             let terminal = try onTerminal(["serve", "--once", "--db", database, "--config", config], in: workspace)
             #expect(terminal.status == 0, "\(terminal.output)")

@@ -35,7 +35,7 @@ import Testing
         #expect(duplicates <= inFlight, "only messages leased at the kill can be sent twice")
     }
 
-    @Test(.timeLimit(.minutes(1))) func sigtermMidBatchExitsZeroAndLosesNothing() throws {
+    @Test(.timeLimit(.minutes(3))) func sigtermMidBatchExitsZeroAndLosesNothing() throws {
         let total = 40
         let fixture = try OutboxFixture(), server = try SMTPTestServer(["--stall-in-data", "0.2"])
         defer { server.stop(); fixture.cleanUp() }
