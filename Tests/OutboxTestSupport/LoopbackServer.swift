@@ -12,20 +12,10 @@ public final class LoopbackServer {
     public init(_ script: String, _ arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-oauth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.serversDirectory.appendingPathComponent(script).path,
-                             "--log", directory.appendingPathComponent("log.jsonl").path, "--lifetime", "90"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
-            process.terminate()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: directory)
-            throw LoopbackServerError(message: "\(script) did not report a port")
-        }
-        self.port = port
+        (process, port) = try ServerProcess.start(
+            ["python3", Self.serversDirectory.appendingPathComponent(script).path,
+             "--log", directory.appendingPathComponent("log.jsonl").path, "--lifetime", "90"] + arguments,
+            directory: directory) { LoopbackServerError(message: "\(script) did not report a port") }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -38,14 +28,7 @@ public final class LoopbackServer {
         return try body(server)
     }
 
-    public func stop() {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    public func stop() { ServerProcess.stop(process, directory: directory) }
 
     /// Everything the server logged so far, one dictionary per line.
     public func events() throws -> [[String: Any]] {

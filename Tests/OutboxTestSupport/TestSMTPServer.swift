@@ -19,33 +19,16 @@ public final class TestSMTPServer {
             try TestCertificate.generate(in: directory)
             all += ["--cert", directory.appendingPathComponent("cert.pem").path, "--key", directory.appendingPathComponent("key.pem").path]
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = all + arguments + ["--lifetime", "90"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
-            process.terminate()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: directory)
-            throw TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?)")
+        (process, port) = try ServerProcess.start(all + arguments + ["--lifetime", "90"], directory: directory) {
+            TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?)")
         }
-        self.port = port
     }
 
     /// The self-signed certificate, which is also the CA file to verify the server with.
     public var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
 
     /// Terminates the server, waits for it and removes its directory.
-    public func stop() {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    public func stop() { ServerProcess.stop(process, directory: directory) }
 
     /// Everything the server logged so far.
     public func events() throws -> [ServerEvent] {
