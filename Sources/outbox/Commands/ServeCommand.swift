@@ -107,6 +107,7 @@ struct ServeCommand: ParsableCommand {
         var settings = DeliveryConfiguration()
         settings.workers = max(1, workers ?? file.delivery.workers)
         settings.connectionsPerProfile = file.delivery.connectionsPerProfile
+        settings.unknownOutcome = file.delivery.unknownOutcome
         settings.leaseDuration = try lease.map { try duration($0, "--lease") } ?? file.delivery.lease
         settings.pollInterval = try poll.map { try duration($0, "--poll") } ?? .milliseconds(100)
         settings.idleRecheck = file.delivery.pollInterval
