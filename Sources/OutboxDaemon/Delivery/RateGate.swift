@@ -63,7 +63,9 @@ final class RateGate: Sendable {
             }
             let spacing = Self.spacing(profile)
             if spacing > 0 {
-                let slot = nextSlot.withLock { $0[profile.owner] ?? 0 }
+                // From the last recorded send too, so a restart does not make a burst.
+                let recorded = try database.lastSentAt(owner: profile.owner).map { $0 + spacing } ?? 0
+                let slot = max(recorded, nextSlot.withLock { $0[profile.owner] ?? 0 })
                 if slot > now { return (slot, "owner \(profile.owner): sends spread evenly, one every \(Double(spacing) / 1000) s") }
             }
             if let paced = pace.admit(owner: profile.owner, now: now) { return paced }

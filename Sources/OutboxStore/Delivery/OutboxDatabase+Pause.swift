@@ -52,6 +52,13 @@ extension OutboxDatabase {
         }
     }
 
+    /// The time of `owner`'s latest `sent` event, nil when none.
+    public func lastSentAt(owner: String) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM event WHERE kind = 'sent' AND owner = ?", arguments: [owner])
+        }
+    }
+
     /// Envelope recipients accepted in `owner`'s `sent` events after `since` (each send counts
     /// again, as providers count), and the oldest such event's time.
     public func sentRecipientCount(owner: String, since: Int64) throws -> (count: Int, oldest: Int64?) {
