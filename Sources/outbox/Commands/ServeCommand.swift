@@ -69,7 +69,7 @@ struct ServeCommand: ParsableCommand {
             if let progress { Self.watch(progress, path: outbox.path) }
             let summary = try Failure.guarding { try service.runOnce() }
             progress?.finish()
-            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
+            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
