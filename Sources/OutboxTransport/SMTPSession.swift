@@ -40,8 +40,8 @@ public final class SMTPSession {
     public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)? = nil) -> DeliveryReport {
         var report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         // A kept connection the server closed while idle fails before any reply: nothing was
-        // accepted, so one retry on a fresh connection is safe.
-        if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost {
+        // accepted, so one retry on a fresh connection is safe (never after an unknown outcome).
+        if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost, report.outcome != .unknown {
             report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         }
         return report
@@ -63,9 +63,17 @@ public final class SMTPSession {
         _ = ccurl_easy_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
         var connects = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        // libcurl 7.88 reports a connection closed while it waits for the reply to the final
+        // "." as CURLE_RECV_ERROR ("response reading failed"), a silent server as
+        // OPERATION_TIMEDOUT: neither says whether the "." arrived. Every byte read and
+        // written (SIZE_UPLOAD_T counts bytes sent, dot-stuffing included) means the "." was
+        // sent next, so the server may have the message.
+        var uploaded: curl_off_t = 0
+        _ = ccurl_easy_getinfo_offset(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded)
         let exchange = SMTPExchange.Context(
             newConnection: connects > 0, startTLS: endpoint.tls == .startTLS,
-            hasCredentials: !credentials.isNone, recipients: envelope.recipients.map(\.address))
+            hasCredentials: !credentials.isNone, recipients: envelope.recipients.map(\.address),
+            bodySent: context.bodyHandedOver && Int(uploaded) >= message.count)
         let transport = CurlResultMapping.result(code, message: context.errorMessage)
         return DeliveryClassifier.classify(transport, replies: context.replies, context: exchange)
     }

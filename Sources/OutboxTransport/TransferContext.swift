@@ -14,6 +14,10 @@ final class TransferContext {
     private var beforeBody: (() -> Bool)?
     /// The replies of the current attempt, in order.
     private(set) var replies: [SMTPReply] = []
+    /// True once libcurl has read every byte of the message: it sends the final "." next (it
+    /// may not ask again for the end when it knows the size), so from here a lost connection
+    /// leaves the outcome unknown.
+    var bodyHandedOver: Bool { !body.isEmpty && offset == body.count }
     /// libcurl's CURLOPT_ERRORBUFFER; lives as long as the handle.
     let errorBuffer: UnsafeMutablePointer<CChar>
 

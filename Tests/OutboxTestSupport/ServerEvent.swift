@@ -12,9 +12,11 @@ public struct ServerEvent: Decodable, Sendable {
     public let rcptTos: [String]?
     public let mailFrom: String?
     public let data: String?
+    /// When the server logged it (seconds since the epoch; messages only).
+    public let at: Double?
 
     enum CodingKeys: String, CodingKey {
-        case event, connection, mechanism, user, success, helo, outcome, data
+        case event, connection, mechanism, user, success, helo, outcome, data, at
         case rcptTos = "rcpt_tos"
         case mailFrom = "mail_from"
     }

@@ -1,3 +1,5 @@
+import OutboxStore
+
 /// Checks a parsed file against ``ConfigurationSchema`` and applies its values.
 struct ConfigurationBuilder {
     var file: String
@@ -21,6 +23,15 @@ struct ConfigurationBuilder {
                 configuration.delivery.pollInterval = .milliseconds(try parse.integer(entry.value, in: 10...3_600_000))
             case ("delivery", "connections-per-profile"):
                 configuration.delivery.connectionsPerProfile = try parse.integer(entry.value, in: 1...1024)
+            case ("delivery", "unknown-outcome"):
+                guard let action = UnknownOutcome.Action(rawValue: entry.value), action != .checkSent else {
+                    throw ConfigurationError(.invalidValue, file: file, line: entry.line,
+                                             reason: "[delivery] unknown-outcome must be 'hold' or 'resend', not '\(entry.value)'")
+                }
+                configuration.delivery.unknownOutcome.fallback = action
+            case ("delivery", "unknown-check-sent"): configuration.delivery.unknownOutcome.checkSent = try parse.boolean(entry.value)
+            case ("delivery", "unknown-check-after"): configuration.delivery.unknownOutcome.checkAfter = try parse.duration(entry.value)
+            case ("delivery", "unknown-resend-after"): configuration.delivery.unknownOutcome.resendAfter = try parse.duration(entry.value)
             case ("retry", "first-delay"): configuration.retry.firstDelay = try parse.duration(entry.value)
             case ("retry", "max-delay"): configuration.retry.maxDelay = try parse.duration(entry.value)
             case ("retry", "give-up-after"): configuration.retry.giveUpAfter = try parse.duration(entry.value)

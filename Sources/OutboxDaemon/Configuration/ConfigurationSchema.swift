@@ -2,7 +2,8 @@
 enum ConfigurationSchema {
     static let sections: [(name: String, keys: [String])] = [
         ("database", ["path"]),
-        ("delivery", ["workers", "lease-seconds", "poll-interval-ms", "connections-per-profile"]),
+        ("delivery", ["workers", "lease-seconds", "poll-interval-ms", "connections-per-profile", "unknown-outcome", "unknown-check-sent",
+                      "unknown-check-after", "unknown-resend-after"]),
         ("retry", ["first-delay", "max-delay", "give-up-after", "jitter"]),
         ("relay", ["host", "port", "tls", "username", "password-credential", "verify-tls", "ca-file", "bind-address", "helo-name"]),
         ("reply-to", ["company-address", "event-domain"]),

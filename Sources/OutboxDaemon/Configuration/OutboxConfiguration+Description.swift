@@ -1,3 +1,4 @@
+import OutboxStore
 import Foundation
 import Logging
 import OutboxCore
@@ -17,6 +18,10 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("lease-seconds", String(delivery.lease.components.seconds)),
             ("poll-interval-ms", String(Self.milliseconds(delivery.pollInterval))),
             ("connections-per-profile", String(delivery.connectionsPerProfile)),
+            ("unknown-outcome", delivery.unknownOutcome.fallback.rawValue),
+            ("unknown-check-sent", delivery.unknownOutcome.checkSent ? "yes" : "no"),
+            ("unknown-check-after", Self.durationText(delivery.unknownOutcome.checkAfter)),
+            ("unknown-resend-after", Self.durationText(delivery.unknownOutcome.resendAfter)),
         ])
         section("retry", [
             ("first-delay", Self.durationText(retry.firstDelay)), ("max-delay", Self.durationText(retry.maxDelay)),

@@ -45,6 +45,10 @@ public struct DeliveryConfiguration: Sendable {
     public var sentCopyQueueLimit = 1000
     /// When the engine stops (or a `--once` run ends), how long waiting copies may still take.
     public var sentCopyGrace: Duration = .seconds(30)
+    /// A connection lost after the final ".": look in Sent, resend after a wait, or hold.
+    public var unknownOutcome = UnknownOutcomePolicy()
+    /// How a profile slows down after "too fast" replies and ramps back (``SendPace``).
+    public var pace = PacePolicy()
 
     public init() {}
 }

@@ -8,6 +8,8 @@ struct MessageAssembly {
     let mailFrom: Mailbox
     /// Open recipients (not yet accepted or refused), then the archive copy if due.
     let recipients: [Mailbox]
+    /// The Message-ID field's value, the same in every attempt of the message.
+    var messageID: String?
 
     /// Composes `message` as `profile` sends it at `now`. Returns the reason, naming the
     /// owner, when it cannot be composed.
@@ -50,6 +52,6 @@ struct MessageAssembly {
             case .failure(let failure): return .failure(failure)
             }
         }
-        return .success(MessageAssembly(bytes: bytes, mailFrom: envelopeSender, recipients: recipients))
+        return .success(MessageAssembly(bytes: bytes, mailFrom: envelopeSender, recipients: recipients, messageID: messageID))
     }
 }

@@ -49,7 +49,9 @@ public enum MessagePreview {
 extension DeliveryRecord {
     /// This outcome keeping `assembly`'s header as sent when any recipient accepted them.
     func keepingSentHeader(of assembly: MessageAssembly) -> DeliveryRecord {
-        guard verdict == .sent || recipients.contains(where: { $0.state == .sent }) else { return self }
+        var unknown = false
+        if case .unknown = verdict { unknown = true }  // kept too: it may turn out sent
+        guard verdict == .sent || unknown || recipients.contains(where: { $0.state == .sent }) else { return self }
         var record = self
         record.sentHeader = SentHeader(sentBytes: assembly.bytes)
         return record

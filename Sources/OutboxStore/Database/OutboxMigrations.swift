@@ -16,6 +16,8 @@ enum OutboxMigrations {
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
+        migrator.registerMigration("v13-unknown-outcomes", migrate: UnknownOutcomeMigration.migrate)
+        migrator.registerMigration("v14-send-pace", migrate: OutboxDatabase.createSendPace)
         return migrator
     }
 

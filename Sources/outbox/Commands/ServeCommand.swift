@@ -69,7 +69,7 @@ struct ServeCommand: ParsableCommand {
             if let progress { Self.watch(progress, path: outbox.path) }
             let summary = try Failure.guarding { try service.runOnce() }
             progress?.finish()
-            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
+            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
@@ -107,6 +107,7 @@ struct ServeCommand: ParsableCommand {
         var settings = DeliveryConfiguration()
         settings.workers = max(1, workers ?? file.delivery.workers)
         settings.connectionsPerProfile = file.delivery.connectionsPerProfile
+        settings.unknownOutcome = file.delivery.unknownOutcome
         settings.leaseDuration = try lease.map { try duration($0, "--lease") } ?? file.delivery.lease
         settings.pollInterval = try poll.map { try duration($0, "--poll") } ?? .milliseconds(100)
         settings.idleRecheck = file.delivery.pollInterval

@@ -23,7 +23,11 @@ struct ShowCommand: ParsableCommand {
         print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")
         print("subject: \(m.subject)")
         print("created \(Formatting.time(m.createdAt))  updated \(Formatting.time(m.updatedAt))  attempts \(m.attempts)  priority \(m.priority)")
-        if m.state == "queued" || m.state == "deferred" { print("next attempt: \(Formatting.time(m.nextAttemptAt))") }
+        if let unknown = try? database.open(.readOnly).unknownOutcome(messageID: m.id) {
+            print(UnknownOutcomeText.line(unknown))
+        } else if m.state == "queued" || m.state == "deferred" {
+            print("next attempt: \(Formatting.time(m.nextAttemptAt))")
+        }
         if let error = m.lastError { print("last error: \(m.lastCode.map { "\($0) " } ?? "")\(error)") }
         print("body: text \(detail.textBytes) bytes, html \(detail.htmlBytes) bytes")
         if !detail.headers.isEmpty {
