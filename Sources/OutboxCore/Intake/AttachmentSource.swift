@@ -4,6 +4,9 @@ public enum AttachmentContent: Hashable, Sendable {
     case file(path: String)
     /// Bytes given inline (decoded from base64).
     case inline([UInt8])
+    /// Content stored before (`POST /v1/attachments`), by its SHA-256 in hex; it must
+    /// still be in the outbox when the batch is written.
+    case stored(sha256: String)
 }
 
 /// An attachment as submitted: its content, the file name the recipient sees, and an

@@ -150,21 +150,27 @@ public struct DraftBuilder: Sendable {
     private func attachmentSource(_ attachment: AttachmentField, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> AttachmentSource {
         let content: AttachmentContent
         let defaultName: String?
-        switch (attachment.path, attachment.content) {
-        case (let path?, nil):
+        switch (attachment.path, attachment.content, attachment.contentRef) {
+        case (let path?, nil, nil):
             guard !path.isEmpty else { throw fail(.missingField, field + ".path", "attachment path is empty") }
             content = .file(path: path)
             defaultName = path.split(separator: "/").last.map(String.init)
-        case (nil, let base64?):
+        case (nil, let base64?, nil):
             guard let data = Base64Decoder.decode(base64) else {
                 throw fail(.invalidBase64, field + ".content", "attachment content is not valid base64")
             }
             content = .inline(data)
             defaultName = nil
-        case (nil, nil):
-            throw fail(.missingField, field, "attachment needs either 'path' or 'content'")
-        case (_?, _?):
-            throw fail(.invalidValue, field, "attachment has both 'path' and 'content'; give one")
+        case (nil, nil, let reference?):
+            guard let sha = ContentReference.sha256(of: reference) else {
+                throw fail(.invalidValue, field + ".contentRef", "'\(reference)' is not a content reference like sha256:<64 hex digits> (from POST /v1/attachments)")
+            }
+            content = .stored(sha256: sha)
+            defaultName = nil
+        case (nil, nil, nil):
+            throw fail(.missingField, field, "attachment needs one of 'path', 'content' or 'contentRef'")
+        default:
+            throw fail(.invalidValue, field, "attachment has more than one of 'path', 'content' and 'contentRef'; give one")
         }
         guard let filename = attachment.filename ?? defaultName, !filename.isEmpty else {
             throw fail(.missingField, field + ".filename", "an inline attachment needs a filename")

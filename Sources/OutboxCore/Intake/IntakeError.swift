@@ -8,7 +8,7 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         case syntax, unknownField, wrongType, missingField, invalidAddress, headerInjection
         case invalidHeader, invalidValue, noRecipients, noBody, tooLarge, tooManyRecipients
         case duplicateKey, attachmentMissing, attachmentUnreadable, attachmentNotRegularFile
-        case invalidBase64, template, attachmentOutsideRoots, noMessages, unreadableInput
+        case invalidBase64, template, attachmentOutsideRoots, noMessages, unreadableInput, ownerNotAllowed
     }
 
     public let code: Code

@@ -67,17 +67,20 @@ public struct RecipientField: Decodable, Sendable, Hashable {
     }
 }
 
-/// An attachment as written: `{"path": "invoice.pdf"}` or
-/// `{"filename": "e-arve.xml", "content": "<base64>", "contentType": "application/xml"}`.
+/// An attachment as written: `{"path": "invoice.pdf"}`,
+/// `{"filename": "e-arve.xml", "content": "<base64>", "contentType": "application/xml"}` or
+/// `{"filename": "terms.pdf", "contentRef": "sha256:<hex>"}` (a content uploaded before).
 public struct AttachmentField: Decodable, Sendable, Hashable {
     public var path: String?
     public var content: String?
+    public var contentRef: String?
     public var filename: String?
     public var contentType: String?
 
-    public init(path: String? = nil, content: String? = nil, filename: String? = nil, contentType: String? = nil) {
+    public init(path: String? = nil, content: String? = nil, contentRef: String? = nil, filename: String? = nil, contentType: String? = nil) {
         self.path = path
         self.content = content
+        self.contentRef = contentRef
         self.filename = filename
         self.contentType = contentType
     }
@@ -91,9 +94,10 @@ public struct AttachmentField: Decodable, Sendable, Hashable {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                    debugDescription: #"expected an attachment: a path string or an object {"path": …} or {"filename": …, "content": …}"#))
         }
-        try c.refuseUnknownKeys(["path", "content", "filename", "contentType"])
+        try c.refuseUnknownKeys(["path", "content", "contentRef", "filename", "contentType"])
         path = try c.optional(String.self, "path")
         content = try c.optional(String.self, "content")
+        contentRef = try c.optional(String.self, "contentRef")
         filename = try c.optional(String.self, "filename")
         contentType = try c.optional(String.self, "contentType")
     }

@@ -49,6 +49,14 @@ struct ConfigurationBuilder {
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
             case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
+            case ("http", "listen"):
+                guard let (host, port) = HTTPSettings.listenAddress(entry.value) else {
+                    throw ConfigurationError(.invalidValue, file: file, line: entry.line,
+                                             reason: "[http] listen: '\(entry.value)' is not HOST:PORT (e.g. 127.0.0.1:8025 or [::1]:8025)")
+                }
+                (configuration.http.host, configuration.http.port) = (host, port)
+            case ("http", "max-body-bytes"): configuration.http.maxBodyBytes = try parse.integer(entry.value, in: 1024...(1 << 34))
+            case ("http", "allow-public"): configuration.http.allowPublic = try parse.boolean(entry.value)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }
@@ -59,6 +67,11 @@ struct ConfigurationBuilder {
         case let (company, domain):
             let (missing, line) = company == nil ? ("company-address", domain!.1) : ("event-domain", company!.1)
             throw ConfigurationError(.missingValue, file: file, line: line, reason: "[reply-to] needs '\(missing)' as well")
+        }
+        if let host = configuration.http.host, !HTTPSettings.isLoopback(host), !configuration.http.allowPublic {
+            throw ConfigurationError(.invalidValue, file: file, line: seen["http.listen"], reason:
+                "[http] listen: \(host) is not a loopback address; the API binds to loopback unless 'allow-public = yes' is set "
+                + "(put a TLS reverse proxy in front of it)")
         }
         try checkRetry(configuration.retry, lines: seen)
     }

@@ -11,6 +11,7 @@ enum ConfigurationSchema {
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
+        ("http", ["listen", "max-body-bytes", "allow-public"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

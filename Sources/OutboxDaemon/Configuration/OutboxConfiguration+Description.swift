@@ -45,6 +45,10 @@ extension OutboxConfiguration: CustomStringConvertible {
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
+        if let host = http.host {
+            section("http", [("listen", host.contains(":") ? "[\(host)]:\(http.port)" : "\(host):\(http.port)"),
+                             ("max-body-bytes", String(http.maxBodyBytes)), ("allow-public", http.allowPublic ? "yes" : "no")])
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -21,6 +21,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var enqueue = EnqueueSettings()
     /// `[dkim]`: which sender modes sign.
     public var dkim = DKIMSettings()
+    /// `[http]`: the API listener; off unless `listen` is set.
+    public var http = HTTPSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

@@ -128,8 +128,9 @@ public final class OutboxService: Sendable {
     /// Serves until SIGTERM or SIGINT arrives at `signals`, then stops gracefully. SIGHUP
     /// reloads with `reloadSettings()`; when that throws, the error is logged and the running
     /// settings stay. Throws only when the service cannot go on (it is stopped first).
+    /// `beforeStop` runs just before the service stops (a listener closes while the database is open).
     @discardableResult
-    public func run(until signals: SignalInbox, reloadSettings: () throws -> ServiceSettings) throws -> DeliverySummary {
+    public func run(until signals: SignalInbox, beforeStop: () -> Void = {}, reloadSettings: () throws -> ServiceSettings) throws -> DeliverySummary {
         while signals.wait() == SIGHUP {
             let settings: ServiceSettings
             do { settings = try reloadSettings() } catch {
@@ -138,11 +139,18 @@ public final class OutboxService: Sendable {
                 continue
             }
             do { try reload(settings) } catch {
+                beforeStop()
                 stop()
                 throw error
             }
         }
+        beforeStop()
         return stop()
+    }
+
+    /// The running engine's tallies since it started (nil while none runs): for `/metrics`.
+    public var deliverySummary: DeliverySummary? {
+        state.withLock { $0.engine }?.summary
     }
 
     /// The engine's stuck steps (empty while it makes progress or is not running).

@@ -18,6 +18,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
         migrator.registerMigration("v13-unknown-outcomes", migrate: UnknownOutcomeMigration.migrate)
         migrator.registerMigration("v14-send-pace", migrate: OutboxDatabase.createSendPace)
+        migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
         return migrator
     }
 

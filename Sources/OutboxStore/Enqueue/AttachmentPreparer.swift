@@ -32,10 +32,15 @@ final class AttachmentPreparer {
             case .inline(let data):
                 sha = SHA256.hex(of: data)
                 bytes = data
+            case .stored(let stored):
+                // Checked by the writer, which can see the content table.
+                prepared.append(PreparedAttachment(sha256: stored, content: nil, filename: attachment.filename,
+                                                   contentType: attachment.contentType, referenceField: "attachments[\(index)].contentRef"))
+                continue
             }
             if !seenContents.insert(sha).inserted { bytes = nil }
             prepared.append(PreparedAttachment(sha256: sha, content: bytes.map(StoredContent.init), filename: attachment.filename,
-                                               contentType: attachment.contentType))
+                                               contentType: attachment.contentType, referenceField: nil))
         }
         return PreparedMessage(draft: draft, location: location, attachments: prepared,
                                textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))

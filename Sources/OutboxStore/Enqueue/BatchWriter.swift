@@ -43,6 +43,7 @@ public final class BatchWriter {
         let draft = message.draft
         for attachment in message.attachments {
             if let content = attachment.content { try insertContent(sha: attachment.sha256, content) }
+            if let field = attachment.referenceField { try checkStoredContent(attachment.sha256, location: message.location, field: field) }
         }
         // The key's unique index decides: DO NOTHING when the key is already there.
         let insertMessage = try db.cachedStatement(sql: """
@@ -113,6 +114,17 @@ public final class BatchWriter {
             """)
         try insert.execute(arguments: [sha, content.size, content.data, content.encoding])
         if db.changesCount > 0 { newContents += 1 }
+    }
+
+    /// A content given by reference must be in the outbox (uploaded, or attached before).
+    private func checkStoredContent(_ sha: String, location: String, field: String) throws {
+        guard !storedContents.contains(sha) else { return }
+        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM content WHERE sha256 = ?)"), arguments: [sha]) ?? false
+        guard exists else {
+            throw IntakeError(.attachmentMissing, location: location, field: field,
+                              "no content \(ContentReference.make(sha256: sha)) is stored; upload it with POST /v1/attachments first")
+        }
+        storedContents.insert(sha)
     }
 
     private var sequence: UInt64 = 0

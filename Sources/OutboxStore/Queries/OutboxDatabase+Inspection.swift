@@ -73,6 +73,7 @@ extension OutboxDatabase {
         if let message = filter.messageID { conditions.append("message_id = ?"); arguments += [message] }
         if let batch = filter.batchID { conditions.append("batch_id = ?"); arguments += [batch] }
         if let owner = filter.owner { conditions.append("owner = ?"); arguments += [owner] }
+        if let owners = filter.owners { conditions.append("owner IN (\(databaseQuestionMarks(count: owners.count)))"); arguments += StatementArguments(owners) }
         if let since = filter.since { conditions.append("at >= ?"); arguments += [since] }
         if let after = filter.afterID { conditions.append("id > ?"); arguments += [after] }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

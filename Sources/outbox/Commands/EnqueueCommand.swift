@@ -127,16 +127,18 @@ struct EnqueueCommand: ParsableCommand {
         guard input != "-" else {
             var reader = BatchInput(source: "stdin", attachments: AttachmentPolicy(roots: roots, baseDirectory: nil),
                                     limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
-            reader.progress = Self.progress()
-            defer { reader.progress?.finish() }
+            let progress = Self.progress()
+            if let progress { reader.onMessage = { progress.advance() } }
+            defer { progress?.finish() }
             return try reader.enqueue(from: STDIN_FILENO, into: outbox, now: nowMilliseconds())
         }
         let source = (input as NSString).lastPathComponent
         let directory = (input as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
         var reader = BatchInput(source: source, attachments: AttachmentPolicy(roots: [directory] + roots, baseDirectory: directory),
                                 limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
-        reader.progress = Self.progress()
-        defer { reader.progress?.finish() }
+        let progress = Self.progress()
+        if let progress { reader.onMessage = { progress.advance() } }
+        defer { progress?.finish() }
         let descriptor = try BatchFile.open(input, source: source)
         defer { close(descriptor) }
         return try reader.enqueue(from: descriptor, into: outbox, now: nowMilliseconds())

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import OutboxCore
 import OutboxDaemon
+import OutboxHTTP
 import OutboxStore
 import OutboxTransport
 
@@ -74,8 +75,18 @@ struct ServeCommand: ParsableCommand {
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
+        // [http] listen: the API beside the engine; a listener that cannot start stops serve.
+        let api = file.http.host.map { _ in APIServer(database: outbox, settings: file.http) { [service] in service.deliverySummary } }
+        do { try api?.start() } catch {
+            service.stop()
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
         // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
-        _ = try Failure.guarding { try service.run(until: signals) { withTokens(try loadSettings().1) } }
+        // At SIGTERM the listener closes first, while the database is still open.
+        _ = try Failure.guarding {
+            try service.run(until: signals, beforeStop: { api?.stop() }) { withTokens(try loadSettings().1) }
+        }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.

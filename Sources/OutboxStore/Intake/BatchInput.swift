@@ -1,6 +1,5 @@
 import Foundation
-import OutboxCore
-import OutboxStore
+public import OutboxCore
 
 /// Reads a batch from a JSON document or JSON Lines and enqueues it atomically.
 ///
@@ -9,20 +8,43 @@ import OutboxStore
 /// document. JSON Lines is streamed: memory does not grow with the batch. Every line and
 /// document is read strictly (``StrictJSON``) before it is decoded, so errors name the
 /// line, column and field, and nothing a lenient parser would drop gets through.
-struct BatchInput {
-    enum Format: String, CaseIterable { case json, jsonl }
+///
+/// The one intake path of `outbox enqueue` and `POST /v1/batches`: a file descriptor or
+/// a request body in memory are read the same way.
+public struct BatchInput: Sendable {
+    public enum Format: String, CaseIterable, Sendable { case json, jsonl }
 
-    let source: String
-    let attachments: AttachmentPolicy
-    let limits: IntakeLimits
-    let format: Format?
+    /// Names the input in errors: a file name, `stdin`, `request`.
+    public let source: String
+    public let attachments: AttachmentPolicy
+    public let limits: IntakeLimits
+    public let format: Format?
     /// Maximum size of a whole JSON document (JSON Lines has no overall limit).
-    let maxDocumentBytes = 1 << 30
-    /// Counts the messages written, on a terminal.
-    var progress: ProgressLine? = nil
+    public let maxDocumentBytes = 1 << 30
+    /// Called once per message validated and handed to the writer (a progress line).
+    public var onMessage: (@Sendable () -> Void)? = nil
+    /// When set, every message's owner must be one of these (an API token limited to
+    /// owners); another owner is refused with ``IntakeError/Code/ownerNotAllowed``.
+    public var allowedOwners: Set<String>? = nil
 
-    func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
-        let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
+    public init(source: String, attachments: AttachmentPolicy, limits: IntakeLimits, format: Format?) {
+        self.source = source
+        self.attachments = attachments
+        self.limits = limits
+        self.format = format
+    }
+
+    /// Reads the batch from `descriptor` (a file, a pipe) and enqueues it atomically.
+    public func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        try enqueue(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), into: database, now: now)
+    }
+
+    /// Reads the batch from bytes in memory (an HTTP request body) and enqueues it atomically.
+    public func enqueue(bytes: [UInt8], into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        try enqueue(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), into: database, now: now)
+    }
+
+    private func enqueue(_ reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
         var first: ArraySlice<UInt8>?
         repeat { first = try nextLine(reader) } while first.map(isBlank) == true
         guard let first else { throw IntakeError(.noMessages, location: source, field: nil, "input is empty") }
@@ -64,12 +86,12 @@ struct BatchInput {
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
             let location = "\(source) messages[\(index)] (line \(messageLines[index]))"
-            drafts.append((try builder.build(fields, location: location), location))
+            drafts.append((try checkOwner(try builder.build(fields, location: location), location: location), location))
         }
         return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
             for (draft, location) in drafts {
                 try writer.add(draft, location: location)
-                progress?.advance()
+                onMessage?()
             }
         }
     }
@@ -121,9 +143,16 @@ struct BatchInput {
             } catch {
                 throw IntakeError.from(error, location: location)
             }
-            try sink.add(try builder.build(fields, location: location), location: location)
-            input.progress?.advance()
+            try sink.add(try input.checkOwner(try builder.build(fields, location: location), location: location), location: location)
+            input.onMessage?()
         }
+    }
+
+    /// Refuses a message whose owner is outside ``allowedOwners``.
+    fileprivate func checkOwner(_ draft: MessageDraft, location: String) throws(IntakeError) -> MessageDraft {
+        guard let allowedOwners, !allowedOwners.contains(draft.owner) else { return draft }
+        throw IntakeError(.ownerNotAllowed, location: location, field: "owner",
+                          "owner '\(draft.owner)' is not one this API token may submit for (allowed: \(allowedOwners.sorted().joined(separator: ", ")))")
     }
 
     /// Refuses a line of JSON Lines that is not strictly valid JSON, naming line, column and field.
