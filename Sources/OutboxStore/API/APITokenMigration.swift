@@ -1,6 +1,6 @@
 import GRDB
 
-/// `v13-api-tokens`: the HTTP API's application tokens. Only the SHA-256 of a token is
+/// `v15-api-tokens`: the HTTP API's application tokens. Only the SHA-256 of a token is
 /// kept; the token itself is shown once, when it is created.
 enum APITokenMigration {
     static func migrate(_ db: Database) throws {
