@@ -16,6 +16,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
+        migrator.registerMigration("v13-inline-images", migrate: addAttachmentContentID)
         return migrator
     }
 
@@ -167,6 +168,11 @@ enum OutboxMigrations {
                 UPDATE message_count SET n = n - 1 WHERE owner = OLD.owner AND state = OLD.state;
             END;
             """)
+    }
+
+    /// Inline images are attachments with a Content-ID (`cid:` in the HTML); NULL: an attachment.
+    private static func addAttachmentContentID(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE attachment ADD COLUMN content_id TEXT")
     }
 
     /// A per-profile cap on open SMTP connections; NULL: the daemon's `connections-per-profile`.

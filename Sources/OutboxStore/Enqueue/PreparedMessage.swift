@@ -21,6 +21,8 @@ struct PreparedAttachment: Sendable {
     let content: StoredContent?
     let filename: String
     let contentType: String?
+    /// Set for an inline image.
+    let contentID: String?
 }
 
 /// Attachment bytes as stored in `content`: `data` (compressed when `encoding` says so)

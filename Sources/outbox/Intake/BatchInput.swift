@@ -22,6 +22,21 @@ struct BatchInput {
     var progress: ProgressLine? = nil
 
     func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        try readBatch(from: descriptor, to: .outbox(database, now: now))!
+    }
+
+    /// Checks the batch exactly as ``enqueue(from:into:now:)`` would, storing nothing.
+    func rehearse(from descriptor: Int32, into rehearsal: BatchRehearsal) throws {
+        _ = try readBatch(from: descriptor, to: .rehearsal(rehearsal))
+    }
+
+    /// Where a read batch goes: into the outbox, or through a rehearsal that stores nothing.
+    enum Target {
+        case outbox(OutboxDatabase, now: Int64)
+        case rehearsal(BatchRehearsal)
+    }
+
+    private func readBatch(from descriptor: Int32, to target: Target) throws -> EnqueueResult? {
         let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
         var first: ArraySlice<UInt8>?
         repeat { first = try nextLine(reader) } while first.map(isBlank) == true
@@ -42,16 +57,16 @@ struct BatchInput {
                     throw IntakeError(.tooLarge, location: source, field: nil, "JSON document is over \(maxDocumentBytes) bytes; use JSON Lines for large batches")
                 }
             }
-            return try enqueueDocument(data, into: database, now: now)
+            return try enqueueDocument(data, to: target)
         case .jsonl:
             if firstObject?["messages"] != nil, try nextNonBlank(reader) == nil {
-                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), into: database, now: now)
+                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), to: target)
             }
-            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, into: database, now: now)
+            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, to: target)
         }
     }
 
-    private func enqueueDocument(_ data: Data, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueDocument(_ data: Data, to target: Target) throws -> EnqueueResult? {
         let messageLines = try data.withUnsafeBytes { try strictCheck($0, firstLine: 1, elementsOf: "messages") }
         let document: BatchDocument
         do {
@@ -66,15 +81,22 @@ struct BatchInput {
             let location = "\(source) messages[\(index)] (line \(messageLines[index]))"
             drafts.append((try builder.build(fields, location: location), location))
         }
-        return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
+        let add = { (receiver: any DraftReceiver) throws in
             for (draft, location) in drafts {
-                try writer.add(draft, location: location)
+                try receiver.add(draft, location: location)
                 progress?.advance()
             }
         }
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { try add($0) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: document.key, source: source) { try add(rehearsal) }
+            return nil
+        }
     }
 
-    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, to target: Target) throws -> EnqueueResult? {
         var header: BatchHeaderLine?
         if isHeader {
             do { header = try JSONDecoder().decode(BatchHeaderLine.self, from: Data(first)) } catch {
@@ -84,8 +106,14 @@ struct BatchInput {
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
             builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
-        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
-                                             limits: limits) { sink in try producer.run(into: sink) }
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
+                                                 limits: limits) { sink in try producer.run(into: sink) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: header?.key, source: source) { try producer.run(into: rehearsal) }
+            return nil
+        }
     }
 
     /// Parses and validates JSON Lines on the producer thread of a pipelined enqueue.
@@ -104,7 +132,7 @@ struct BatchInput {
             self.builder = builder
         }
 
-        func run(into sink: MessageSink) throws {
+        func run(into sink: any DraftReceiver) throws {
             if let (line, number) = first { try add(line, number: number, to: sink) }
             while let line = try input.nextLine(reader) {
                 if input.isBlank(line) { continue }
@@ -112,7 +140,7 @@ struct BatchInput {
             }
         }
 
-        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: MessageSink) throws {
+        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: any DraftReceiver) throws {
             let location = "\(input.source) line \(number)"
             try input.checkLine(line, number: number)
             let fields: MessageFields
