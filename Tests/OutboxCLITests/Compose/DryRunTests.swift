@@ -29,6 +29,8 @@ import Testing
         #expect(rendered[1].contains("multipart/related; type=\"multipart/alternative\"") && rendered[1].contains("Content-ID: <logo>"))
         #expect(rendered[2].contains("To: mari@example.ee\r\nCc: jaan@example.ee\r\n"))
         #expect(result.stderr.contains("shown with a placeholder sender and unsigned: there is no outbox at"), "\(result.stderr)")
+        let misuse = try workspace.outbox.run(["enqueue", batch, "--render", "1"])
+        #expect(misuse.status != 0 && misuse.stderr.contains("--render is for --dry-run"), "\(misuse.stderr)")
         #expect(!FileManager.default.fileExists(atPath: workspace.outbox.database))
         #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.directory).sorted() == ["letters-k1.json", "logo.png"])
     }

@@ -27,6 +27,8 @@ import Testing
         let dry = try workspace.outbox.run(merge + ["--allow-missing", "--dry-run", "--render", "1"])
         #expect(dry.status == 0 && dry.stdout.contains("2 message(s) to 2 recipient(s) would be enqueued"), "\(dry.stderr)")
         #expect(dry.stdout.contains("Summa: 12.50.\r\nArve nr=20\r\n"), "\(dry.stdout)")  // the empty variable: a trailing space, quoted-printable
+        let misuse = try workspace.outbox.run(["enqueue", csv, "--allow-missing"])
+        #expect(misuse.status != 0 && misuse.stderr.contains("--allow-missing is for mail merge"), "\(misuse.stderr)")
         let allowed = try workspace.outbox.run(merge + ["--allow-missing"])
         #expect(allowed.status == 0 && allowed.stdout.contains("2 message(s) enqueued"), "\(allowed.stderr)")
     }
