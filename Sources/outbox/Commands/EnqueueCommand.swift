@@ -54,6 +54,10 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("attach"), help: ArgumentHelp("Mail merge: a file attached to every message (repeatable).", valueName: "file"))
     var attachments: [String] = []
 
+    @Option(name: .customLong("inline"), help: ArgumentHelp(
+        "Mail merge: an image the HTML template shows as cid:CID, given as CID=FILE (repeatable).", valueName: "cid=file"))
+    var inlineImages: [String] = []
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (text, HTML and attachments), in bytes.")
     var maxMessageBytes: Int = IntakeLimits().maxMessageBytes
 
@@ -89,8 +93,11 @@ struct EnqueueCommand: ParsableCommand {
             guard template != nil || htmlTemplate != nil else { throw ValidationError("mail merge needs --template or --html-template") }
             guard subject != nil else { throw ValidationError("mail merge needs --subject") }
             guard input == "-" else { throw ValidationError("give either a batch file or --template/--recipients, not both") }
-        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty {
-            throw ValidationError("--subject, --owner, --key and --attach are for mail merge; put them in the batch file otherwise")
+        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty || !inlineImages.isEmpty {
+            throw ValidationError("--subject, --owner, --key, --attach and --inline are for mail merge; put them in the batch file otherwise")
+        }
+        for image in inlineImages where Self.cidAndFile(image).contains(where: \.isEmpty) {
+            throw ValidationError("--inline \(image): give CID=FILE, e.g. --inline logo=logo.png for src=\"cid:logo\"")
         }
         if render != 0 && !dryRun { throw ValidationError("--render is for --dry-run") }
         if render < 0 { throw ValidationError("--render must be 0 or more") }
@@ -177,14 +184,16 @@ struct EnqueueCommand: ParsableCommand {
         var defaults = MessageFields()
         defaults.owner = owner
         defaults.attachments = attachments.map { AttachmentField(path: $0) }
+        let inline = inlineImages.map(Self.cidAndFile)
+        defaults.inline = inline.isEmpty ? nil : inline.map { InlineImageField(cid: $0[0], file: AttachmentField(path: $0[1])) }
         var merge = MailMerge(
             textTemplate: try template.map { try readText($0, what: "--template") },
             htmlTemplate: try htmlTemplate.map { try readText($0, what: "--html-template") },
             subjectTemplate: subject ?? "", defaults: defaults, recipientsPath: recipients!, limits: limits)
         merge.allowMissing = allowMissing
         let drafts = try merge.drafts(csv: try readText(recipients!, what: "--recipients"))
-        // The files named with --attach are allowed by being named on the command line.
-        return (drafts, AttachmentPolicy(roots: roots + attachments, baseDirectory: nil))
+        // The files named with --attach and --inline are allowed by being named on the command line.
+        return (drafts, AttachmentPolicy(roots: roots + attachments + inline.map { $0[1] }, baseDirectory: nil))
     }
 
     /// `--dry-run`: the batch checked as the enqueue checks it, through a ``BatchRehearsal``
@@ -220,6 +229,12 @@ struct EnqueueCommand: ParsableCommand {
         }
         let rendered = try DryRunRendering(outbox: outbox, databasePath: path, config: config).render(rehearsal.kept)
         DryRunRendering.print(rehearsal.summary, source: source, rendered: rendered, json: json)
+    }
+
+    /// `logo=logo.png` → `["logo", "logo.png"]`; a missing part is empty.
+    private static func cidAndFile(_ option: String) -> [String] {
+        let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return parts.count == 2 ? parts : [option, ""]
     }
 
     private func readText(_ path: String, what: String) throws -> String {

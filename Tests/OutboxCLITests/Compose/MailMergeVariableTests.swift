@@ -32,4 +32,22 @@ import Testing
         let allowed = try workspace.outbox.run(merge + ["--allow-missing"])
         #expect(allowed.status == 0 && allowed.stdout.contains("2 message(s) enqueued"), "\(allowed.stderr)")
     }
+
+    /// A letter template with a logo: `--inline logo=FILE`, shown by the HTML template as cid:logo.
+    @Test func inlineImageInAMergedLetter() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        try Data(ComposeFixtures.png).write(to: URL(fileURLWithPath: workspace.directory + "/logo.png"))
+        let csv = try workspace.write("kliendid.csv", "email,name\nliga@example.lv,Līga\n")
+        let html = try workspace.write("kiri.html", "<img src=\"cid:logo\"><p>Tere, {{name}}!</p>")
+        let merge = ["enqueue", "--html-template", html, "--recipients", csv, "--subject", "Uudised", "--owner", "juri"]
+        let dry = try workspace.outbox.run(merge + ["--inline", "logo=" + workspace.directory + "/logo.png", "--dry-run", "--render", "1"])
+        #expect(dry.status == 0 && dry.stdout.contains("multipart/related; type=\"text/html\"") && dry.stdout.contains("Content-ID: <logo>"),
+                "\(dry.stdout)\(dry.stderr)")
+        let missing = try workspace.outbox.run(merge)
+        #expect(missing.status == 65 && missing.stderr.contains("kliendid.csv line 2, field 'html': the html shows cid:logo but no inline image"),
+                "\(missing.stderr)")
+        let malformed = try workspace.outbox.run(merge + ["--inline", "logo.png"])
+        #expect(malformed.status != 0 && malformed.stderr.contains("give CID=FILE"), "\(malformed.stderr)")
+    }
 }
