@@ -51,6 +51,7 @@ public struct DraftBuilder: Sendable {
         for (index, field) in attachments.enumerated() {
             sources.append(try attachmentSource(field, field: "attachments[\(index)]", fail: fail))
         }
+        sources += try inlineImages(fields, html: html, fail: fail)
 
         var bytes = (text?.utf8.count ?? 0) + (html?.utf8.count ?? 0)
         for case .inline(let data) in sources.map(\.content) { bytes += data.count }
@@ -145,6 +146,45 @@ public struct DraftBuilder: Sendable {
             }
         }
         return result
+    }
+
+    /// The inline images the HTML shows, batch's first. Every `cid:` in the HTML needs an
+    /// image, cids are unique (ignoring case), and images need an HTML body. An image of the
+    /// message that the HTML never shows is refused (it would appear as a stray attachment);
+    /// one of the batch is a shared resource: left out of the messages that do not show it.
+    private func inlineImages(_ fields: MessageFields, html: String?, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> [AttachmentSource] {
+        let entries = (defaults.inline ?? []).enumerated().map { ($1, "batch.inline[\($0)]", true) }
+            + (fields.inline ?? []).enumerated().map { ($1, "inline[\($0)]", false) }
+        let references = html.map(ContentID.references(in:)) ?? []
+        guard !entries.isEmpty || !references.isEmpty else { return [] }
+        guard html != nil else {
+            throw fail(.inlineImage, entries[0].1, "inline images need an html body that shows them (src=\"cid:\(entries[0].0.cid)\")")
+        }
+        var images: [AttachmentSource] = []
+        var fieldByCID: [String: String] = [:]
+        for (entry, field, fromBatch) in entries {
+            if let problem = ContentID.problem(entry.cid) { throw fail(.invalidValue, field + ".cid", problem) }
+            if let first = fieldByCID.updateValue(field, forKey: entry.cid.lowercased()) {
+                throw fail(.inlineImage, field + ".cid", "cid '\(entry.cid)' is also given by \(first); each inline image needs its own cid")
+            }
+            var file = entry.file
+            if file.path == nil && file.filename == nil { file.filename = entry.cid }
+            let source = try attachmentSource(file, field: field, fail: fail)
+            let type = source.contentType ?? MIMEType.forFilename(source.filename)
+            guard type.hasPrefix("image/") else {
+                throw fail(.invalidValue, field, "an inline image must be an image (png, jpeg, gif, …): '\(source.filename)' is \(type); give an image file or its contentType")
+            }
+            guard references.contains(entry.cid) else {
+                if fromBatch { continue }
+                throw fail(.inlineImage, field + ".cid", "the html never shows cid:\(entry.cid); remove the image or refer to it (src=\"cid:\(entry.cid)\")")
+            }
+            images.append(AttachmentSource(content: source.content, filename: source.filename, contentType: source.contentType, contentID: entry.cid))
+        }
+        for reference in references where !images.contains(where: { $0.contentID == reference }) {
+            let near = fieldByCID[reference.lowercased()].map { " (\($0) differs in case: cids are matched exactly)" } ?? ""
+            throw fail(.inlineImage, "html", "the html shows cid:\(reference) but no inline image has that cid\(near); add {\"path\": …, \"cid\": \"\(reference)\"} to \"inline\"")
+        }
+        return images
     }
 
     private func attachmentSource(_ attachment: AttachmentField, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> AttachmentSource {

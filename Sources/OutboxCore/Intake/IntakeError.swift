@@ -9,6 +9,8 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidHeader, invalidValue, noRecipients, noBody, tooLarge, tooManyRecipients
         case duplicateKey, attachmentMissing, attachmentUnreadable, attachmentNotRegularFile
         case invalidBase64, template, attachmentOutsideRoots, noMessages, unreadableInput, ownerNotAllowed
+        /// An inline image and the HTML's `cid:` references do not match.
+        case inlineImage
     }
 
     public let code: Code

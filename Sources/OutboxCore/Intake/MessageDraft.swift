@@ -11,6 +11,7 @@ public struct MessageDraft: Hashable, Sendable {
     public var htmlBody: String?
     public var headers: [HeaderField]
     public var recipients: [Recipient]
+    /// Attachments, then the inline images (those with a ``AttachmentSource/contentID``).
     public var attachments: [AttachmentSource]
 
     public init(

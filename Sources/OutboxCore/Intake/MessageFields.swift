@@ -13,9 +13,11 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     public var cc: [RecipientField]?
     public var bcc: [RecipientField]?
     public var attachments: [AttachmentField]?
+    /// Images the HTML shows by `cid:` (sent in `multipart/related`).
+    public var inline: [InlineImageField]?
 
     static let knownKeys: Set<String> = [
-        "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments",
+        "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments", "inline",
     ]
 
     public init() {}
@@ -38,6 +40,7 @@ public struct MessageFields: Decodable, Sendable, Hashable {
         cc = try c.optional([RecipientField].self, "cc")
         bcc = try c.optional([RecipientField].self, "bcc")
         attachments = try c.optional([AttachmentField].self, "attachments")
+        inline = try c.optional([InlineImageField].self, "inline")
     }
 }
 
@@ -100,5 +103,30 @@ public struct AttachmentField: Decodable, Sendable, Hashable {
         contentRef = try c.optional(String.self, "contentRef")
         filename = try c.optional(String.self, "filename")
         contentType = try c.optional(String.self, "contentType")
+    }
+}
+
+/// An inline image as written: `{"path": "logo.png", "cid": "logo"}` or
+/// `{"content": "<base64>", "contentType": "image/png", "cid": "logo"}`; the HTML shows it
+/// with `src="cid:logo"`.
+public struct InlineImageField: Decodable, Sendable, Hashable {
+    public var cid: String
+    /// Where the bytes come from, as for an attachment (the file name defaults to the cid for `content`).
+    public var file: AttachmentField
+
+    public init(cid: String, file: AttachmentField) {
+        self.cid = cid
+        self.file = file
+    }
+
+    public init(from decoder: any Decoder) throws {
+        guard let c = try? decoder.container(keyedBy: JSONKey.self) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                   debugDescription: #"expected an inline image: an object {"path": …, "cid": …} or {"content": …, "contentType": …, "cid": …}"#))
+        }
+        try c.refuseUnknownKeys(["path", "content", "filename", "contentType", "cid"])
+        cid = try c.decode(String.self, forKey: JSONKey("cid"))
+        file = AttachmentField(path: try c.optional(String.self, "path"), content: try c.optional(String.self, "content"),
+                               filename: try c.optional(String.self, "filename"), contentType: try c.optional(String.self, "contentType"))
     }
 }

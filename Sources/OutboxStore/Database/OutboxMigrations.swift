@@ -19,6 +19,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v13-unknown-outcomes", migrate: UnknownOutcomeMigration.migrate)
         migrator.registerMigration("v14-send-pace", migrate: OutboxDatabase.createSendPace)
         migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
+        migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
         return migrator
     }
 
@@ -170,6 +171,11 @@ enum OutboxMigrations {
                 UPDATE message_count SET n = n - 1 WHERE owner = OLD.owner AND state = OLD.state;
             END;
             """)
+    }
+
+    /// Inline images are attachments with a Content-ID (`cid:` in the HTML); NULL: an attachment.
+    private static func addAttachmentContentID(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE attachment ADD COLUMN content_id TEXT")
     }
 
     /// A per-profile cap on open SMTP connections; NULL: the daemon's `connections-per-profile`.

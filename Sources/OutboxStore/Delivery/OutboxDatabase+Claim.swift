@@ -71,14 +71,15 @@ extension OutboxDatabase {
             return ClaimedRecipient(kind: kind, mailbox: mailbox, state: state)
         }
         var attachments: [MIMEAttachment] = []
-        for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position"),
+        for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type, content_id FROM attachment WHERE message_id = ? ORDER BY position"),
                                   arguments: [id]) {
             let sha: String = a["sha256"]
             if contents[sha] == nil, let stored = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?"), arguments: [sha]) {
                 contents[sha] = try StoredBytes.content(stored["data"], encoding: stored["encoding"], size: stored["size"], sha256: sha)
             }
-            attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? []))
+            attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? [],
+                                              contentID: a["content_id"]))
         }
         let headers = HeaderCoding.decode(row["headers"]).compactMap { try? HeaderField(name: $0.name, value: $0.value) }
         return ClaimedMessage(

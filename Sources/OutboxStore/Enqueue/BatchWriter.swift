@@ -73,10 +73,10 @@ public final class BatchWriter {
             ])
         }
         let insertLink = try db.cachedStatement(sql: """
-            INSERT INTO attachment (message_id, position, sha256, filename, content_type) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO attachment (message_id, position, sha256, filename, content_type, content_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for (position, link) in message.attachments.enumerated() {
-            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType])
+            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType, link.contentID])
         }
         queuedByOwner[draft.owner, default: 0] += 1
         enqueued += 1
@@ -93,8 +93,17 @@ public final class BatchWriter {
             return
         }
         let first = firstMessageID.flatMap { locations[Int((existing["id"] as Int64) - $0)] }
-        throw IntakeError(.duplicateKey, location: message.location, field: "key",
-                          "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
+        throw Self.keyUsedTwice(key, location: message.location, first: first)
+    }
+
+    /// The refusal of a message key given twice in one batch.
+    static func keyUsedTwice(_ key: String, location: String, first: String?) -> IntakeError {
+        IntakeError(.duplicateKey, location: location, field: "key", "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
+    }
+
+    /// The refusal of a batch without messages.
+    static func noMessages(source: String?) -> IntakeError {
+        IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
     }
 
     /// Adds the batch's messages to the live counts (`message_count`), once per owner.

@@ -36,15 +36,26 @@ public struct BatchInput: Sendable {
 
     /// Reads the batch from `descriptor` (a file, a pipe) and enqueues it atomically.
     public func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
-        try enqueue(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), into: database, now: now)
+        try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .outbox(database, now: now))!
     }
 
     /// Reads the batch from bytes in memory (an HTTP request body) and enqueues it atomically.
     public func enqueue(bytes: [UInt8], into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
-        try enqueue(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), into: database, now: now)
+        try readBatch(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), to: .outbox(database, now: now))!
     }
 
-    private func enqueue(_ reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    /// Checks the batch exactly as ``enqueue(from:into:now:)`` would, storing nothing.
+    public func rehearse(from descriptor: Int32, into rehearsal: BatchRehearsal) throws {
+        _ = try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .rehearsal(rehearsal))
+    }
+
+    /// Where a read batch goes: into the outbox, or through a rehearsal that stores nothing.
+    enum Target {
+        case outbox(OutboxDatabase, now: Int64)
+        case rehearsal(BatchRehearsal)
+    }
+
+    private func readBatch(_ reader: LineReader, to target: Target) throws -> EnqueueResult? {
         var first: ArraySlice<UInt8>?
         repeat { first = try nextLine(reader) } while first.map(isBlank) == true
         guard let first else { throw IntakeError(.noMessages, location: source, field: nil, "input is empty") }
@@ -64,16 +75,16 @@ public struct BatchInput: Sendable {
                     throw IntakeError(.tooLarge, location: source, field: nil, "JSON document is over \(maxDocumentBytes) bytes; use JSON Lines for large batches")
                 }
             }
-            return try enqueueDocument(data, into: database, now: now)
+            return try enqueueDocument(data, to: target)
         case .jsonl:
             if firstObject?["messages"] != nil, try nextNonBlank(reader) == nil {
-                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), into: database, now: now)
+                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), to: target)
             }
-            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, into: database, now: now)
+            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, to: target)
         }
     }
 
-    private func enqueueDocument(_ data: Data, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueDocument(_ data: Data, to target: Target) throws -> EnqueueResult? {
         let messageLines = try data.withUnsafeBytes { try strictCheck($0, firstLine: 1, elementsOf: "messages") }
         let document: BatchDocument
         do {
@@ -88,15 +99,22 @@ public struct BatchInput: Sendable {
             let location = "\(source) messages[\(index)] (line \(messageLines[index]))"
             drafts.append((try checkOwner(try builder.build(fields, location: location), location: location), location))
         }
-        return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
+        let add = { (receiver: any DraftReceiver) throws in
             for (draft, location) in drafts {
-                try writer.add(draft, location: location)
+                try receiver.add(draft, location: location)
                 onMessage?()
             }
         }
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { try add($0) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: document.key, source: source) { try add(rehearsal) }
+            return nil
+        }
     }
 
-    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, to target: Target) throws -> EnqueueResult? {
         var header: BatchHeaderLine?
         if isHeader {
             do { header = try JSONDecoder().decode(BatchHeaderLine.self, from: Data(first)) } catch {
@@ -106,8 +124,14 @@ public struct BatchInput: Sendable {
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
             builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
-        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
-                                             limits: limits) { sink in try producer.run(into: sink) }
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
+                                                 limits: limits) { sink in try producer.run(into: sink) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: header?.key, source: source) { try producer.run(into: rehearsal) }
+            return nil
+        }
     }
 
     /// Parses and validates JSON Lines on the producer thread of a pipelined enqueue.
@@ -126,7 +150,7 @@ public struct BatchInput: Sendable {
             self.builder = builder
         }
 
-        func run(into sink: MessageSink) throws {
+        func run(into sink: any DraftReceiver) throws {
             if let (line, number) = first { try add(line, number: number, to: sink) }
             while let line = try input.nextLine(reader) {
                 if input.isBlank(line) { continue }
@@ -134,7 +158,7 @@ public struct BatchInput: Sendable {
             }
         }
 
-        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: MessageSink) throws {
+        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: any DraftReceiver) throws {
             let location = "\(input.source) line \(number)"
             try input.checkLine(line, number: number)
             let fields: MessageFields

@@ -50,10 +50,11 @@ extension OutboxDatabase {
                                              bounceReason: $0["bounce_reason"], bounceSeverity: $0["bounce_severity"])
             }
             let attachments = try Row.fetchAll(db, sql: """
-                SELECT a.filename, a.content_type, a.sha256, c.size FROM attachment a JOIN content c USING (sha256)
+                SELECT a.filename, a.content_type, a.sha256, a.content_id, c.size FROM attachment a JOIN content c USING (sha256)
                 WHERE a.message_id = ? ORDER BY a.position
                 """, arguments: [id]).map {
-                MessageDetail.AttachmentEntry(filename: $0["filename"], contentType: $0["content_type"], sha256: $0["sha256"], size: $0["size"])
+                MessageDetail.AttachmentEntry(filename: $0["filename"], contentType: $0["content_type"], sha256: $0["sha256"], size: $0["size"],
+                                              contentID: $0["content_id"])
             }
             let events = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE message_id = ? ORDER BY id", arguments: [id])
                 .map(EventRecord.init(row:))

@@ -44,7 +44,7 @@ struct ShowCommand: ParsableCommand {
         if !detail.attachments.isEmpty {
             print("\nattachments:")
             for a in detail.attachments {
-                print("  \(a.filename)  \(a.size) bytes  \(a.contentType ?? "(type from name)")  sha256 \(a.sha256.prefix(16))…")
+                print("  \(a.contentID.map { "inline cid:\($0)  " } ?? "")\(a.filename)  \(a.size) bytes  \(a.contentType ?? "(type from name)")  sha256 \(a.sha256.prefix(16))…")
             }
         }
         print("\ntimeline:")

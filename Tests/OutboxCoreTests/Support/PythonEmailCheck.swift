@@ -53,8 +53,11 @@ enum PythonEmailCheck {
             "text": message.textBody ?? NSNull(),
             "html": message.htmlBody ?? NSNull(),
             "headers": message.headers.map { [$0.name, $0.value] },
-            "attachments": message.attachments.map {
+            "attachments": message.attachments.filter { $0.contentID == nil }.map {
                 ["filename": $0.filename, "content_type": $0.effectiveContentType, "data": Data($0.data).base64EncodedString()]
+            },
+            "inline": message.attachments.compactMap { image in
+                image.contentID.map { ["cid": $0, "content_type": image.effectiveContentType, "data": Data(image.data).base64EncodedString()] }
             },
             "message_id": message.messageID,
             "date": Int(message.date.timeIntervalSince1970.rounded(.down)),
@@ -175,6 +178,21 @@ def compare():
         check(f'attachment {i} encoding', part['content-transfer-encoding'], 'base64')
         got = hashlib.sha256(part.get_payload(decode=True)).hexdigest()
         check(f'attachment {i} sha256', got, hashlib.sha256(base64.b64decode(want['data'])).hexdigest())
+
+    # Inline images: the parts after the root of the one multipart/related, each inline
+    # with its Content-ID; the HTML body is found through the related part.
+    related = [p for p in msg.walk() if p.get_content_type() == 'multipart/related']
+    check('related count', len(related), 1 if exp['inline'] else 0)
+    if related and exp['inline']:
+        parts = list(related[0].iter_parts())
+        check('related root', parts[0].get_content_type(), related[0].get_param('type'))
+        check('inline count', len(parts) - 1, len(exp['inline']))
+        for i, (part, want) in enumerate(zip(parts[1:], exp['inline'])):
+            check(f'inline {i} content-id', str(part['content-id']), '<' + want['cid'] + '>')
+            check(f'inline {i} disposition', part.get_content_disposition(), 'inline')
+            check(f'inline {i} content type', part.get_content_type(), want['content_type'])
+            got = hashlib.sha256(part.get_payload(decode=True)).hexdigest()
+            check(f'inline {i} sha256', got, hashlib.sha256(base64.b64decode(want['data'])).hexdigest())
 
 try:
     compare()
