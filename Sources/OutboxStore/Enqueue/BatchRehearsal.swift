@@ -87,6 +87,11 @@ public final class BatchRehearsal {
             summary.contents += 1
             summary.contentBytes += content.size
         }
+        for (index, source) in draft.attachments.enumerated() {
+            if case .stored(let sha) = source.content, kept.count >= keep {
+                _ = try storedContent(sha, location: location, field: source.field(index: index) + ".contentRef")
+            }
+        }
         if kept.count < keep {
             var attachments: [MIMEAttachment] = []
             for (index, source) in draft.attachments.enumerated() {
@@ -94,10 +99,21 @@ public final class BatchRehearsal {
                 switch source.content {
                 case .inline(let bytes): data = bytes
                 case .file(let path): data = try files.read(path, location: location, field: source.field(index: index) + ".path")
+                case .stored(let sha): data = try storedContent(sha, location: location, field: source.field(index: index) + ".contentRef")
                 }
                 attachments.append(MIMEAttachment(filename: source.filename, contentType: source.contentType, data: data, contentID: source.contentID))
             }
             kept.append(Kept(draft: draft, location: location, attachments: attachments))
         }
+    }
+
+    /// A content given by reference, read from the outbox as the enqueue would find it;
+    /// without an outbox nothing can be referenced.
+    private func storedContent(_ sha: String, location: String, field: String) throws -> [UInt8] {
+        let row = try outbox?.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?", arguments: [sha])
+        }
+        guard let row else { throw BatchWriter.contentNotStored(sha, location: location, field: field) }
+        return try StoredBytes.content(row["data"], encoding: row["encoding"], size: row["size"], sha256: sha)
     }
 }

@@ -129,11 +129,14 @@ public final class BatchWriter {
     private func checkStoredContent(_ sha: String, location: String, field: String) throws {
         guard !storedContents.contains(sha) else { return }
         let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM content WHERE sha256 = ?)"), arguments: [sha]) ?? false
-        guard exists else {
-            throw IntakeError(.attachmentMissing, location: location, field: field,
-                              "no content \(ContentReference.make(sha256: sha)) is stored; upload it with POST /v1/attachments first")
-        }
+        guard exists else { throw Self.contentNotStored(sha, location: location, field: field) }
         storedContents.insert(sha)
+    }
+
+    /// The error for a content reference (`contentRef`) that names nothing in the outbox.
+    static func contentNotStored(_ sha: String, location: String, field: String) -> IntakeError {
+        IntakeError(.attachmentMissing, location: location, field: field,
+                    "no content \(ContentReference.make(sha256: sha)) is stored; upload it with POST /v1/attachments first")
     }
 
     private var sequence: UInt64 = 0

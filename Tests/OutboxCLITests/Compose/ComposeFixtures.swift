@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// Files and checks the inline-image, dry-run and mail-merge tests share.
