@@ -38,6 +38,9 @@ struct ConfigurationBuilder {
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
             case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
+            case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
+            case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
+            case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

@@ -10,6 +10,8 @@ enum ConfigurationSchema {
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
+        ("dns", ["resolver"]),
+        ("dmarc", ["mismatch", "relay-spf"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OutboxCore
+import OutboxTransport
 
 /// The effective configuration as `outbox.conf` text (for `--print-config` and start-up logs).
 /// Shows credential *names* only; the configuration never holds a secret.
@@ -40,6 +41,8 @@ extension OutboxConfiguration: CustomStringConvertible {
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
+        if let resolver = dns.resolver { section("dns", [("resolver", resolver.description)]) }
+        section("dmarc", [("mismatch", dmarc.mismatch.rawValue), ("relay-spf", dmarc.relaySPF.isEmpty ? nil : dmarc.relaySPF.text)])
         return lines.joined(separator: "\n")
     }
 

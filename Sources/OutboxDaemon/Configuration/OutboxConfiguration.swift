@@ -21,6 +21,10 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var enqueue = EnqueueSettings()
     /// `[dkim]`: which sender modes sign.
     public var dkim = DKIMSettings()
+    /// `[dns]`: the resolver to ask.
+    public var dns = DNSSettings()
+    /// `[dmarc]`: DMARC-aware routing of system-mode mail.
+    public var dmarc = DMARCSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.
