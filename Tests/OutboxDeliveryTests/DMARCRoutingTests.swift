@@ -120,6 +120,7 @@ import Testing
         }
     }
 
+    /// System mode signs (the default): a key for the From domain aligns (and a missing key holds the profile for DKIM).
     @Test func aDKIMKeyForTheFromDomainIsAlignedSoTheMessageIsSignedAndUnchanged() throws {
         try withServers(["_dmarc.firma.ee": [.init("v=DMARC1; p=reject; adkim=s")], "firma.ee": [.init("v=spf1 -all")]]) { fixture, relay, dns in
             _ = try fixture.outbox.storeDKIMKey(domain: "firma.ee", selector: "s1", key: try DKIMPrivateKey.generate(.rsaSHA256),
@@ -130,6 +131,7 @@ import Testing
             let message = try #require(try relay.messages().first)
             #expect(message.header("From") == "Owner mari <mari@firma.ee>")
             #expect(message.header("DKIM-Signature")?.contains("d=firma.ee") == true)
+            #expect(try dns.queries("_dmarc.firma.ee") == 0)  // signing aligns by itself: nothing to look up
         }
     }
 

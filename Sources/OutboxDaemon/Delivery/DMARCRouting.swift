@@ -1,5 +1,4 @@
 import OutboxCore
-import OutboxStore
 public import OutboxTransport
 
 /// DMARC-aware routing: before a `system`-mode message goes out through the system relay as
@@ -33,25 +32,25 @@ public struct DMARCRouting: Sendable {
         case hold(String)
     }
 
-    /// What to do with a message of `profile` under `configuration` (its reply-to and VERP
-    /// settings; DKIM: system mode signs and `keyring` has a key for the From domain).
-    func decide(_ profile: ResolvedProfile, configuration: DeliveryConfiguration, keyring: DKIMKeyring, now: Int64) -> Decision {
-        decide(profile, envelopeDomain: configuration.senderPolicy.bounceDomain, replyToConfigured: configuration.senderPolicy.replyToFrom != nil) {
-            domain in configuration.dkim.signModes.contains(.system) && (try? keyring.keys(domain: domain, now: now).isEmpty == false) == true
-        }
+    /// What to do with a message of `profile` under `configuration` (its reply-to, VERP and
+    /// DKIM settings). When system mode signs (`[dkim] sign-modes`, the default) the message
+    /// carries a DKIM signature `d=` its From domain — aligned, so authorised — or, with no
+    /// key for that domain, the DKIM hold stops it before it could go out: either way no
+    /// lookup is needed, and none is made.
+    func decide(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> Decision {
+        if configuration.dkim.signModes.contains(.system) { return .send }
+        return decide(profile, envelopeDomain: configuration.senderPolicy.bounceDomain, replyToConfigured: configuration.senderPolicy.replyToFrom != nil)
     }
 
-    /// What to do with a message of `profile`.
-    /// - Parameters:
-    ///   - envelopeDomain: the domain of the envelope sender system mode would use (the VERP domain or the From domain).
-    ///   - signsAligned: whether Outbox will sign mail from a domain with DKIM (a key exists and system mode signs).
-    func decide(_ profile: ResolvedProfile, envelopeDomain: String?, replyToConfigured: Bool, signsAligned: (String) -> Bool) -> Decision {
+    /// What to do with an unsigned message of `profile`; `envelopeDomain` is the domain of
+    /// the envelope sender system mode uses (the VERP domain; nil: the From domain).
+    func decide(_ profile: ResolvedProfile, envelopeDomain: String?, replyToConfigured: Bool) -> Decision {
         guard profile.mode == .system, settings.mismatch != .send, let from = profile.fromAddress,
             let at = from.lastIndex(of: "@")
         else { return .send }
         let domain = String(from[from.index(after: at)...]).lowercased()
         let verdict = DMARCAssessment.assess(
-            fromDomain: domain, envelopeDomain: envelopeDomain ?? domain, signsAligned: signsAligned(domain), relay: settings.relaySPF,
+            fromDomain: domain, envelopeDomain: envelopeDomain ?? domain, signsAligned: false, relay: settings.relaySPF,
             lookup: { name in try resolver.txt(name) })
         switch verdict {
         case .authorised, .notEnforced: return .send

@@ -162,7 +162,7 @@ final class DeliveryWorker {
             hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }
-        switch configuration.dmarc?.decide(profile, configuration: configuration, keyring: dkimKeys, now: now) ?? .send {
+        switch configuration.dmarc?.decide(profile, configuration: configuration) ?? .send {
         case .send: break
         case .sendUnchecked(let why): logger.notice("message \(message.id) of \(message.owner): DMARC not checked (\(why)); sent as it is")
         case .replyToMode(let why):
