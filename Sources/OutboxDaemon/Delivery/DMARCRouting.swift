@@ -67,13 +67,3 @@ public struct DMARCRouting: Sendable {
         }
     }
 }
-
-extension ResolvedProfile {
-    /// The same profile in another sender mode.
-    func inMode(_ mode: SenderMode) -> ResolvedProfile {
-        ResolvedProfile(
-            owner: owner, mode: mode, host: host, port: port, tls: tls, username: username, secret: secret, fromAddress: fromAddress,
-            fromName: fromName, replyTo: replyTo, archiveBcc: archiveBcc, verifyTLS: verifyTLS, caFile: caFile, bindAddress: bindAddress,
-            url: url, perMinute: perMinute, perHour: perHour, perDay: perDay, origins: origins, maxConnections: maxConnections, fromLogin: fromLogin)
-    }
-}

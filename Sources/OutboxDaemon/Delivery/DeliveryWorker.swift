@@ -167,7 +167,7 @@ final class DeliveryWorker {
         case .sendUnchecked(let why): logger.notice("message \(message.id) of \(message.owner): DMARC not checked (\(why)); sent as it is")
         case .replyToMode(let why):
             logger.notice("message \(message.id) of \(message.owner) goes in reply-to mode: \(why)")
-            profile = profile.inMode(.replyTo)
+            profile.mode = .replyTo
         case .hold(let reason):
             hold(message, reason: OutboxDatabase.configurationHoldPrefix + reason, code: nil, enhancedCode: nil)
             return
