@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // glibc's resolver: res_ninit/res_nquery and ns_initparse/ns_parserr are macros Swift cannot call.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
 
         .target(
             name: "OutboxCore",
@@ -49,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "OutboxTransport",
-            dependencies: ["OutboxCore", "CCurl"],
+            dependencies: ["OutboxCore", "CCurl", "CResolv"],
             swiftSettings: strictSettings
         ),
         .target(

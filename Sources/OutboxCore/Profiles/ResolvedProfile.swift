@@ -12,7 +12,8 @@ public enum FieldOrigin: String, Sendable, Codable {
 /// every field. Made by ``ProfileResolver``.
 public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public let owner: String
-    public let mode: SenderMode
+    /// Settable so delivery can send one message of a `system` profile in `reply-to` mode (DMARC-aware routing).
+    public var mode: SenderMode
     public let host: String?
     public let port: Int?
     public let tls: TLSMode

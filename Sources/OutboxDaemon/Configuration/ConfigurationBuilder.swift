@@ -57,6 +57,9 @@ struct ConfigurationBuilder {
                 (configuration.http.host, configuration.http.port) = (host, port)
             case ("http", "max-body-bytes"): configuration.http.maxBodyBytes = try parse.integer(entry.value, in: 1024...(1 << 34))
             case ("http", "allow-public"): configuration.http.allowPublic = try parse.boolean(entry.value)
+            case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
+            case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
+            case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

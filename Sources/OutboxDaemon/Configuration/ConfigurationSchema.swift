@@ -12,6 +12,8 @@ enum ConfigurationSchema {
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
         ("http", ["listen", "max-body-bytes", "allow-public"]),
+        ("dns", ["resolver"]),
+        ("dmarc", ["mismatch", "relay-spf"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -2,6 +2,7 @@ import OutboxStore
 import Foundation
 import Logging
 import OutboxCore
+import OutboxTransport
 
 /// The effective configuration as `outbox.conf` text (for `--print-config` and start-up logs).
 /// Shows credential *names* only; the configuration never holds a secret.
@@ -49,6 +50,8 @@ extension OutboxConfiguration: CustomStringConvertible {
             section("http", [("listen", host.contains(":") ? "[\(host)]:\(http.port)" : "\(host):\(http.port)"),
                              ("max-body-bytes", String(http.maxBodyBytes)), ("allow-public", http.allowPublic ? "yes" : "no")])
         }
+        if let resolver = dns.resolver { section("dns", [("resolver", resolver.description)]) }
+        section("dmarc", [("mismatch", dmarc.mismatch.rawValue), ("relay-spf", dmarc.relaySPF.isEmpty ? nil : dmarc.relaySPF.text)])
         return lines.joined(separator: "\n")
     }
 

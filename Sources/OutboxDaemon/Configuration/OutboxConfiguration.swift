@@ -23,6 +23,10 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var dkim = DKIMSettings()
     /// `[http]`: the API listener; off unless `listen` is set.
     public var http = HTTPSettings()
+    /// `[dns]`: the resolver to ask.
+    public var dns = DNSSettings()
+    /// `[dmarc]`: DMARC-aware routing of system-mode mail.
+    public var dmarc = DMARCSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

@@ -26,6 +26,8 @@ public struct DeliveryConfiguration: Sendable {
     public var senderPolicy = SenderPolicy()
     /// Which sender modes sign with DKIM (`[dkim]`).
     public var dkim = DKIMSettings()
+    /// DMARC-aware routing of system-mode mail (`[dmarc]`); nil: not checked.
+    public var dmarc: DMARCRouting?
     /// The Message-ID domain; nil takes the domain of the From address.
     public var messageIDDomain: String?
     /// The EHLO name.

@@ -148,7 +148,7 @@ final class DeliveryWorker {
     /// Resolves, composes, sends and records one message.
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
-        let profile: ResolvedProfile
+        var profile: ResolvedProfile
         let unavailableSecret: String?
         let sentCopy: SentCopyTarget?
         do {
@@ -164,6 +164,16 @@ final class DeliveryWorker {
         if let unavailableSecret {  // a secret this process cannot open or read: hold until it is back, never send without it
             let reason = unavailableSecret.hasPrefix("credential '") ? unavailableSecret : "secrets: \(unavailableSecret) (see `outbox secrets status`)"
             hold(message, reason: reason, code: nil, enhancedCode: nil)
+            return
+        }
+        switch configuration.dmarc?.decide(profile, configuration: configuration) ?? .send {
+        case .send: break
+        case .sendUnchecked(let why): logger.notice("message \(message.id) of \(message.owner): DMARC not checked (\(why)); sent as it is")
+        case .replyToMode(let why):
+            logger.notice("message \(message.id) of \(message.owner) goes in reply-to mode: \(why)")
+            profile.mode = .replyTo
+        case .hold(let reason):
+            hold(message, reason: OutboxDatabase.configurationHoldPrefix + reason, code: nil, enhancedCode: nil)
             return
         }
         let route = DeliveryRoute.plan(profile, configuration: configuration)

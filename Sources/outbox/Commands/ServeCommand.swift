@@ -132,6 +132,7 @@ struct ServeCommand: ParsableCommand {
         settings.messageIDDomain = messageIDDomain
         do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.description) }
         settings.dkim = file.dkim
+        settings.dmarc = DMARCRouting(settings: file.dmarc, resolver: file.dns.makeResolver())
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
             do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: environment) } catch {
