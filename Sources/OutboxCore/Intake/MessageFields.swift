@@ -13,9 +13,14 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     public var cc: [RecipientField]?
     public var bcc: [RecipientField]?
     public var attachments: [AttachmentField]?
+    /// `transactional` (default), `invoice` or `letter` (``MessageKind``); checked by ``DraftBuilder``.
+    public var kind: String?
+    /// `true` makes the message a letter (List-Unsubscribe); refused on an invoice.
+    public var unsubscribe: Bool?
 
     static let knownKeys: Set<String> = [
         "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments",
+        "kind", "unsubscribe",
     ]
 
     public init() {}
@@ -38,6 +43,8 @@ public struct MessageFields: Decodable, Sendable, Hashable {
         cc = try c.optional([RecipientField].self, "cc")
         bcc = try c.optional([RecipientField].self, "bcc")
         attachments = try c.optional([AttachmentField].self, "attachments")
+        kind = try c.optional(String.self, "kind")
+        unsubscribe = try c.optional(Bool.self, "unsubscribe")
     }
 }
 

@@ -12,4 +12,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case sentCopied = "sent-copied"
     /// The copy in the IMAP folder could not be made (after retries); the mail itself was sent.
     case sentCopyFailed = "sent-copy-failed"
+    /// A recipient unsubscribed from the owner's letters (mail to `unsubscribe+TOKEN@`, or the one-click URL).
+    case unsubscribed
+    /// An unsubscribe request that changed nothing: unknown or malformed token, or already unsubscribed.
+    case unsubscribeIgnored = "unsubscribe-ignored"
 }

@@ -52,6 +52,10 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("attach"), help: ArgumentHelp("Mail merge: a file attached to every message (repeatable).", valueName: "file"))
     var attachments: [String] = []
 
+    @Option(help: ArgumentHelp("Mail merge: what the messages are: letter (customer letters: List-Unsubscribe, unsubscribed "
+        + "addresses skipped), invoice or transactional (the default).", valueName: "kind"))
+    var kind: String?
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (text, HTML and attachments), in bytes.")
     var maxMessageBytes: Int = IntakeLimits().maxMessageBytes
 
@@ -78,8 +82,11 @@ struct EnqueueCommand: ParsableCommand {
             guard template != nil || htmlTemplate != nil else { throw ValidationError("mail merge needs --template or --html-template") }
             guard subject != nil else { throw ValidationError("mail merge needs --subject") }
             guard input == "-" else { throw ValidationError("give either a batch file or --template/--recipients, not both") }
-        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty {
-            throw ValidationError("--subject, --owner, --key and --attach are for mail merge; put them in the batch file otherwise")
+        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty || kind != nil {
+            throw ValidationError("--subject, --owner, --key, --attach and --kind are for mail merge; put them in the batch file otherwise")
+        }
+        if let kind, MessageKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of \(MessageKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kind)'")
         }
         for directory in attachmentsFrom {
             var isDirectory: ObjCBool = false
@@ -145,6 +152,7 @@ struct EnqueueCommand: ParsableCommand {
     private func mailMerge(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
         var defaults = MessageFields()
         defaults.owner = owner
+        defaults.kind = kind
         defaults.attachments = attachments.map { AttachmentField(path: $0) }
         let merge = MailMerge(
             textTemplate: try template.map { try readText($0, what: "--template") },

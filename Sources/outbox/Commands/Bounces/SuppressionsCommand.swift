@@ -9,18 +9,26 @@ struct SuppressionsCommand: ParsableCommand {
         subcommands: [List.self, Add.self, Remove.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List suppressed addresses, newest first, with cause and expiry.")
+        static let configuration = CommandConfiguration(
+            abstract: "List suppressed addresses, newest first, with cause, scope and expiry.",
+            discussion: "SCOPE is 'all mail' for a dead address, a complaint or an operator's entry, and 'letters of OWNER' for an "
+                + "address that unsubscribed from that owner's letters (its invoices and transactional mail still go).")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Also list entries whose expiry passed (they no longer block sending).") var all = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let now = nowMilliseconds()
-            let entries = try Failure.guarding { try database.open().suppressions(now: now, includeExpired: all) }
+            let entries = try Failure.guarding {
+                let outbox = try database.open()
+                return (try outbox.suppressions(now: now, includeExpired: all) + outbox.unsubscriptions())
+                    .sorted { ($0.createdAt, $1.address) > ($1.createdAt, $0.address) }
+            }
             if json { try Formatting.printJSON(entries); return }
             if entries.isEmpty { print("no suppressed addresses"); return }
-            print(Formatting.table([["ADDRESS", "SINCE", "UNTIL", "CAUSE", "EVENT", "BOUNCE", "REASON"]] + entries.map {
-                [$0.address, Formatting.time($0.createdAt), Self.expiry($0, now: now), $0.bounceReason ?? "operator",
+            print(Formatting.table([["ADDRESS", "SCOPE", "SINCE", "UNTIL", "CAUSE", "EVENT", "BOUNCE", "REASON"]] + entries.map {
+                [$0.address, $0.scope == .letters ? "letters of \($0.owner ?? "?")" : "all mail", Formatting.time($0.createdAt),
+                 Self.expiry($0, now: now), $0.bounceReason ?? ($0.scope == .letters ? "unsubscribed" : "operator"),
                  $0.eventID.map { "#\($0)" } ?? "-", $0.bounceID.map { "#\($0)" } ?? "-", Formatting.clip($0.reason, 60)]
             }))
         }
