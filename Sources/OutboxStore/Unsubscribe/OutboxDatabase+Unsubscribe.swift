@@ -83,6 +83,22 @@ extension OutboxDatabase {
         }
     }
 
+    /// Takes back `address`'s unsubscription from `owner`'s letters (the customer asked to get
+    /// them again), with a `suppression-removed` event. Returns false when there was none.
+    @discardableResult
+    public func removeUnsubscription(owner: String, address: String, now: Int64) throws -> Bool {
+        let key = SuppressionAddress.normalise(address)
+        return try Self.mappingDatabaseErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM unsubscription WHERE owner = ? AND address = ?", arguments: [owner, key])
+                guard db.changesCount > 0 else { return false }
+                try db.execute(sql: "INSERT INTO event (at, kind, owner, recipient, detail) VALUES (?, 'suppression-removed', ?, ?, ?)",
+                               arguments: [now, owner, key, "unsubscription from owner \(owner)'s letters taken back by operator"])
+                return true
+            }
+        }
+    }
+
     /// Marks every not-yet-sent recipient of the letters among `ids` who unsubscribed from
     /// that letter's owner as `suppressed`, one `suppressed` event each, inside the claim's
     /// transaction. Other kinds of mail are never touched. Returns how many were marked.

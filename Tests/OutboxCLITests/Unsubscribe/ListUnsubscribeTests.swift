@@ -114,6 +114,13 @@ import Testing
             let suppressed = try letters.events("suppressed")
             #expect(suppressed.count == 1 && (suppressed.first?["detail"] as? String)?.contains("unsubscribed from owner sales's letters") == true,
                     "\(suppressed)")
+
+            // The customer asks for the letters again: the operator takes the unsubscription back.
+            #expect(try letters.guide.outbox.run(["suppressions", "remove", "mari@example.ee"]).status != 0, "no suppression of all mail")
+            try letters.guide.run(["suppressions", "remove", "mari@example.ee", "--owner", "sales"])
+            #expect(try letters.guide.run(["suppressions", "list"]).stdout.contains("no suppressed addresses"))
+            try letters.enqueue(kind: "letter", subject: "Uudised 3")
+            #expect(try letters.guide.serveOnce().stdout.contains("sent 1"))
         }
     }
 

@@ -58,16 +58,24 @@ struct SuppressionsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop suppressing an address.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The address.") var address: String
+        @Option(help: "Take back the address's unsubscription from this owner's letters (scope 'letters of OWNER') instead.")
+        var owner: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let removed = try Failure.guarding { try database.open().removeSuppression(address: address, now: nowMilliseconds()) }
+            let now = nowMilliseconds()
+            let removed = try Failure.guarding {
+                let outbox = try database.open()
+                return try owner.map { try outbox.removeUnsubscription(owner: $0, address: address, now: now) }
+                    ?? outbox.removeSuppression(address: address, now: now)
+            }
             if json { try Formatting.printJSON(["address": address, "changed": removed ? "removed" : "unchanged"]); return }
+            let scope = owner.map { " for owner \($0)'s letters" } ?? ""
             guard removed else {
-                Terminal.error("\(address) is not on the suppression list")
+                Terminal.error("\(address) is not on the suppression list\(scope)")
                 throw ExitCode.failure
             }
-            print("no longer suppressing \(address)")
+            print("no longer suppressing \(address)\(scope)")
         }
     }
 }
