@@ -31,8 +31,7 @@ import Testing
         let directory = (outbox.database.path as NSString).deletingLastPathComponent
         let daemon = try MailboxDaemon(server: server, directory: directory, database: outbox.database.path)
         defer { daemon.killIfRunning() }
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try? server.messageCount()) != 0 { usleep(100_000) }
+        daemon.waitUntilEmptied(server)
         #expect(try server.messageCount() == 0, "\(daemon.log)")
         #expect(daemon.stop() == 0)
 
