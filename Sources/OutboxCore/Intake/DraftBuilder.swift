@@ -47,6 +47,7 @@ public struct DraftBuilder: Sendable {
 
         let recipients = try recipientList(fields, fail: fail)
         let headers = try headerList(fields, fail: fail)
+        let kind = try messageKind(fields, recipients: recipients, headers: headers, fail: fail)
         var sources: [AttachmentSource] = []
         for (index, field) in attachments.enumerated() {
             sources.append(try attachmentSource(field, field: "attachments[\(index)]", fail: fail))
@@ -65,8 +66,52 @@ public struct DraftBuilder: Sendable {
         }
         return MessageDraft(
             key: fields.key, owner: owner, priority: priority, subject: subject,
-            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources
+            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources, kind: kind
         )
+    }
+
+    /// The message's ``MessageKind``: `kind` as given (default `transactional`); `"unsubscribe":
+    /// true` makes an unspecified kind a letter. An invoice or transactional message that asks
+    /// for unsubscription, a letter that refuses it, a letter with no `to` recipient (its
+    /// unsubscribe token stands for the `to` addresses) and a List-Unsubscribe custom header
+    /// on an invoice or a letter are refused.
+    private func messageKind(_ fields: MessageFields, recipients: [Recipient], headers: [HeaderField],
+                             fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> MessageKind {
+        let written = fields.kind ?? defaults.kind
+        let unsubscribe = fields.unsubscribe ?? defaults.unsubscribe
+        var kind = MessageKind.transactional
+        if let written {
+            guard let known = MessageKind(rawValue: written) else {
+                throw fail(.invalidValue, "kind", "kind '\(written)' is not one of \(MessageKind.vocabulary)")
+            }
+            kind = known
+        }
+        let origin = fields.unsubscribe == nil ? " (set by the batch)" : ""
+        switch (kind, unsubscribe) {
+        case (.invoice, true?):
+            throw fail(.invalidValue, "unsubscribe", "an invoice never carries List-Unsubscribe\(origin): "
+                + "an unsubscribed customer still gets their invoices; mark customer letters \"kind\": \"letter\" instead")
+        case (.transactional, true?) where written != nil:
+            throw fail(.invalidValue, "unsubscribe", "transactional mail cannot be unsubscribed from\(origin); "
+                + "mark mail the recipient may opt out of \"kind\": \"letter\"")
+        case (.transactional, true?):
+            kind = .letter
+        case (.letter, false?):
+            throw fail(.invalidValue, "unsubscribe", "a letter always offers List-Unsubscribe (Gmail and Yahoo require it of bulk mail)\(origin); "
+                + "mail the recipient cannot opt out of is \"kind\": \"transactional\" or \"invoice\"")
+        default:
+            break
+        }
+        if kind != .transactional, let own = headers.first(where: { ListUnsubscribe.headerNames.contains($0.name.lowercased()) }) {
+            throw fail(.invalidHeader, "headers.\(own.name)", kind == .invoice
+                ? "an invoice never carries \(own.name)"
+                : "Outbox writes \(own.name) for letters itself (with a token per message); leave it out")
+        }
+        if kind == .letter, !recipients.contains(where: { $0.kind == .to }) {
+            throw fail(.noRecipients, "to", "a letter needs a 'to' recipient: its unsubscribe link stands for the 'to' addresses "
+                + "(cc and bcc are copies and are never unsubscribed)")
+        }
+        return kind
     }
 
     private func checkIdentifier(_ value: String, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) {

@@ -13,11 +13,13 @@ public struct MessageDraft: Hashable, Sendable {
     public var recipients: [Recipient]
     /// Attachments, then the inline images (those with a ``AttachmentSource/contentID``).
     public var attachments: [AttachmentSource]
+    /// Whether the recipient may unsubscribe (a `letter`) and whether it may carry List-Unsubscribe.
+    public var kind: MessageKind
 
     public init(
         key: String? = nil, owner: String, priority: Int = 0, subject: String,
         textBody: String?, htmlBody: String? = nil, headers: [HeaderField] = [],
-        recipients: [Recipient], attachments: [AttachmentSource] = []
+        recipients: [Recipient], attachments: [AttachmentSource] = [], kind: MessageKind = .transactional
     ) {
         self.key = key
         self.owner = owner
@@ -28,5 +30,6 @@ public struct MessageDraft: Hashable, Sendable {
         self.headers = headers
         self.recipients = recipients
         self.attachments = attachments
+        self.kind = kind
     }
 }

@@ -15,9 +15,14 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     public var attachments: [AttachmentField]?
     /// Images the HTML shows by `cid:` (sent in `multipart/related`).
     public var inline: [InlineImageField]?
+    /// `transactional` (default), `invoice` or `letter` (``MessageKind``); checked by ``DraftBuilder``.
+    public var kind: String?
+    /// `true` makes the message a letter (List-Unsubscribe); refused on an invoice.
+    public var unsubscribe: Bool?
 
     static let knownKeys: Set<String> = [
         "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments", "inline",
+        "kind", "unsubscribe",
     ]
 
     public init() {}
@@ -41,6 +46,8 @@ public struct MessageFields: Decodable, Sendable, Hashable {
         bcc = try c.optional([RecipientField].self, "bcc")
         attachments = try c.optional([AttachmentField].self, "attachments")
         inline = try c.optional([InlineImageField].self, "inline")
+        kind = try c.optional(String.self, "kind")
+        unsubscribe = try c.optional(Bool.self, "unsubscribe")
     }
 }
 

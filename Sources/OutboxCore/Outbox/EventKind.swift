@@ -22,4 +22,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case resolved
     /// A profile's sending pace changed: slowed after a "too fast" reply, or ramped back up.
     case paced
+    /// A recipient unsubscribed from the owner's letters (mail to `unsubscribe+TOKEN@`, or the one-click URL).
+    case unsubscribed
+    /// An unsubscribe request that changed nothing: unknown or malformed token, or already unsubscribed.
+    case unsubscribeIgnored = "unsubscribe-ignored"
 }

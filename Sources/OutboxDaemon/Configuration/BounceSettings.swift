@@ -31,8 +31,26 @@ public struct BounceSettings: Sendable, Equatable {
     public var mailboxFolder = "Outbox-Bounces"
     /// `soft-bounce-limit`, `soft-bounce-window`, `soft-bounce-suppress-for`, `soft-bounce-reasons`.
     public var policy = BounceSuppressionPolicy.standard
+    /// `unsubscribe-url`: the public https base of the one-click unsubscribe endpoint
+    /// (e.g. `https://mail.example.ee/u/`); letters then also carry `<BASE/TOKEN>` and
+    /// `List-Unsubscribe-Post` (RFC 8058). nil: the `mailto:` address only.
+    public var unsubscribeURL: String?
 
     public init() {}
+
+    /// An `unsubscribe-url` value: https (RFC 8058 one-click needs it), a host, and no
+    /// query, fragment or characters that would break the header; the token is appended.
+    static func unsubscribeURL(_ text: String, _ parse: ConfigurationValueParser) throws(ConfigurationError) -> String {
+        let url = try parse.token(text)
+        let rest = url.lowercased().hasPrefix("https://") ? url.dropFirst(8) : nil
+        guard let rest, let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
+              !url.contains(where: { "?#<>,\"\\ ".contains($0) || $0.isWhitespace || !$0.isASCII || $0.asciiValue! < 0x21 }) else {
+            throw ConfigurationError(.invalidValue, file: parse.file, line: parse.line, reason:
+                "\(parse.name): '\(url)' is not an https base URL like https://mail.example.ee/u/ (RFC 8058 one-click needs https; "
+                + "no query or fragment: the token is appended)")
+        }
+        return url
+    }
 
     /// The `[bounces]` keys besides the mailbox connection, for the schema and `config show`.
     static let policyKeys = ["mailbox-mode", "mailbox-folder", "soft-bounce-limit", "soft-bounce-window", "soft-bounce-suppress-for",

@@ -45,6 +45,7 @@ struct ConfigurationBuilder {
             case ("bounces", "mailbox-password-credential"):
                 configuration.bounces.mailboxPasswordCredential = try parse.credentialName(entry.value)
             case ("bounces", "poll-interval"): configuration.bounces.pollInterval = try parse.duration(entry.value)
+            case ("bounces", "unsubscribe-url"): configuration.bounces.unsubscribeURL = try BounceSettings.unsubscribeURL(entry.value, parse)
             case ("bounces", _) where BounceSettings.policyKeys.contains(entry.key): _ = try configuration.bounces.set(entry.key, entry.value, parse)
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)

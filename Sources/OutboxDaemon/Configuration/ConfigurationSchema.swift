@@ -7,7 +7,8 @@ enum ConfigurationSchema {
         ("retry", ["first-delay", "max-delay", "give-up-after", "jitter"]),
         ("relay", ["host", "port", "tls", "username", "password-credential", "verify-tls", "ca-file", "bind-address", "helo-name"]),
         ("reply-to", ["company-address", "event-domain"]),
-        ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"] + BounceSettings.policyKeys),
+        ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"] + BounceSettings.policyKeys
+            + ["unsubscribe-url"]),
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),

@@ -42,7 +42,7 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("domain", bounces.domain), ("mailbox-url", bounces.mailboxURL), ("mailbox-user", bounces.mailboxUser),
             ("mailbox-password-credential", bounces.mailboxPasswordCredential),
             ("poll-interval", Self.durationText(bounces.pollInterval)),
-        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) })
+        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) } + [("unsubscribe-url", bounces.unsubscribeURL)])
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])

@@ -20,6 +20,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v14-send-pace", migrate: OutboxDatabase.createSendPace)
         migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
         migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
+        migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
         return migrator
     }
 

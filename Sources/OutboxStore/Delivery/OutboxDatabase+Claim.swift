@@ -32,7 +32,7 @@ extension OutboxDatabase {
                       AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)
                 RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
-                    next_attempt_at
+                    next_attempt_at, kind
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
             _ = try Self.suppressRecipients(db, ofMessages: rows.map { $0["id"] }, now: now)
             let ordered = rows.sorted {
@@ -82,10 +82,12 @@ extension OutboxDatabase {
                                               contentID: a["content_id"]))
         }
         let headers = HeaderCoding.decode(row["headers"]).compactMap { try? HeaderField(name: $0.name, value: $0.value) }
+        let kind = MessageKind(rawValue: row["kind"] ?? "") ?? .transactional
         return ClaimedMessage(
             id: id, batchID: row["batch_id"], owner: row["owner"], token: row["token"], subject: row["subject"],
             textBody: try StoredBytes.text(row["text_body"], what: "the text body of message \(id)"),
             htmlBody: try StoredBytes.text(row["html_body"], what: "the HTML body of message \(id)"), headers: headers, recipients: recipients,
-            attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"])
+            attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"], kind: kind,
+            unsubscribeToken: kind.isUnsubscribable ? try UnsubscribeTokens.token(db, messageID: id) : nil)
     }
 }

@@ -48,13 +48,13 @@ public final class BatchWriter {
         // The key's unique index decides: DO NOTHING when the key is already there.
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
-                                 headers, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 headers, next_attempt_at, created_at, updated_at, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
         try insertMessage.execute(arguments: [
             batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
-            message.htmlBody, HeaderCoding.encode(draft.headers), now, now, now,
+            message.htmlBody, HeaderCoding.encode(draft.headers), now, now, now, draft.kind.rawValue,
         ])
         guard db.changesCount > 0 else {
             try skipDuplicate(message)
@@ -78,6 +78,7 @@ public final class BatchWriter {
         for (position, link) in message.attachments.enumerated() {
             try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType, link.contentID])
         }
+        if draft.kind.isUnsubscribable { try UnsubscribeTokens.issue(db, for: draft, messageID: messageID, now: now) }
         queuedByOwner[draft.owner, default: 0] += 1
         enqueued += 1
     }

@@ -58,6 +58,10 @@ struct EnqueueCommand: ParsableCommand {
         "Mail merge: an image the HTML template shows as cid:CID, given as CID=FILE (repeatable).", valueName: "cid=file"))
     var inlineImages: [String] = []
 
+    @Option(help: ArgumentHelp("Mail merge: what the messages are: letter (customer letters: List-Unsubscribe, unsubscribed "
+        + "addresses skipped), invoice or transactional (the default).", valueName: "kind"))
+    var kind: String?
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (text, HTML and attachments), in bytes.")
     var maxMessageBytes: Int = IntakeLimits().maxMessageBytes
 
@@ -93,8 +97,11 @@ struct EnqueueCommand: ParsableCommand {
             guard template != nil || htmlTemplate != nil else { throw ValidationError("mail merge needs --template or --html-template") }
             guard subject != nil else { throw ValidationError("mail merge needs --subject") }
             guard input == "-" else { throw ValidationError("give either a batch file or --template/--recipients, not both") }
-        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty || !inlineImages.isEmpty {
-            throw ValidationError("--subject, --owner, --key, --attach and --inline are for mail merge; put them in the batch file otherwise")
+        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty || !inlineImages.isEmpty || kind != nil {
+            throw ValidationError("--subject, --owner, --key, --attach, --inline and --kind are for mail merge; put them in the batch file otherwise")
+        }
+        if let kind, MessageKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of \(MessageKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kind)'")
         }
         for image in inlineImages where Self.cidAndFile(image).contains(where: \.isEmpty) {
             throw ValidationError("--inline \(image): give CID=FILE, e.g. --inline logo=logo.png for src=\"cid:logo\"")
@@ -185,6 +192,7 @@ struct EnqueueCommand: ParsableCommand {
     private func mergedDrafts(limits: IntakeLimits, roots: [String]) throws -> ([(MessageDraft, String)], AttachmentPolicy) {
         var defaults = MessageFields()
         defaults.owner = owner
+        defaults.kind = kind
         defaults.attachments = attachments.map { AttachmentField(path: $0) }
         let inline = inlineImages.map(Self.cidAndFile)
         defaults.inline = inline.isEmpty ? nil : inline.map { InlineImageField(cid: $0[0], file: AttachmentField(path: $0[1])) }
