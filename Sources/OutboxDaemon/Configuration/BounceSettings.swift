@@ -22,6 +22,8 @@ public struct BounceSettings: Sendable, Equatable {
     public var mailboxUser: String?
     /// File name in `$CREDENTIALS_DIRECTORY` holding the mailbox password.
     public var mailboxPasswordCredential: String?
+    /// `mailbox-auth`: `password` (default) or `oauth:OWNER` (XOAUTH2 with that owner's tokens).
+    public var mailboxAuth = BounceMailboxAuth.password
     /// How often the mailbox is polled (`poll-interval`, default 5m).
     public var pollInterval: Duration = .seconds(5 * 60)
     /// `mailbox-mode`, default `bounce-mailbox`.
@@ -53,12 +55,12 @@ public struct BounceSettings: Sendable, Equatable {
     }
 
     /// The `[bounces]` keys besides the mailbox connection, for the schema and `config show`.
-    static let policyKeys = ["mailbox-mode", "mailbox-folder", "soft-bounce-limit", "soft-bounce-window", "soft-bounce-suppress-for",
+    static let policyKeys = ["mailbox-auth", "mailbox-mode", "mailbox-folder", "soft-bounce-limit", "soft-bounce-window", "soft-bounce-suppress-for",
                              "soft-bounce-reasons"]
 
     /// Values of ``policyKeys``, in order, as the file would spell them.
     var policyValues: [String] {
-        [mailboxMode.rawValue, mailboxFolder, String(policy.softLimit),
+        [mailboxAuth.description, mailboxMode.rawValue, mailboxFolder, String(policy.softLimit),
          OutboxConfiguration.durationText(.milliseconds(policy.softWindowMilliseconds)),
          OutboxConfiguration.durationText(.milliseconds(policy.softSuppressionMilliseconds)),
          policy.softReasons.map(\.rawValue).sorted().joined(separator: ", ")]
@@ -67,6 +69,12 @@ public struct BounceSettings: Sendable, Equatable {
     /// Applies one of the keys this type owns; false when `key` is not one of them.
     mutating func set(_ key: String, _ value: String, _ parse: ConfigurationValueParser) throws(ConfigurationError) -> Bool {
         switch key {
+        case "mailbox-auth":
+            guard let auth = BounceMailboxAuth(value) else {
+                throw ConfigurationError(.invalidValue, file: parse.file, line: parse.line,
+                                         reason: "\(parse.name): '\(value)' is not password or oauth:OWNER (the owner whose OAuth sign-in reads the mailbox)")
+            }
+            mailboxAuth = auth
         case "mailbox-mode":
             guard let mode = MailboxMode(rawValue: value) else {
                 throw ConfigurationError(.invalidValue, file: parse.file, line: parse.line,

@@ -250,7 +250,7 @@ final class DeliveryWorker {
         switch verdict {
         case .record(let outcome):
             var copy: SentCopyJob?
-            if case .sent = outcome.verdict, let sentCopy {
+            if case .sent = outcome.verdict, let sentCopy, SentCopyJob.appendsCopy(for: profile) {
                 copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
             }
             record(message, outcome.keepingSentHeader(of: assembly), sentCopy: copy)

@@ -65,7 +65,9 @@ public final class OutboxService: Sendable {
         try engine.recover()
         liftConfigurationHolds()
         try engine.start()
-        let poller = settings.bounceMailbox.map { BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces) }
+        let poller = settings.bounceMailbox.map {
+            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        }
         poller?.start()
         let heartbeat = BackgroundLoop(name: "outbox-heartbeat", interval: watchdogInterval ?? Self.statusInterval) { [self] in beat() }
         state.withLock {
@@ -97,7 +99,9 @@ public final class OutboxService: Sendable {
         do { try next.start() } catch {
             throw OutboxServiceError(.engineDidNotStart, "the delivery engine did not start after the reload: \(error)")
         }
-        let nextPoller = settings.bounceMailbox.map { BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces) }
+        let nextPoller = settings.bounceMailbox.map {
+            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        }
         nextPoller?.start()
         state.withLock {
             $0.settings = settings

@@ -57,7 +57,9 @@ struct ProfileSetCommand: ParsableCommand {
     @Flag(help: "Test the new settings first (as outbox profile test) and save them only when the test passes.") var test = false
     @OptionGroup var testOptions: ProfileTestOptions
     @Flag(help: "Print the stored profile as JSON.") var json = false
-    @Option(name: .customLong("sent-copy"), help: ArgumentHelp("Append every message sent (mode smtp) to this IMAP folder, e.g. Sent.", valueName: "folder"))
+    @Option(name: .customLong("sent-copy"), help: ArgumentHelp(
+        "Append every message sent (mode smtp) to this IMAP folder, e.g. Sent; mode m365-oauth: the Sent folder searched over XOAUTH2 "
+            + "when an outcome is unknown, e.g. \"Sent Items\" (no copy is appended).", valueName: "folder"))
     var sentCopy: String?
     @Option(name: .customLong("sent-copy-url"), help: ArgumentHelp("IMAP server of the copy (default: imaps://HOST:993 of the SMTP host).", valueName: "url"))
     var sentCopyURL: String?
