@@ -225,7 +225,7 @@ import Testing
 
         let again = try guide.outbox.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "s1"])
         #expect(again.status != 0 && again.stderr.contains("exists already"))
-        for bad in [["--domain", "pärnu.ee", "--selector", "s"], ["--domain", "firma.ee", "--selector", "a b"],
+        for bad in [["--domain", "pär nu.ee", "--selector", "s"], ["--domain", "firma.ee", "--selector", "a b"],
                     ["--domain", "firma.ee", "--selector", "s9", "--algorithm", "dsa"]] {
             let refused = try guide.outbox.run(["dkim", "keygen"] + bad)
             #expect(refused.status != 0 && refused.stderr.lowercased().contains("error:"), "\(bad): \(refused.stderr)")
@@ -235,6 +235,9 @@ import Testing
         #expect(list.map { "\($0["selector"]!) \($0["signing"] as? Bool == true)" } == ["s1 true", "s2 false", "e1 true"])
         let shown = try guide.run(["dkim", "show", "--domain", "firma.ee", "--selector", "e1"]).stdout
         #expect(shown.contains("ed25519-sha256") && shown.contains("e1._domainkey.firma.ee IN TXT \"v=DKIM1; k=ed25519; p="))
+        // An internationalised domain is filed and published as its A-label.
+        let idn = try guide.run(["dkim", "keygen", "--domain", "pärnu.ee", "--selector", "s1", "--algorithm", "ed25519"]).stdout
+        #expect(idn.contains("s1._domainkey.xn--prnu-loa.ee IN TXT \"v=DKIM1; k=ed25519; p="), "\(idn)")
 
         // The private keys appear in no output.
         let keys = try OutboxDatabase(path: guide.outbox.database).dkimSigningKeys(domain: "firma.ee")
