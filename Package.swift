@@ -38,10 +38,11 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // glibc's resolver: res_ninit/res_nquery and ns_initparse/ns_parserr are macros Swift cannot call.
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+        .target(name: "CIDN2", linkerSettings: [.linkedLibrary("idn2")]),
 
         .target(
             name: "OutboxCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["CIDN2", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -38,16 +38,20 @@ public final class SMTPSession {
     ///   delivery engine waits there for the previous message's outcome to be committed,
     ///   overlapping that commit with MAIL, RCPT and DATA of this message.
     public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)? = nil) -> DeliveryReport {
+        context.requiresSMTPUTF8 = Self.requiresSMTPUTF8(message, envelope: envelope)
         var report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         // A kept connection the server closed while idle fails before any reply: nothing was
         // accepted, so one retry on a fresh connection is safe (never after an unknown outcome).
         if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost, report.outcome != .unknown {
             report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         }
+        if context.stoppedForSMTPUTF8 {  // nothing was sent; see SMTPSession+SMTPUTF8
+            report = sendWithoutSMTPUTF8(message, envelope: envelope, stopped: report, beforeBody: beforeBody)
+        }
         return report
     }
 
-    private func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)?) -> DeliveryReport {
+    func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)?) -> DeliveryReport {
         context.begin(uploading: message, beforeBody: beforeBody)
         defer { context.end() }
         var recipients: UnsafeMutablePointer<curl_slist>?
@@ -87,6 +91,8 @@ public final class SMTPSession {
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, userData), "READDATA")
         try check(ccurl_easy_setopt_debug_function(handle, CurlCallbacks.debug), "DEBUGFUNCTION")
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, userData), "DEBUGDATA")
+        try check(ccurl_easy_setopt_prereq_function(handle, CurlCallbacks.prerequest), "PREREQFUNCTION")
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_PREREQDATA, userData), "PREREQDATA")
         try set(CURLOPT_VERBOSE, 1, "VERBOSE")  // needed for the debug callback; it prints nothing
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, context.errorBuffer), "ERRORBUFFER")
         try check(ccurl_easy_setopt_mail_rcpt_allowfails(handle, 1), "MAIL_RCPT_ALLOWFAILS")

@@ -5,11 +5,12 @@ Listens on 127.0.0.1 on an ephemeral port, prints the port on stdout when ready,
 appends one JSON object per line to --log: {"event": "connect", "connection": n},
 {"event": "disconnect", "connection": n},
 {"event": "auth", ...}, {"event": "message", "connection": n, "mail_from": ...,
-"rcpt_tos": [...], "data": base64, "outcome": "accepted" | "dropped" | "stalled" | "replied"}
+"rcpt_tos": [...], "mail_options": [...], "data": base64, "outcome": "accepted" | "dropped" | "stalled" | "replied"}
 (each with "at", seconds since the epoch). --drop-in-data closes the connection after the
 final "." without replying (the first --drop-count messages only, when given);
 --data-reply answers the data of the first --data-reply-count messages with a provider's
 deferral (e.g. "421 4.7.28 ... rate limited"); --drop-at-data closes it at DATA, before 354.
+With --smtputf8 the EHLO offers SMTPUTF8 (RFC 6531); without it aiosmtpd refuses 8-bit commands.
 Passwords and tokens are never logged. Exits after --lifetime seconds at most.
 """
 import argparse
@@ -100,7 +101,7 @@ class Handler:
             outcome = "stalled"
         self.recorder.write(
             event="message", connection=server.connection_id, mail_from=envelope.mail_from,
-            rcpt_tos=envelope.rcpt_tos, data=base64.b64encode(envelope.original_content).decode(),
+            rcpt_tos=envelope.rcpt_tos, mail_options=envelope.mail_options, data=base64.b64encode(envelope.original_content).decode(),
             outcome=outcome, helo=session.host_name, at=time.time(),
             user=session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None)
         if outcome == "dropped":
@@ -166,7 +167,8 @@ async def serve(args):
     if args.tls != "plain":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.idle_timeout or args.lifetime)
+    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.idle_timeout or args.lifetime,
+                   enable_SMTPUTF8=args.smtputf8)
     if args.user:
         options.update(authenticator=authenticator(args, recorder), auth_required=args.auth_required,
                        auth_require_tls=(args.tls == "starttls"))
@@ -211,6 +213,7 @@ def main():
     parser.add_argument("--data-reply-count", type=int, default=0, metavar="N", help="--data-reply for the first N messages only")
     parser.add_argument("--stall-in-data", type=float, default=0, metavar="SECONDS", help="wait before answering the data")
     parser.add_argument("--idle-timeout", type=float, default=0, metavar="SECONDS", help="close connections idle this long")
+    parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531) in the EHLO reply")
     parser.add_argument("--lifetime", type=float, default=120, help="exit after this many seconds")
     args = parser.parse_args()
     try:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxCore
 import OutboxDaemon
 import OutboxStore
 
@@ -39,7 +40,10 @@ struct ShowCommand: ParsableCommand {
             let name = r.displayName.map { "\($0) " } ?? ""
             let reply = r.lastReply.map { " — \(r.lastCode.map { "\($0) " } ?? "")\($0)" } ?? ""
             let bounce = r.bounceReason.map { " (\($0)\(r.bounceSeverity.map { ", \($0)" } ?? ""))" } ?? ""
-            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(bounce)\(reply)")
+            // An internationalised domain is stored and sent as its A-label; show the U-label beside it.
+            let unicode = IDNA.displayAddress(r.address)
+            let shown = unicode == r.address ? "" : " (\(unicode))"
+            print("  \(r.kind): \(name)<\(r.address)>\(shown)  \(r.state)\(bounce)\(reply)")
         }
         if !detail.attachments.isEmpty {
             print("\nattachments:")

@@ -65,7 +65,7 @@ enum PythonEmailCheck {
     }
 
     static let script = #"""
-import base64, email, email.header, email.policy, email.utils, hashlib, json, re, sys
+import base64, email, email.errors, email.header, email.policy, email.utils, hashlib, json, re, sys
 
 data = open(sys.argv[1], 'rb').read()
 exp = json.load(open(sys.argv[2]))
@@ -102,7 +102,15 @@ for n, line in enumerate(lines, 1):
     if line.startswith(b'From ') or line.startswith(b'.'):
         errors.append(f'line {n}: starts with {line[:5]!r}')
 
-msg = email.message_from_bytes(data, policy=email.policy.default)
+# RFC 6532: a header block with UTF-8 (an address with a UTF-8 local part) is read as UTF-8
+# text, since Python's bytes parser does not; its note that a local part is not ASCII is
+# then expected, not a defect.
+utf8_headers = any(b >= 0x80 for b in data.split(b'\r\n\r\n', 1)[0])
+if utf8_headers:
+    msg = email.message_from_string(data.decode('utf-8'), policy=email.policy.SMTPUTF8)
+else:
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+expected_defect = lambda d: utf8_headers and isinstance(d, email.errors.NonASCIILocalPartDefect)
 
 def structure(part):
     if part.is_multipart():
@@ -114,8 +122,9 @@ for i, part in enumerate(msg.walk()):
         errors.append(f'part {i} defects: {part.defects}')
     for key in set(part.keys()):
         for h in part.get_all(key):
-            if getattr(h, 'defects', None):
-                errors.append(f'part {i} header {key} defects: {h.defects}')
+            defects = [d for d in getattr(h, 'defects', []) if not expected_defect(d)]
+            if defects:
+                errors.append(f'part {i} header {key} defects: {defects}')
 
 def addresses(name, want):
     h = msg[name]
