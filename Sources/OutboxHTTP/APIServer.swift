@@ -10,8 +10,8 @@ public import OutboxStore
 import Prometheus
 import Synchronization
 
-/// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics` and
-/// the OpenAPI document, on the daemon's ``OutboxDatabase``. It only reads and enqueues
+/// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics`,
+/// the OpenAPI document and one-click unsubscribe (`/u/{token}`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
 /// as the CLI does; the delivery engine does not know it exists.
 ///
 /// ``start()`` returns once the address is bound (or throws why it could not be);
@@ -101,7 +101,7 @@ public final class APIServer: Sendable {
         }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path]))
+        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path], openPrefixes: [UnsubscribeRoutes.pathPrefix]))
         router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
@@ -113,6 +113,7 @@ public final class APIServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+        UnsubscribeRoutes(database: database).add(to: router)
         let v1 = router.group("v1")
         APIRoutes(database: database, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
         EventRoutes(database: database, feed: feed).add(to: v1)

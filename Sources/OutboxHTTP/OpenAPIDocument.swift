@@ -41,6 +41,22 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/u/{token}": {
+   "parameters": [{"name": "token", "in": "path", "required": true, "description": "The token of a letter's List-Unsubscribe URL", "schema": {"type": "string"}}],
+   "get": {
+    "operationId": "unsubscribePage",
+    "summary": "One-click unsubscribe: the confirmation page (changes nothing)",
+    "security": [],
+    "responses": {"200": {"description": "A page with an Unsubscribe button that makes the POST", "content": {"text/html": {"schema": {"type": "string"}}}}}
+   },
+   "post": {
+    "operationId": "unsubscribeOneClick",
+    "summary": "One-click unsubscribe (RFC 8058) of the letter's recipients from its owner's letters",
+    "security": [],
+    "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["List-Unsubscribe"], "properties": {"List-Unsubscribe": {"type": "string", "const": "One-Click"}}}}}},
+    "responses": {"200": {"description": "Unsubscribed (now or before)", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"description": "The body is not List-Unsubscribe=One-Click", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "No letter carries this token", "content": {"text/html": {"schema": {"type": "string"}}}}}
+   }
+  },
   "/v1/batches": {
    "post": {
     "operationId": "enqueueBatch",

@@ -6,14 +6,17 @@ import OutboxStore
 
 /// Lets a request through only with a live API token (`Authorization: Bearer TOKEN`).
 /// A missing, malformed, unknown or revoked token gets the same 401, which says nothing
-/// about which it was. `open` paths (the OpenAPI document) need no token.
+/// about which it was. `open` paths (the OpenAPI document) and paths under `openPrefixes`
+/// (one-click unsubscribe, whose letter token is its own credential) need no token.
 struct TokenMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let database: OutboxDatabase
     let open: Set<String>
+    var openPrefixes: [String] = []
 
     func handle(_ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {
-        if open.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        if open.contains(path) || openPrefixes.contains(where: path.hasPrefix) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw APIError.unauthorized
         }
