@@ -12,11 +12,15 @@ public struct MessageDraft: Hashable, Sendable {
     public var headers: [HeaderField]
     public var recipients: [Recipient]
     public var attachments: [AttachmentSource]
+    /// Unix milliseconds: the message is not claimed before this time.
+    public var notBefore: Int64?
+    /// Unix milliseconds: a message still unsent at this time fails as `expired`.
+    public var expiresAt: Int64?
 
     public init(
         key: String? = nil, owner: String, priority: Int = 0, subject: String,
         textBody: String?, htmlBody: String? = nil, headers: [HeaderField] = [],
-        recipients: [Recipient], attachments: [AttachmentSource] = []
+        recipients: [Recipient], attachments: [AttachmentSource] = [], notBefore: Int64? = nil, expiresAt: Int64? = nil
     ) {
         self.key = key
         self.owner = owner
@@ -27,5 +31,7 @@ public struct MessageDraft: Hashable, Sendable {
         self.headers = headers
         self.recipients = recipients
         self.attachments = attachments
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
     }
 }

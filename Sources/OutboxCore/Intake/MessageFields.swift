@@ -13,9 +13,14 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     public var cc: [RecipientField]?
     public var bcc: [RecipientField]?
     public var attachments: [AttachmentField]?
+    /// RFC 3339 with offset: not sent before this time (``MessageSchedule``).
+    public var notBefore: String?
+    /// RFC 3339 with offset: not sent after this time; then the message fails as `expired`.
+    public var expiresAt: String?
 
     static let knownKeys: Set<String> = [
         "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments",
+        "notBefore", "expiresAt",
     ]
 
     public init() {}
@@ -38,6 +43,8 @@ public struct MessageFields: Decodable, Sendable, Hashable {
         cc = try c.optional([RecipientField].self, "cc")
         bcc = try c.optional([RecipientField].self, "bcc")
         attachments = try c.optional([AttachmentField].self, "attachments")
+        notBefore = try c.optional(String.self, "notBefore")
+        expiresAt = try c.optional(String.self, "expiresAt")
     }
 }
 

@@ -1,3 +1,5 @@
+import OutboxCore
+
 /// Checks a parsed file against ``ConfigurationSchema`` and applies its values.
 struct ConfigurationBuilder {
     var file: String
@@ -38,6 +40,12 @@ struct ConfigurationBuilder {
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
             case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
+            case ("webhooks", "timeout"): configuration.webhooks.timeout = try parse.duration(entry.value)
+            case ("webhooks", "concurrency"): configuration.webhooks.concurrency = try parse.integer(entry.value, in: 1...64)
+            case ("webhooks", "poll-interval"): configuration.webhooks.pollInterval = try parse.duration(entry.value)
+            case ("webhooks", "first-retry"): configuration.webhooks.retry.firstDelay = try parse.duration(entry.value)
+            case ("webhooks", "max-retry"): configuration.webhooks.retry.maxDelay = try parse.duration(entry.value)
+            case ("webhooks", "give-up-after"): configuration.webhooks.retry.giveUpAfter = try parse.duration(entry.value)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

@@ -10,6 +10,7 @@ enum ConfigurationSchema {
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
+        ("webhooks", ["timeout", "concurrency", "poll-interval", "first-retry", "max-retry", "give-up-after"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -40,6 +40,11 @@ extension OutboxConfiguration: CustomStringConvertible {
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
+        section("webhooks", [
+            ("timeout", Self.durationText(webhooks.timeout)), ("concurrency", String(webhooks.concurrency)),
+            ("poll-interval", Self.durationText(webhooks.pollInterval)), ("first-retry", Self.durationText(webhooks.retry.firstDelay)),
+            ("max-retry", Self.durationText(webhooks.retry.maxDelay)), ("give-up-after", Self.durationText(webhooks.retry.giveUpAfter)),
+        ])
         return lines.joined(separator: "\n")
     }
 

@@ -21,6 +21,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var enqueue = EnqueueSettings()
     /// `[dkim]`: which sender modes sign.
     public var dkim = DKIMSettings()
+    /// `[webhooks]`: how `serve` delivers events to registered URLs.
+    public var webhooks = WebhookSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

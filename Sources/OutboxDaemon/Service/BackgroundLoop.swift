@@ -7,15 +7,21 @@ final class BackgroundLoop: @unchecked Sendable {
     private var stopping = false  // guarded by `condition`
     private var running = true  // guarded by `condition`
 
-    init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
+    convenience init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
+        self.init(name: name, interval: interval, untilIdle: { body(); return false })
+    }
+
+    /// Runs `body` again at once while it returns true (it has more to do), else after `interval`.
+    init(name: String, interval: Duration, untilIdle body: @escaping @Sendable () -> Bool) {
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         let thread = Thread { [self] in
             condition.lock()
+            var busy = false
             while !stopping {
-                _ = condition.wait(until: Date().addingTimeInterval(seconds))
+                if !busy { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
                 if stopping { break }
                 condition.unlock()
-                body()
+                busy = body()
                 condition.lock()
             }
             running = false

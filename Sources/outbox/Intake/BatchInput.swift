@@ -59,7 +59,7 @@ struct BatchInput {
         } catch {
             throw locate(error, in: data, messageLines: messageLines)
         }
-        let builder = DraftBuilder(defaults: document.defaults, limits: limits)
+        let builder = DraftBuilder(defaults: document.defaults, limits: limits, now: now)
         var drafts: [(MessageDraft, String)] = []
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
@@ -83,7 +83,7 @@ struct BatchInput {
         }
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
-            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
+            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits, now: now))
         return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
                                              limits: limits) { sink in try producer.run(into: sink) }
     }
