@@ -137,21 +137,33 @@ import Testing
         #expect((history.first?["error"] as? String)?.contains("HTTP 500") == true)
     }
 
-    /// A receiver that never answers holds only its own deliveries: mail keeps going out.
-    @Test func aHangingReceiverDoesNotDelayMailDelivery() throws {
+    /// A receiver that never answers holds one delivery slot of its own: mail keeps going
+    /// out, and another endpoint keeps getting its deliveries.
+    @Test func aHangingReceiverDelaysNeitherMailNorAnotherEndpoint() throws {
         let setup = try Setup(receiver: ["--hang"])
         defer { setup.cleanUp() }
         try setup.addWebhook("sent")
-        let daemon = try setup.serve("timeout = 8s\nconcurrency = 1")
+        let healthySecret = setup.directory + "/healthy-secret"
+        let healthy = try LoopbackServer("webhook_receiver.py", ["--secret-file", healthySecret])
+        defer { healthy.stop() }
+        let added = try #require(try setup.cli.run(["webhooks", "add", healthy.url + "/ok", "--events", "sent", "--json"]).json() as? [String: String])
+        try Data(try #require(added["secret"]).utf8).write(to: URL(fileURLWithPath: healthySecret))
+
+        let daemon = try setup.serve("timeout = 8s\nconcurrency = 2")
         defer { daemon.stop() }
         try setup.enqueue("INV-H1", batch: "ERP-H1")
         #expect(try eventually(within: 30) { try setup.sentCount() == 1 }, "\(daemon.log)")
-        usleep(1_500_000)  // the dispatcher is now inside its 8 s wait for the hanging receiver
+        usleep(1_500_000)  // the dispatcher now waits up to 8 s for the hanging receiver
         let start = Date()
         for index in 2...4 { try setup.enqueue("INV-H\(index)", batch: "ERP-H\(index)") }
         #expect(try eventually(within: 30) { try setup.sentCount() == 4 }, "\(daemon.log)")
-        let elapsed = Date().timeIntervalSince(start)
-        #expect(elapsed < 6, "three messages took \(elapsed) s while the receiver hung for 8 s")
-        #expect(try setup.storedDeliveries().allSatisfy { $0["state"] as? String == "pending" })
+        let mailElapsed = Date().timeIntervalSince(start)
+        #expect(mailElapsed < 6, "three messages took \(mailElapsed) s while the receiver hung for 8 s")
+        #expect(try eventually(within: 30) { try healthy.events("delivery").count == 4 }, "\(daemon.log)")
+        let hooksElapsed = Date().timeIntervalSince(start)
+        #expect(hooksElapsed < 6, "the healthy endpoint waited \(hooksElapsed) s behind the hanging one")
+        #expect(try healthy.events("delivery").allSatisfy { $0["verified"] as? Bool == true })
+        let hanging = try setup.storedDeliveries().filter { $0["endpointID"] as? Int == 1 }
+        #expect(hanging.count == 4 && hanging.allSatisfy { $0["state"] as? String == "pending" })
     }
 }

@@ -6,6 +6,7 @@ final class BackgroundLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false  // guarded by `condition`
     private var running = true  // guarded by `condition`
+    private var woken = false  // guarded by `condition`
 
     convenience init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
         self.init(name: name, interval: interval, untilIdle: { body(); return false })
@@ -18,7 +19,8 @@ final class BackgroundLoop: @unchecked Sendable {
             condition.lock()
             var busy = false
             while !stopping {
-                if !busy { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+                if !busy && !woken { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+                woken = false
                 if stopping { break }
                 condition.unlock()
                 busy = body()
@@ -30,6 +32,14 @@ final class BackgroundLoop: @unchecked Sendable {
         }
         thread.name = name
         thread.start()
+    }
+
+    /// Runs `body` now instead of at the end of the interval (once, however often it is called meanwhile).
+    func wake() {
+        condition.lock()
+        defer { condition.unlock() }
+        woken = true
+        condition.broadcast()
     }
 
     /// Ends the loop and waits for its thread; safe to call more than once.

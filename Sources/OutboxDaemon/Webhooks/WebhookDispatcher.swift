@@ -5,20 +5,34 @@ public import OutboxStore
 import OutboxTransport
 import Synchronization
 
-/// Delivers events to the registered webhook endpoints, on a thread of its own so that
+/// Delivers events to the registered webhook endpoints, on threads of its own so that
 /// no slow or dead receiver ever holds up mail delivery.
 ///
 /// Each round turns new events into pending deliveries (by each endpoint's cursor in the
-/// database), then sends up to ``WebhookSettings/concurrency`` due deliveries at once, each
-/// signed (``WebhookSignature``) and bounded by ``WebhookSettings/timeout``. A 2xx answer
-/// delivers; anything else is retried with backoff until ``WebhookSettings/retry`` gives
-/// up (`failed`). Every attempt is recorded. Delivery is at-least-once: a receiver that
-/// took an event but whose answer was lost gets it again, with the same event id.
+/// database) and starts due deliveries on free slots: at most ``WebhookSettings/concurrency``
+/// in flight, shared out across endpoints in turn. An endpoint gets more than one at a
+/// time only while its last attempt succeeded (a new one, or one whose last attempt failed,
+/// gets a single probe), so a slow or dead receiver holds one slot, never all of them. Each
+/// POST is signed (``WebhookSignature``) and bounded by ``WebhookSettings/timeout``. A 2xx
+/// answer delivers; anything else is retried with backoff until ``WebhookSettings/retry``
+/// gives up (`failed`). Every attempt is recorded. Delivery is at-least-once: a receiver
+/// that took an event but whose answer was lost gets it again, with the same event id.
 public final class WebhookDispatcher: Sendable {
     private let database: OutboxDatabase
     private let settings: WebhookSettings
     private let loop: Mutex<BackgroundLoop?> = Mutex(nil)
+    private let flight = Mutex(Flight())
     private let logger = Logger(label: "outbox.webhooks")
+
+    /// The deliveries under way and what the last attempt to each endpoint said.
+    private struct Flight {
+        /// Delivery id → endpoint id.
+        var deliveries: [Int64: Int64] = [:]
+        /// Endpoints whose last attempt succeeded: they may have several deliveries in flight.
+        var healthy: Set<Int64> = []
+        /// Which endpoint is offered free slots first (turns each round).
+        var turn = 0
+    }
 
     public init(database: OutboxDatabase, settings: WebhookSettings) {
         self.database = database
@@ -31,38 +45,62 @@ public final class WebhookDispatcher: Sendable {
         self.loop.withLock { $0 = loop }
     }
 
-    /// Stops after the deliveries under way (at most one timeout).
+    /// Stops starting deliveries and waits for those under way (at most one timeout).
     public func stop() {
         loop.withLock { $0 }?.stop()
+        let deadline = ContinuousClock.now + settings.timeout + .seconds(2)
+        while !flight.withLock({ $0.deliveries.isEmpty }), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
-    /// One round; true when it had a full set of due deliveries (there may be more).
+    /// One round; true when it scheduled new deliveries and slots are still free (a backlog
+    /// of events is read on at once). A finished delivery wakes the loop for the next.
     func round() -> Bool {
         let now = OutboxDatabase.milliseconds(Date())
-        let due: [WebhookDispatch]
+        let (busy, healthy, turn) = flight.withLock { flight in
+            defer { flight.turn &+= 1 }
+            return (flight.deliveries, flight.healthy, flight.turn)
+        }
+        var free = settings.concurrency - busy.count
+        guard free > 0 else { return false }
+        let scheduled: Int
         do {
             guard try database.hasWebhooks() else { return false }
-            try database.scheduleWebhookDeliveries(now: now)
-            due = try database.dueWebhookDeliveries(now: now, limit: settings.concurrency)
+            scheduled = try database.scheduleWebhookDeliveries(now: now)
+            let endpoints = try database.webhookEndpointIDs()
+            guard !endpoints.isEmpty else { return false }
+            let first = turn % endpoints.count
+            for endpoint in endpoints[first...] + endpoints[..<first] where free > 0 {
+                let cap = healthy.contains(endpoint) ? settings.concurrency : 1
+                let share = min(free, cap - busy.values.filter { $0 == endpoint }.count)
+                guard share > 0 else { continue }
+                let due = try database.dueWebhookDeliveries(endpointID: endpoint, now: now, limit: share, busy: Set(busy.keys))
+                due.forEach(launch)
+                free -= due.count
+            }
         } catch {
             logger.error("webhooks: reading due deliveries failed: \(error); trying again in \(settings.pollInterval)")
             return false
         }
-        let group = DispatchGroup()
-        for dispatch in due {
-            group.enter()
-            let thread = Thread { [self] in
-                deliver(dispatch)
-                group.leave()
-            }
-            thread.name = "outbox-webhook-\(dispatch.deliveryID)"
-            thread.start()
-        }
-        group.wait()
-        return due.count == settings.concurrency
+        return scheduled > 0 && free > 0
     }
 
-    private func deliver(_ dispatch: WebhookDispatch) {
+    /// Sends one delivery on a thread of its own; when it ends, the loop looks for more at once.
+    private func launch(_ dispatch: WebhookDispatch) {
+        flight.withLock { $0.deliveries[dispatch.deliveryID] = dispatch.endpointID }
+        let thread = Thread { [self] in
+            let delivered = deliver(dispatch)
+            flight.withLock { flight in
+                flight.deliveries[dispatch.deliveryID] = nil
+                if delivered { flight.healthy.insert(dispatch.endpointID) } else { flight.healthy.remove(dispatch.endpointID) }
+            }
+            loop.withLock { $0 }?.wake()
+        }
+        thread.name = "outbox-webhook"
+        thread.start()
+    }
+
+    /// One attempt, recorded; true when it was delivered.
+    private func deliver(_ dispatch: WebhookDispatch) -> Bool {
         let started = ContinuousClock.now
         var status: Int?
         var problem: String?
@@ -100,6 +138,7 @@ public final class WebhookDispatcher: Sendable {
             let event = dispatch.event.map { String($0.id) } ?? "(purged)"
             logger.warning("webhooks: gave up delivery \(dispatch.deliveryID) of event \(event) to endpoint \(dispatch.endpointID) after \(dispatch.attempts + 1) attempt(s): \(problem ?? "")")
         }
+        return outcome == .delivered
     }
 
     private func request(_ event: WebhookEvent, secret: String, url: String) throws -> HTTPRequest {

@@ -30,17 +30,22 @@ extension OutboxDatabase {
         }
     }
 
-    /// Up to `limit` pending deliveries due at `now`, oldest due first, with their secrets
-    /// opened and their events read.
-    public func dueWebhookDeliveries(now: Int64, limit: Int) throws -> [WebhookDispatch] {
+    /// The ids of the registered endpoints.
+    public func webhookEndpointIDs() throws -> [Int64] {
+        try pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM webhook_endpoint ORDER BY id") }
+    }
+
+    /// Up to `limit` of `endpointID`'s pending deliveries due at `now`, oldest due first,
+    /// leaving out `busy` (being sent), with the secret opened and the events read.
+    public func dueWebhookDeliveries(endpointID: Int64, now: Int64, limit: Int, busy: Set<Int64> = []) throws -> [WebhookDispatch] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.id AS delivery_id, d.endpoint_id, d.attempts, d.created_at AS scheduled_at, d.event_id,
                     w.url, w.secret_sealed
                 FROM webhook_delivery d INDEXED BY webhook_delivery_due JOIN webhook_endpoint w ON w.id = d.endpoint_id
-                WHERE d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?
-                """, arguments: [now, limit])
-            return try rows.map { row in
+                WHERE d.endpoint_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?
+                """, arguments: [endpointID, now, limit + busy.count])
+            return try rows.filter { !busy.contains($0["delivery_id"]) }.prefix(limit).map { row in
                 let endpointID: Int64 = row["endpoint_id"]
                 var secret: String?, problem: String?
                 do {

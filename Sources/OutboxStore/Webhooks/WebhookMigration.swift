@@ -32,7 +32,8 @@ enum WebhookMigration {
                 finished_at INTEGER,
                 UNIQUE (endpoint_id, event_id)
             );
-            CREATE INDEX webhook_delivery_due ON webhook_delivery(next_attempt_at) WHERE state = 'pending';
+            -- Each endpoint's due deliveries, oldest due first (the dispatcher shares its slots out per endpoint).
+            CREATE INDEX webhook_delivery_due ON webhook_delivery(endpoint_id, next_attempt_at) WHERE state = 'pending';
             CREATE INDEX webhook_delivery_failed ON webhook_delivery(endpoint_id) WHERE state = 'failed';
             CREATE TABLE webhook_attempt (
                 id INTEGER PRIMARY KEY,
