@@ -166,4 +166,30 @@ import Testing
         let hanging = try setup.storedDeliveries().filter { $0["endpointID"] as? Int == 1 }
         #expect(hanging.count == 4 && hanging.allSatisfy { $0["state"] as? String == "pending" })
     }
+
+    /// `webhooks add` refuses what it cannot deliver safely, and stores nothing then; the
+    /// secret is shown once and never again (not in `list`, not in the database in clear).
+    @Test func addRefusesPlainHTTPToTheNetworkAndUnknownKindsAndShowsTheSecretOnce() throws {
+        let directory = NSTemporaryDirectory() + "outbox-webhooks-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cli = OutboxBinary(database: directory + "/outbox.db")
+        let plain = try cli.run(["webhooks", "add", "http://erp.example/hook", "--events", "bounced"])
+        #expect(plain.status == 64 && plain.stderr.contains("uses plain http to a host that is not loopback"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("--allow-http"))
+        let unknown = try cli.run(["webhooks", "add", "https://erp.example/hook", "--events", "bounced,bouncd"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown kind(s) 'bouncd'"), "\(unknown.stderr)")
+
+        let allowed = try cli.run(["webhooks", "add", "http://erp.example/hook", "--events", "bounced,unsubscribed", "--allow-http"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let secret = try #require(allowed.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(secret.hasPrefix("whsec_") && secret.count == 70)
+        let listed = try cli.run(["webhooks", "list", "--json"])
+        #expect((try listed.json() as? [Any])?.count == 1, "only the allowed one was stored")
+        #expect(!listed.stdout.contains(secret) && listed.stdout.contains("\"allowsPlainHTTP\":true"), "\(listed.stdout)")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: directory + "/outbox.db"))
+        #expect(stored.range(of: Data(secret.utf8)) == nil, "the secret is stored sealed")
+        #expect(try cli.run(["webhooks", "remove", "1"]).status == 0)
+        #expect(try cli.run(["webhooks", "remove", "1"]).status != 0)
+    }
 }

@@ -106,7 +106,9 @@ public final class WebhookDispatcher: Sendable {
         var problem: String?
         if let event = dispatch.event, let secret = dispatch.secret {
             do {
-                let response = try HTTPClient.perform(request(event, secret: secret, url: dispatch.url))
+                var post = try request(event, secret: secret, url: dispatch.url)
+                post.allowsPlainHTTP = dispatch.allowsPlainHTTP
+                let response = try HTTPClient.perform(post)
                 status = response.status
                 if !response.isSuccess { problem = "HTTP \(response.status)" + Self.excerpt(response.text) }
             } catch {

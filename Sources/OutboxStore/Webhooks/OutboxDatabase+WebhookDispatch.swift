@@ -41,7 +41,7 @@ extension OutboxDatabase {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.id AS delivery_id, d.endpoint_id, d.attempts, d.created_at AS scheduled_at, d.event_id,
-                    w.url, w.secret_sealed
+                    w.url, w.allow_http, w.secret_sealed
                 FROM webhook_delivery d INDEXED BY webhook_delivery_due JOIN webhook_endpoint w ON w.id = d.endpoint_id
                 WHERE d.endpoint_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?
                 """, arguments: [endpointID, now, limit + busy.count])
@@ -57,7 +57,7 @@ extension OutboxDatabase {
                     SELECT \(WebhookEvent.columns) FROM event e LEFT JOIN message m ON m.id = e.message_id
                     LEFT JOIN batch b ON b.id = e.batch_id WHERE e.id = ?
                     """), arguments: [row["event_id"]]).map(WebhookEvent.init(row:))
-                return WebhookDispatch(deliveryID: row["delivery_id"], endpointID: endpointID, url: row["url"], secret: secret,
+                return WebhookDispatch(deliveryID: row["delivery_id"], endpointID: endpointID, url: row["url"], allowsPlainHTTP: row["allow_http"], secret: secret,
                                        secretProblem: problem, attempts: row["attempts"], createdAt: row["scheduled_at"], event: event)
             }
         }

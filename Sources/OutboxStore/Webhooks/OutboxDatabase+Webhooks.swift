@@ -7,12 +7,12 @@ extension OutboxDatabase {
     /// Registers `url` for `events` (of `owner`, or of every owner) with `secret` sealed
     /// like profile secrets. It is told about events from now on: its cursor starts at the
     /// newest event. `events` are checked by the caller against ``WebhookEndpoint/knownEvents``.
-    public func addWebhook(url: String, events: [String], owner: String?, secret: String, now: Int64) throws -> WebhookEndpoint {
+    public func addWebhook(url: String, events: [String], owner: String?, allowsPlainHTTP: Bool = false, secret: String, now: Int64) throws -> WebhookEndpoint {
         return try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO webhook_endpoint (url, events, owner, secret_sealed, cursor, created_at)
-                VALUES (?, ?, ?, x'', (SELECT coalesce(max(id), 0) FROM event), ?)
-                """, arguments: [url, events.joined(separator: ","), owner, now])
+                INSERT INTO webhook_endpoint (url, events, owner, allow_http, secret_sealed, cursor, created_at)
+                VALUES (?, ?, ?, ?, x'', (SELECT coalesce(max(id), 0) FROM event), ?)
+                """, arguments: [url, events.joined(separator: ","), owner, allowsPlainHTTP, now])
             let id = db.lastInsertedRowID
             try db.execute(sql: "UPDATE webhook_endpoint SET secret_sealed = ? WHERE id = ?",
                            arguments: [try seal(secret, db, owner: Self.webhookSecretOwner(id), field: .webhookSecret), id])
@@ -61,7 +61,7 @@ extension OutboxDatabase {
 
     private static func webhookEndpoints(_ db: Database, id: Int64?) throws -> [WebhookEndpoint] {
         try Row.fetchAll(db, sql: """
-            SELECT w.id, w.url, w.events, w.owner, w.created_at,
+            SELECT w.id, w.url, w.events, w.owner, w.allow_http, w.created_at,
                 (SELECT count(*) FROM webhook_delivery d WHERE d.endpoint_id = w.id AND d.state = 'pending') AS pending,
                 (SELECT count(*) FROM webhook_delivery d WHERE d.endpoint_id = w.id AND d.state = 'failed') AS failed
             FROM webhook_endpoint w WHERE ?1 IS NULL OR w.id = ?1 ORDER BY w.id

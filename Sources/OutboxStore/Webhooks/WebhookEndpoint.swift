@@ -9,6 +9,8 @@ public struct WebhookEndpoint: Sendable, Hashable, Codable {
     public let events: [String]
     /// Only this owner's events; nil: every owner.
     public let owner: String?
+    /// Plain `http://` to a host that is not loopback, allowed by the operator.
+    public let allowsPlainHTTP: Bool
     /// Unix milliseconds.
     public let createdAt: Int64
     /// Deliveries waiting (to be sent or retried), and those given up.
@@ -20,6 +22,7 @@ public struct WebhookEndpoint: Sendable, Hashable, Codable {
         url = row["url"]
         events = (row["events"] as String).split(separator: ",").map(String.init)
         owner = row["owner"]
+        allowsPlainHTTP = row["allow_http"]
         createdAt = row["created_at"]
         pending = (row["pending"] as Int?) ?? 0
         failed = (row["failed"] as Int?) ?? 0

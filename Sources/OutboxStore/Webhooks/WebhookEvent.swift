@@ -47,6 +47,8 @@ public struct WebhookDispatch: Sendable {
     public let deliveryID: Int64
     public let endpointID: Int64
     public let url: String
+    /// Plain `http://` to a host that is not loopback, allowed by the operator.
+    public let allowsPlainHTTP: Bool
     /// The opened signing secret; nil with ``secretProblem`` when it does not open.
     public let secret: String?
     public let secretProblem: String?

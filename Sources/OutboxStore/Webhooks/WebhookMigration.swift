@@ -15,6 +15,7 @@ enum WebhookMigration {
                 url TEXT NOT NULL,
                 events TEXT NOT NULL,          -- event kinds, comma-separated
                 owner TEXT,                    -- only this owner's events; NULL: every owner
+                allow_http INTEGER NOT NULL DEFAULT 0,  -- plain http:// to a host that is not loopback
                 secret_sealed BLOB NOT NULL,   -- the signing secret, sealed like profile secrets
                 cursor INTEGER NOT NULL,       -- the last event id looked at
                 created_at INTEGER NOT NULL

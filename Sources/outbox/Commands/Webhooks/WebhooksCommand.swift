@@ -14,16 +14,20 @@ struct WebhooksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a URL; prints its signing secret once.",
             discussion: "The URL gets one signed JSON POST per event of the given kinds, from the time it is added on. "
-                + "https:// is required; http:// only to a loopback address.")
+                + "https:// is required; http:// only to a loopback address, or with --allow-http.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "https://… (http:// only to 127.0.0.1, [::1] or localhost).") var url: String
         @Option(help: ArgumentHelp("Event kinds, comma-separated (e.g. bounced,complaint,failed,sent,unsubscribed).", valueName: "kinds"))
         var events: String
         @Option(help: "Only this owner's events (default: every owner).") var owner: String?
+        @Flag(name: .customLong("allow-http"), help: "Allow plain http:// to a host that is not loopback (the events cross the network unencrypted).")
+        var allowHTTP = false
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
-            if let problem = HTTPURLPolicy.problem(with: url) { throw ValidationError(problem) }
+            if let problem = HTTPURLPolicy.problem(with: url, allowingPlainHTTP: allowHTTP) {
+                throw ValidationError(problem + (allowHTTP ? "" : " (or give --allow-http to send the events unencrypted)"))
+            }
             let unknown = kinds.filter { !WebhookEndpoint.knownEvents.contains($0) }
             guard !kinds.isEmpty, unknown.isEmpty else {
                 throw ValidationError("--events: unknown kind(s) '\(unknown.joined(separator: ", "))'; known: "
@@ -40,7 +44,7 @@ struct WebhooksCommand: ParsableCommand {
             // 256 bits from the system's cryptographic generator (getrandom).
             let secret = "whsec_" + (0..<32).map { _ in UInt8.random(in: 0...255) }.hexString
             let endpoint = try Failure.guarding {
-                try database.open().addWebhook(url: url, events: kinds, owner: owner, secret: secret, now: nowMilliseconds())
+                try database.open().addWebhook(url: url, events: kinds, owner: owner, allowsPlainHTTP: allowHTTP, secret: secret, now: nowMilliseconds())
             }
             if json {
                 try Formatting.printJSON(["id": String(endpoint.id), "url": endpoint.url, "secret": secret])
