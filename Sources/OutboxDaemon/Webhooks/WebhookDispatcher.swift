@@ -32,6 +32,10 @@ public final class WebhookDispatcher: Sendable {
         var healthy: Set<Int64> = []
         /// Which endpoint is offered free slots first (turns each round).
         var turn = 0
+        /// When the event log was last read; it is read once per poll interval (a round woken
+        /// by a finished delivery does not take the write lock again), or at once while a backlog lasts.
+        var scheduledAt: ContinuousClock.Instant?
+        var backlog = false
     }
 
     public init(database: OutboxDatabase, settings: WebhookSettings) {
@@ -52,20 +56,25 @@ public final class WebhookDispatcher: Sendable {
         while !flight.withLock({ $0.deliveries.isEmpty }), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
-    /// One round; true when it scheduled new deliveries and slots are still free (a backlog
-    /// of events is read on at once). A finished delivery wakes the loop for the next.
+    /// One round; true when a backlog of events is being read and slots are still free. A
+    /// finished delivery wakes the loop for the next round.
     func round() -> Bool {
         let now = OutboxDatabase.milliseconds(Date())
-        let (busy, healthy, turn) = flight.withLock { flight in
+        let started = ContinuousClock.now
+        let (busy, healthy, turn, schedule) = flight.withLock { flight in
             defer { flight.turn &+= 1 }
-            return (flight.deliveries, flight.healthy, flight.turn)
+            let due = flight.backlog || flight.scheduledAt.map { started - $0 >= settings.pollInterval } ?? true
+            return (flight.deliveries, flight.healthy, flight.turn, due)
         }
         var free = settings.concurrency - busy.count
-        guard free > 0 else { return false }
-        let scheduled: Int
+        var backlog = false
         do {
             guard try database.hasWebhooks() else { return false }
-            scheduled = try database.scheduleWebhookDeliveries(now: now)
+            if schedule {
+                backlog = try database.scheduleWebhookDeliveries(now: now, limit: Self.scheduleLimit).more
+                flight.withLock { ($0.scheduledAt, $0.backlog) = (started, backlog) }
+            }
+            guard free > 0 else { return false }
             let endpoints = try database.webhookEndpointIDs()
             guard !endpoints.isEmpty else { return false }
             let first = turn % endpoints.count
@@ -81,8 +90,11 @@ public final class WebhookDispatcher: Sendable {
             logger.error("webhooks: reading due deliveries failed: \(error); trying again in \(settings.pollInterval)")
             return false
         }
-        return scheduled > 0 && free > 0
+        return backlog && free > 0
     }
+
+    /// Events read per endpoint per round.
+    static let scheduleLimit = 1000
 
     /// Sends one delivery on a thread of its own; when it ends, the loop looks for more at once.
     private func launch(_ dispatch: WebhookDispatch) {

@@ -6,17 +6,19 @@ import OutboxCore
 extension OutboxDatabase {
     /// Reads up to `limit` events after each endpoint's cursor (a primary-key range), writes
     /// a pending delivery for every one the endpoint asked for, and moves the cursor past
-    /// what was read — in one transaction. Returns how many deliveries were written.
+    /// what was read — in one transaction. Returns how many deliveries were written, and
+    /// whether more events wait (an endpoint's read stopped at `limit`).
     @discardableResult
-    public func scheduleWebhookDeliveries(now: Int64, limit: Int = 1000) throws -> Int {
+    public func scheduleWebhookDeliveries(now: Int64, limit: Int = 1000) throws -> (written: Int, more: Bool) {
         try pool.write { db in
-            var written = 0
+            var written = 0, more = false
             for endpoint in try Row.fetchAll(db, sql: "SELECT id, events, owner, cursor FROM webhook_endpoint") {
                 let id: Int64 = endpoint["id"], cursor: Int64 = endpoint["cursor"], owner: String? = endpoint["owner"]
                 let kinds = Set((endpoint["events"] as String).split(separator: ",").map(String.init))
                 let events = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, kind, owner FROM event WHERE id > ? ORDER BY id LIMIT ?"),
                                               arguments: [cursor, limit])
                 guard let last = events.last?["id"] as Int64? else { continue }
+                more = more || events.count == limit
                 for event in events where kinds.contains(event["kind"] as String) && (owner == nil || owner == (event["owner"] as String?)) {
                     try db.cachedStatement(sql: """
                         INSERT INTO webhook_delivery (endpoint_id, event_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?)
@@ -26,7 +28,7 @@ extension OutboxDatabase {
                 }
                 try db.execute(sql: "UPDATE webhook_endpoint SET cursor = ? WHERE id = ?", arguments: [last, id])
             }
-            return written
+            return (written, more)
         }
     }
 
