@@ -104,6 +104,10 @@ import Testing
         #expect(stored.count == 2 && stored.allSatisfy { $0["state"] as? String == "delivered" })
         #expect(stored.allSatisfy { ($0["history"] as? [[String: Any]])?.first?["status"] as? Int == 200 })
         #expect(try setup.cli.run(["webhooks", "list"]).stdout.contains(setup.receiver.url + "/outbox"))
+
+        usleep(5000)  // finished strictly before the purge's cutoff
+        #expect(try setup.cli.run(["purge", "--older-than", "0s"]).status == 0)
+        #expect(try setup.storedDeliveries().isEmpty, "purge removes finished deliveries with their messages")
     }
 
     /// A 500 is retried with backoff; stopping `serve` keeps the cursor and the pending

@@ -16,8 +16,8 @@ enum OutboxMigrations {
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
-        migrator.registerMigration("v13-message-schedule", migrate: ScheduleMigration.migrate)
-        migrator.registerMigration("v13-webhooks", migrate: WebhookMigration.migrate)
+        migrator.registerMigration("v17-message-schedule", migrate: ScheduleMigration.migrate)
+        migrator.registerMigration("v18-webhooks", migrate: WebhookMigration.migrate)
         return migrator
     }
 

@@ -59,6 +59,11 @@ extension OutboxDatabase {
 
     static func webhookSecretOwner(_ id: Int64) -> String { "webhook-\(id)" }
 
+    /// `outbox purge`: deliveries finished (delivered or given up) before `cutoff` go, with their attempts.
+    static func purgeWebhookDeliveries(_ db: Database, finishedBefore cutoff: Int64) throws {
+        try db.execute(sql: "DELETE FROM webhook_delivery WHERE state <> 'pending' AND finished_at < ?", arguments: [cutoff])
+    }
+
     private static func webhookEndpoints(_ db: Database, id: Int64?) throws -> [WebhookEndpoint] {
         try Row.fetchAll(db, sql: """
             SELECT w.id, w.url, w.events, w.owner, w.allow_http, w.created_at,
