@@ -25,16 +25,24 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C shims: typed forwards to variadic libcurl calls; libsystemd headers.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSystemd", linkerSettings: [.linkedLibrary("systemd")]),
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // glibc's resolver: res_ninit/res_nquery and ns_initparse/ns_parserr are macros Swift cannot call.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+        .target(name: "CIDN2", linkerSettings: [.linkedLibrary("idn2")]),
 
         .target(
             name: "OutboxCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["CIDN2", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -44,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "OutboxTransport",
-            dependencies: ["OutboxCore", "CCurl"],
+            dependencies: ["OutboxCore", "CCurl", "CResolv"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -55,10 +63,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The HTTP API, its token check and the /metrics exposition (issue #13).
+        .target(
+            name: "OutboxHTTP",
+            dependencies: [
+                "OutboxCore", "OutboxStore", "OutboxDaemon",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "outbox",
             dependencies: [
-                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon",
+                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -87,6 +109,7 @@ let package = Package(
         .testTarget(name: "OutboxDeliveryTests", dependencies: ["OutboxDaemon", "OutboxStore", "OutboxCore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxOAuthTests", dependencies: ["OutboxTransport", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
+        .testTarget(name: "OutboxHTTPTests", dependencies: ["outbox", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxCLITests",
             dependencies: ["outbox", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"],

@@ -24,6 +24,9 @@ CURLcode ccurl_easy_setopt_write_function(CURL *handle, curl_write_callback call
 CURLcode ccurl_easy_setopt_debug_function(CURL *handle, curl_debug_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
+CURLcode ccurl_easy_setopt_prereq_function(CURL *handle, curl_prereq_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
 CURLcode ccurl_easy_setopt_sockopt_function(CURL *handle, curl_sockopt_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION, callback);
 }

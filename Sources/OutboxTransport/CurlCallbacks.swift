@@ -20,4 +20,13 @@ enum CurlCallbacks {
         context.receive(line: UnsafeRawBufferPointer(start: data, count: size))
         return 0
     }
+
+    /// CURLOPT_PREREQFUNCTION: runs after the connection is made or reused (greeting, EHLO,
+    /// STARTTLS and AUTH done) and before MAIL FROM; stops a message that needs SMTPUTF8
+    /// from going to a server that does not offer it.
+    static let prerequest: curl_prereq_callback = { userData, _, _, _, _ in
+        guard let userData else { return CURL_PREREQFUNC_OK }
+        let context = Unmanaged<TransferContext>.fromOpaque(userData).takeUnretainedValue()
+        return context.mayStartTransaction() ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT
+    }
 }

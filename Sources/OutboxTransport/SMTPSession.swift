@@ -38,16 +38,20 @@ public final class SMTPSession {
     ///   delivery engine waits there for the previous message's outcome to be committed,
     ///   overlapping that commit with MAIL, RCPT and DATA of this message.
     public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)? = nil) -> DeliveryReport {
+        context.requiresSMTPUTF8 = Self.requiresSMTPUTF8(message, envelope: envelope)
         var report = attempt(message, envelope: envelope, beforeBody: beforeBody)
         // A kept connection the server closed while idle fails before any reply: nothing was
-        // accepted, so one retry on a fresh connection is safe.
-        if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost {
+        // accepted, so one retry on a fresh connection is safe (never after an unknown outcome).
+        if report.reusedConnection, report.replies.isEmpty, report.transport.status == .connectionLost, report.outcome != .unknown {
             report = attempt(message, envelope: envelope, beforeBody: beforeBody)
+        }
+        if context.stoppedForSMTPUTF8 {  // nothing was sent; see SMTPSession+SMTPUTF8
+            report = sendWithoutSMTPUTF8(message, envelope: envelope, stopped: report, beforeBody: beforeBody)
         }
         return report
     }
 
-    private func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)?) -> DeliveryReport {
+    func attempt(_ message: [UInt8], envelope: SMTPEnvelope, beforeBody: (() -> Bool)?) -> DeliveryReport {
         context.begin(uploading: message, beforeBody: beforeBody)
         defer { context.end() }
         var recipients: UnsafeMutablePointer<curl_slist>?
@@ -63,9 +67,17 @@ public final class SMTPSession {
         _ = ccurl_easy_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
         var connects = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        // libcurl 7.88 reports a connection closed while it waits for the reply to the final
+        // "." as CURLE_RECV_ERROR ("response reading failed"), a silent server as
+        // OPERATION_TIMEDOUT: neither says whether the "." arrived. Every byte read and
+        // written (SIZE_UPLOAD_T counts bytes sent, dot-stuffing included) means the "." was
+        // sent next, so the server may have the message.
+        var uploaded: curl_off_t = 0
+        _ = ccurl_easy_getinfo_offset(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded)
         let exchange = SMTPExchange.Context(
             newConnection: connects > 0, startTLS: endpoint.tls == .startTLS,
-            hasCredentials: !credentials.isNone, recipients: envelope.recipients.map(\.address))
+            hasCredentials: !credentials.isNone, recipients: envelope.recipients.map(\.address),
+            bodySent: context.bodyHandedOver && Int(uploaded) >= message.count)
         let transport = CurlResultMapping.result(code, message: context.errorMessage)
         return DeliveryClassifier.classify(transport, replies: context.replies, context: exchange)
     }
@@ -79,6 +91,8 @@ public final class SMTPSession {
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, userData), "READDATA")
         try check(ccurl_easy_setopt_debug_function(handle, CurlCallbacks.debug), "DEBUGFUNCTION")
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, userData), "DEBUGDATA")
+        try check(ccurl_easy_setopt_prereq_function(handle, CurlCallbacks.prerequest), "PREREQFUNCTION")
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_PREREQDATA, userData), "PREREQDATA")
         try set(CURLOPT_VERBOSE, 1, "VERBOSE")  // needed for the debug callback; it prints nothing
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, context.errorBuffer), "ERRORBUFFER")
         try check(ccurl_easy_setopt_mail_rcpt_allowfails(handle, 1), "MAIL_RCPT_ALLOWFAILS")

@@ -14,6 +14,19 @@ final class TransferContext {
     private var beforeBody: (() -> Bool)?
     /// The replies of the current attempt, in order.
     private(set) var replies: [SMTPReply] = []
+    /// True once libcurl has read every byte of the message: it sends the final "." next (it
+    /// may not ask again for the end when it knows the size), so from here a lost connection
+    /// leaves the outcome unknown.
+    var bodyHandedOver: Bool { !body.isEmpty && offset == body.count }
+    /// True when the current message needs SMTPUTF8 (RFC 6531): a UTF-8 address in the
+    /// envelope or the headers. Set by the session before each attempt.
+    var requiresSMTPUTF8 = false
+    /// Whether the server of the current connection offers SMTPUTF8 (its last EHLO reply);
+    /// nil before any EHLO was seen. Kept across attempts: a reused connection has no EHLO.
+    private(set) var offersSMTPUTF8: Bool?
+    /// True when the attempt was stopped before MAIL FROM because the message needs
+    /// SMTPUTF8 and the server does not offer it.
+    private(set) var stoppedForSMTPUTF8 = false
     /// libcurl's CURLOPT_ERRORBUFFER; lives as long as the handle.
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -31,7 +44,19 @@ final class TransferContext {
         self.beforeBody = beforeBody
         reader = SMTPReplyReader()
         replies.removeAll(keepingCapacity: true)
+        stoppedForSMTPUTF8 = false
         errorBuffer[0] = 0
+    }
+
+    /// The pre-request check (before MAIL FROM): notes whether a fresh connection's EHLO
+    /// offered SMTPUTF8, and says no when the message needs it and the server lacks it.
+    func mayStartTransaction() -> Bool {
+        // On a new connection the last 250 reply so far is the (last) EHLO's, or HELO's.
+        if let hello = replies.last(where: { $0.code == 250 }) {
+            offersSMTPUTF8 = hello.lines.dropFirst().contains { $0.uppercased().split(separator: " ").first == "SMTPUTF8" }
+        }
+        stoppedForSMTPUTF8 = requiresSMTPUTF8 && offersSMTPUTF8 != true
+        return !stoppedForSMTPUTF8
     }
 
     /// Ends an attempt: drops the message bytes and replies (QUIT's reply may follow).

@@ -24,6 +24,12 @@ struct MailboxDaemon {
                                  environment: ["CREDENTIALS_DIRECTORY": credentials])
     }
 
+    /// Waits (at most `seconds`) until the daemon has taken every message out of `server`'s mailbox.
+    func waitUntilEmptied(_ server: DovecotServer, seconds: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, (try? server.messageCount()) != 0 { usleep(100_000) }
+    }
+
     /// What the daemon wrote to stderr so far.
     var log: String { daemon.log }
 

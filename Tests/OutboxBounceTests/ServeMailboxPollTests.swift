@@ -19,8 +19,7 @@ import OutboxCore
         let daemon = try MailboxDaemon(server: server, directory: directory, database: outbox.database.path)
         defer { daemon.killIfRunning() }
 
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try? server.messageCount()) != 0 { usleep(100_000) }
+        daemon.waitUntilEmptied(server)
         #expect(try server.messageCount() == 0, "\(daemon.log)")
         #expect(try outbox.recipientStates(message) == ["nobody@example.org": "bounced"])
         #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == 3)

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// Attachment paths are confined to the batch file's directory and the directories the

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// How commands open the database: a mistyped `OUTBOX_DB` does not start a fresh outbox

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// Bad input the outside probe found accepted, cut or reported in Swift's words: each is

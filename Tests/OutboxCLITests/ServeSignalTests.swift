@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// `outbox serve` as a process: SIGHUP reloads outbox.conf (a broken file keeps the

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// JSON Lines batches are enqueued by two threads (parser and writer) inside one

@@ -18,7 +18,7 @@ import Testing
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "access-token-1"])
         defer { server.stop(); fixture.cleanUp() }
-        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", perMinute: 6000, from: "anne@firma.example")  // not the preset's 30 a minute, 2 s apart
         try signIn(fixture, accessToken: "access-token-1", expiresAt: OutboxDatabase.milliseconds(Date()) + 3_600_000)
         try fixture.enqueue(2, owner: "anne")
         var configuration = OutboxFixture.configuration(workers: 1)
@@ -34,7 +34,7 @@ import Testing
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "access-token-1"])
         defer { server.stop(); fixture.cleanUp() }
-        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", perMinute: 6000, from: "anne@firma.example")  // not the preset's 30 a minute, 2 s apart
         try signIn(fixture, accessToken: "stale-token", expiresAt: OutboxDatabase.milliseconds(Date()) - 1000)
         try fixture.enqueue(2, owner: "anne")
         var configuration = OutboxFixture.configuration(workers: 1)
@@ -77,7 +77,7 @@ private final class RotatingTokens: AccessTokenSource, @unchecked Sendable {
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "fresh-token"])
         defer { server.stop(); fixture.cleanUp() }
-        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", perMinute: 6000, from: "anne@firma.example")  // not the preset's 30 a minute, 2 s apart
         try fixture.enqueue(2, owner: "anne")
         let tokens = RotatingTokens(current: "revoked-token", next: "fresh-token")
         var configuration = OutboxFixture.configuration(workers: 1)
@@ -92,7 +92,7 @@ private final class RotatingTokens: AccessTokenSource, @unchecked Sendable {
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(["--user", "anne@firma.example", "--token", "fresh-token"])
         defer { server.stop(); fixture.cleanUp() }
-        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", from: "anne@firma.example")
+        try fixture.setProfile("anne", mode: "m365-oauth", port: server.port, username: "anne@firma.example", perMinute: 6000, from: "anne@firma.example")  // not the preset's 30 a minute, 2 s apart
         try fixture.enqueue(1, owner: "anne")
         let tokens = RotatingTokens(current: "revoked-token", next: "also-revoked")
         var configuration = OutboxFixture.configuration(workers: 1)

@@ -10,11 +10,7 @@ import Testing
 @Suite(.serialized) struct ReplyToModeTests {
     private func configuration(relayPort: Int, bounceDomain: String? = nil) throws -> DeliveryConfiguration {
         var configuration = OutboxFixture.configuration(workers: 1)
-        var relay = ProfileFields()
-        relay.host = "127.0.0.1"
-        relay.port = relayPort
-        relay.tls = TLSMode.none
-        configuration.systemRelay = relay
+        configuration.systemRelay = OutboxFixture.systemRelay(port: relayPort)
         configuration.senderPolicy = SenderPolicy(replyToFrom: try Mailbox(address: "firma@events.example", displayName: "Firma"),
                                                   bounceDomain: bounceDomain)
         configuration.dkim.signModes = []  // identities only here; signing: OutboxCLITests' DKIMSigningTests

@@ -90,6 +90,7 @@ struct HTTPMailSenderTests {
                 case .deferred(let category, _): "deferred:\(category.rawValue)"
                 case .failed: "failed"
                 case .profileProblem(let problem, _): "profile:\(problem.rawValue)"
+                case .unknown: "unknown"
                 }
             }
             #expect(kinds == ["deferred:temporary-reply", "deferred:temporary-reply", "deferred:temporary-reply", "failed", "failed",

@@ -11,14 +11,17 @@ public final class DovecotServer {
     public let pop3Port: Int
     private let process: Process
 
-    public init() throws {
+    /// - Parameter tokenInfoURL: also accept XOAUTH2/OAUTHBEARER logins, checking each bearer
+    ///   token at this URL with the token appended (oauth_server.py's
+    ///   `http://127.0.0.1:PORT/tokeninfo?access_token=`).
+    public init(tokenInfoURL: String? = nil) throws {
         directory = NSTemporaryDirectory() + "outbox-dovecot-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Servers/dovecot_server.sh")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script.path, directory, Self.user, Self.password]
+        process.arguments = [script.path, directory, Self.user, Self.password] + (tokenInfoURL.map { [$0] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -82,6 +85,11 @@ public final class DovecotServer {
         let path = directory + "/password"
         try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// Dovecot's log (logins name their SASL mechanism: `method=XOAUTH2`).
+    public func log() -> String {
+        (try? String(contentsOfFile: directory + "/dovecot.log", encoding: .utf8)) ?? ""
     }
 
     public func stop() {

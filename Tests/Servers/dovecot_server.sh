@@ -1,11 +1,14 @@
 #!/bin/sh
 # A private Dovecot (IMAP + POP3, no TLS) on 127.0.0.1 for the bounce mailbox tests.
-# Usage: dovecot_server.sh DIR USER PASSWORD
+# Usage: dovecot_server.sh DIR USER PASSWORD [TOKENINFO_URL]
+# With TOKENINFO_URL (e.g. http://127.0.0.1:PORT/tokeninfo?access_token=), the user may
+# also log in with XOAUTH2 or OAUTHBEARER: Dovecot's oauth2 passdb asks that URL, with the
+# bearer token appended, whether the token is valid and whose it is.
 # Writes DIR/dovecot.conf, a passwd-file user and a Maildir under DIR/mail, picks two
 # free loopback ports, prints "READY imap=PORT pop3=PORT" once both accept connections,
 # then runs dovecot in the foreground until killed (SIGTERM).
 set -eu
-dir=$1; user=$2; password=$3
+dir=$1; user=$2; password=$3; tokeninfo=${4:-}
 if ! command -v dovecot >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd dovecot-pop3d >&2 \
         || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd dovecot-pop3d >&2; }
@@ -34,7 +37,7 @@ protocols = imap pop3
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${tokeninfo:+ xoauth2 oauthbearer}
 default_login_user = $login_user
 default_internal_user = $internal_user
 mail_location = maildir:$dir/mail/%u
@@ -42,6 +45,7 @@ first_valid_uid = 1
 pop3_uidl_format = %08Xu%08Xv
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $dir/passwd
 }
 userdb {
@@ -75,6 +79,22 @@ service stats {
   }
 }
 CONF
+if [ -n "$tokeninfo" ]; then
+    cat > "$dir/oauth2.conf.ext" <<OAUTH
+tokeninfo_url = $tokeninfo
+introspection_mode = auth
+username_attribute = username
+active_attribute = active
+active_value = true
+OAUTH
+    cat >> "$dir/dovecot.conf" <<CONF
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $dir/oauth2.conf.ext
+}
+CONF
+fi
 dovecot -F -c "$dir/dovecot.conf" &
 child=$!
 trap 'kill $child 2>/dev/null; wait $child 2>/dev/null; exit 0' TERM INT

@@ -12,6 +12,11 @@ Refresh tokens rotate (the old one is revoked); unknown or revoked ones get inva
 Prints the port on stdout when ready and appends one JSON object per request to --log,
 including the tokens it issued (test data: the tests check they never leak from Outbox).
 Exits after --lifetime seconds at most.
+
+For mail servers that check bearer tokens (Dovecot's oauth2 passdb, `tokeninfo_url`):
+GET /tokeninfo?access_token=T answers 200 {"username": --token-user, "active": true} for
+an access token it issued or was seeded with (--access-token), else 401 — logged as
+`tokeninfo` events with the answer, never the token.
 """
 import argparse
 import json
@@ -32,6 +37,7 @@ class State:
         self.log = open(args.log, "a", buffering=1, encoding="utf-8")
         self.devices = {}  # device_code -> {"polls", "interval", "last", "done"}
         self.refresh_tokens = set(args.refresh_token)
+        self.access_tokens = set(args.access_token)
 
     def write(self, **event):
         event["t"] = time.monotonic()
@@ -44,6 +50,7 @@ class State:
         if rotate_from is not None:
             self.refresh_tokens.discard(rotate_from)
         self.refresh_tokens.add(refresh)
+        self.access_tokens.add(access)
         return {"token_type": "Bearer", "scope": self.args.scope, "expires_in": self.args.token_lifetime,
                 "ext_expires_in": self.args.token_lifetime, "access_token": access, "refresh_token": refresh}
 
@@ -65,6 +72,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def error(self, code, description="", status=400):
         self.answer(status, {"error": code, "error_description": description})
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/tokeninfo":
+            return self.error("not_found", url.path, status=404)
+        token = urllib.parse.parse_qs(url.query).get("access_token", [""])[0]
+        with self.state.lock:
+            known = token in self.state.access_tokens
+            self.state.write(event="tokeninfo", answer="active" if known else "invalid")
+        if not known:
+            return self.error("invalid_token", "unknown or revoked access token", status=401)
+        self.answer(200, {"username": self.state.args.token_user, "active": True})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -161,6 +180,8 @@ def main():
     parser.add_argument("--slow-down", type=int, default=0)
     parser.add_argument("--device-outcome", default="tokens", choices=["tokens", "expired_token", "access_denied"])
     parser.add_argument("--refresh-token", action="append", default=[], help="a refresh token the server accepts")
+    parser.add_argument("--access-token", action="append", default=[], help="an access token /tokeninfo accepts")
+    parser.add_argument("--token-user", default="bounces", help="the user name /tokeninfo reports")
     parser.add_argument("--lifetime", type=float, default=90)
     args = parser.parse_args()
 

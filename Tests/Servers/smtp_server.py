@@ -5,7 +5,12 @@ Listens on 127.0.0.1 on an ephemeral port, prints the port on stdout when ready,
 appends one JSON object per line to --log: {"event": "connect", "connection": n},
 {"event": "disconnect", "connection": n},
 {"event": "auth", ...}, {"event": "message", "connection": n, "mail_from": ...,
-"rcpt_tos": [...], "data": base64, "outcome": "accepted" | "dropped" | "stalled"}.
+"rcpt_tos": [...], "mail_options": [...], "data": base64, "outcome": "accepted" | "dropped" | "stalled" | "replied"}
+(each with "at", seconds since the epoch). --drop-in-data closes the connection after the
+final "." without replying (the first --drop-count messages only, when given);
+--data-reply answers the data of the first --data-reply-count messages with a provider's
+deferral (e.g. "421 4.7.28 ... rate limited"); --drop-at-data closes it at DATA, before 354.
+With --smtputf8 the EHLO offers SMTPUTF8 (RFC 6531); without it aiosmtpd refuses 8-bit commands.
 Passwords and tokens are never logged. Exits after --lifetime seconds at most.
 """
 import argparse
@@ -16,6 +21,7 @@ import logging
 import signal
 import ssl
 import sys
+import time
 import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, MISSING
@@ -44,6 +50,13 @@ class CountingSMTP(SMTP):
         self.recorder.write(event="connect", connection=self.connection_id)
         super().connection_made(transport)
 
+    async def smtp_DATA(self, arg):
+        if self.recorder.args.drop_at_data:
+            self.recorder.write(event="dropped-at-data", connection=self.connection_id)
+            self.transport.abort()
+            return
+        return await super().smtp_DATA(arg)
+
     def connection_lost(self, error):
         if hasattr(self, "connection_id") and not getattr(self, "disconnect_logged", False):
             self.disconnect_logged = True
@@ -57,6 +70,7 @@ class Handler:
         self.recorder = recorder
         self.rcpt_replies = dict(item.split("=", 1) for item in args.rcpt_reply)
         self.mail_reply = args.mail_reply
+        self.messages = 0
         if args.auth_loop:
             self.auth_XOAUTH2 = self._auth_loop
         elif args.token or args.tokens_from:
@@ -78,18 +92,23 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         outcome = "accepted"
-        if self.args.drop_in_data:
+        self.messages += 1
+        if self.args.drop_in_data and (self.args.drop_count == 0 or self.messages <= self.args.drop_count):
             outcome = "dropped"
+        elif self.args.data_reply and (self.args.data_reply_count == 0 or self.messages <= self.args.data_reply_count):
+            outcome = "replied"
         elif self.args.stall_in_data:
             outcome = "stalled"
         self.recorder.write(
             event="message", connection=server.connection_id, mail_from=envelope.mail_from,
-            rcpt_tos=envelope.rcpt_tos, data=base64.b64encode(envelope.original_content).decode(),
-            outcome=outcome, helo=session.host_name,
+            rcpt_tos=envelope.rcpt_tos, mail_options=envelope.mail_options, data=base64.b64encode(envelope.original_content).decode(),
+            outcome=outcome, helo=session.host_name, at=time.time(),
             user=session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None)
         if outcome == "dropped":
             server.transport.abort()
             await asyncio.sleep(3600)  # cancelled by connection_lost
+        if outcome == "replied":
+            return self.args.data_reply
         if outcome == "stalled":
             await asyncio.sleep(self.args.stall_in_data)
         return "250 2.0.0 Message accepted"
@@ -141,13 +160,15 @@ def authenticator(args, recorder):
 
 async def serve(args):
     recorder = Recorder(args.log)
+    recorder.args = args
     CountingSMTP.recorder = recorder
     handler = Handler(args, recorder)
     context = None
     if args.tls != "plain":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.idle_timeout or args.lifetime)
+    options = dict(hostname="localhost", ident="outbox-test-smtpd", timeout=args.idle_timeout or args.lifetime,
+                   enable_SMTPUTF8=args.smtputf8)
     if args.user:
         options.update(authenticator=authenticator(args, recorder), auth_required=args.auth_required,
                        auth_require_tls=(args.tls == "starttls"))
@@ -186,8 +207,13 @@ def main():
                         help='reply to RCPT TO:<ADDR>, e.g. "x@y=550 5.1.1 No such user"')
     parser.add_argument("--mail-reply", help="reply to every MAIL FROM, e.g. '451 4.3.0 Busy'")
     parser.add_argument("--drop-in-data", action="store_true", help="close the connection instead of answering the data")
+    parser.add_argument("--drop-count", type=int, default=0, metavar="N", help="--drop-in-data for the first N messages only")
+    parser.add_argument("--drop-at-data", action="store_true", help="close the connection at DATA, before 354")
+    parser.add_argument("--data-reply", metavar="REPLY", help='answer the data with REPLY, e.g. "421 4.7.28 Rate limited"')
+    parser.add_argument("--data-reply-count", type=int, default=0, metavar="N", help="--data-reply for the first N messages only")
     parser.add_argument("--stall-in-data", type=float, default=0, metavar="SECONDS", help="wait before answering the data")
     parser.add_argument("--idle-timeout", type=float, default=0, metavar="SECONDS", help="close connections idle this long")
+    parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531) in the EHLO reply")
     parser.add_argument("--lifetime", type=float, default=120, help="exit after this many seconds")
     args = parser.parse_args()
     try:

@@ -13,6 +13,7 @@ CURLcode ccurl_easy_setopt_read_function(CURL *handle, curl_read_callback callba
 CURLcode ccurl_easy_setopt_write_function(CURL *handle, curl_write_callback callback);
 CURLcode ccurl_easy_setopt_debug_function(CURL *handle, curl_debug_callback callback);
 CURLcode ccurl_easy_setopt_sockopt_function(CURL *handle, curl_sockopt_callback callback);
+CURLcode ccurl_easy_setopt_prereq_function(CURL *handle, curl_prereq_callback callback);
 
 /// CURLOPT_MAIL_RCPT_ALLOWFAILS (spelt CURLOPT_MAIL_RCPT_ALLLOWFAILS before libcurl 8.2).
 CURLcode ccurl_easy_setopt_mail_rcpt_allowfails(CURL *handle, long value);

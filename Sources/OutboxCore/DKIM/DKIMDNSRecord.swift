@@ -39,3 +39,23 @@ public struct DKIMDNSRecord: Sendable, Hashable {
 
     static let stringLimit = 255
 }
+
+extension DKIMDNSRecord {
+    /// The key a published TXT text carries: `k=` (default `rsa`) and `p=` without spaces
+    /// (empty for a revoked key); nil when the text is not a DKIM key record (RFC 6376 §3.6.1).
+    public static func publishedKey(in text: String) -> (keyType: String, publicKey: String)? {
+        var tags: [String: String] = [:]
+        for part in text.split(separator: ";") {
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            tags[part[..<equals].strippingBlanks.lowercased()] = String(part[part.index(after: equals)...].filter { !$0.isWhitespace })
+        }
+        guard let key = tags["p"], tags["v"].map({ $0 == "DKIM1" }) ?? true else { return nil }
+        return ((tags["k"] ?? "rsa").lowercased(), key)
+    }
+
+    /// Whether a published TXT text carries this record's key.
+    public func isPublished(in text: String) -> Bool {
+        guard let published = Self.publishedKey(in: text) else { return false }
+        return published.keyType == algorithm.keyType && published.publicKey == publicKey
+    }
+}

@@ -2,9 +2,13 @@
 /// (`s=`), both DNS names of letter-digit-hyphen labels (RFC 6376 §3.1, §3.5).
 public enum DKIMName {
     /// `domain` in lower case, or an error that says what is wrong with it. An
-    /// internationalised domain must be given as its A-label (`xn--…`).
+    /// internationalised domain (`pärnu.ee`) is taken as its A-label (`xn--prnu-loa.ee`,
+    /// ``IDNA``): that is the `d=` the signature carries and the name the key is filed under.
     public static func domain(_ domain: String) throws(DKIMError) -> String {
-        let lowered = domain.lowercased()
+        let lowered: String
+        do { lowered = try IDNA.asciiDomain(domain) } catch {
+            throw DKIMError(.invalidName, "DKIM domain: \(error.reason)")
+        }
         try check(lowered, what: "domain", minimumLabels: 2)
         return lowered
     }

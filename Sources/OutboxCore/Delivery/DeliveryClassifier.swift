@@ -1,5 +1,6 @@
 /// Classifies one delivery attempt: 2xx after the data → sent; 4xx, timeouts, refused or
-/// lost connections and TLS handshake failures → deferred; 5xx → failed; authentication
+/// lost connections and TLS handshake failures → deferred; 5xx → failed; a connection lost
+/// or timed out after the whole body was sent, before the reply to it → unknown; authentication
 /// and TLS-availability failures, and a server refusing the session → profile problem.
 public enum DeliveryClassifier {
     /// The report for an attempt that ended with `transport` after the server sent `replies`.
@@ -18,8 +19,11 @@ public enum DeliveryClassifier {
         if let final = exchange.final {
             return final.isPositive ? .sent(final) : refusal(final, at: .final)
         }
+        // The body and its final "." went out and the reply never came: the server may have
+        // accepted the message (RFC 1047). A resend could be a duplicate.
+        if exchange.bodySent, transport.status != .completed { return .unknown }
         if let stage = exchange.lastStage, let last = exchange.lastReply {
-            if stage == .recipients, exchange.recipients.allSatisfy({ $0.reply != nil }) {
+            if stage == .recipients, exchange.recipients.allSatisfy({ $0.reply != nil }), !exchange.recipients.contains(where: \.accepted) {
                 return noRecipientAccepted(exchange.recipients)
             }
             if stage != .recipients, last.code >= 400 { return refusal(last, at: stage) }

@@ -9,12 +9,16 @@ public enum DeliveryOutcome: Hashable, Sendable {
     case failed(SMTPReply)
     /// A problem of the SMTP profile: hold the profile's queue.
     case profileProblem(ProfileProblem, SMTPReply?)
+    /// The whole message and its final "." were sent, then the connection broke before the
+    /// server's reply: the server may have accepted it. Not to be resent blindly.
+    case unknown
 
     /// The reply that decided the outcome, if a reply did.
     public var reply: SMTPReply? {
         switch self {
         case .sent(let reply), .failed(let reply): reply
         case .deferred(_, let reply), .profileProblem(_, let reply): reply
+        case .unknown: nil
         }
     }
 }

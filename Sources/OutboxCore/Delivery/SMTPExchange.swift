@@ -18,12 +18,16 @@ public struct SMTPExchange: Hashable, Sendable {
         public var hasCredentials: Bool
         /// The envelope recipients, in the order of the RCPT commands.
         public var recipients: [String]
+        /// True when the client handed over every byte of the message after the 354, so the
+        /// final "." went out (or was about to) unless the connection had already broken.
+        public var bodySent: Bool
 
-        public init(newConnection: Bool, startTLS: Bool, hasCredentials: Bool, recipients: [String]) {
+        public init(newConnection: Bool, startTLS: Bool, hasCredentials: Bool, recipients: [String], bodySent: Bool = false) {
             self.newConnection = newConnection
             self.startTLS = startTLS
             self.hasCredentials = hasCredentials
             self.recipients = recipients
+            self.bodySent = bodySent
         }
     }
 
@@ -49,6 +53,8 @@ public struct SMTPExchange: Hashable, Sendable {
     public private(set) var lastStage: Stage?
     /// The last reply received.
     public private(set) var lastReply: SMTPReply?
+    /// The whole message was sent after the 354 (``Context/bodySent``).
+    public private(set) var bodySent = false
 
     /// Attributes `replies` (in arrival order) to the commands of one transaction.
     public init(replies: [SMTPReply], context: Context) {
@@ -92,6 +98,7 @@ public struct SMTPExchange: Hashable, Sendable {
         guard recipients.contains(where: \.accepted) else { return }
         data = next(.data)
         guard data?.code == 354 else { return }
+        bodySent = context.bodySent
         final = next(.final)
     }
 

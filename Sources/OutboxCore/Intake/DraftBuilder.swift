@@ -50,10 +50,12 @@ public struct DraftBuilder: Sendable {
 
         let recipients = try recipientList(fields, fail: fail)
         let headers = try headerList(fields, fail: fail)
+        let kind = try messageKind(fields, recipients: recipients, headers: headers, fail: fail)
         var sources: [AttachmentSource] = []
         for (index, field) in attachments.enumerated() {
             sources.append(try attachmentSource(field, field: "attachments[\(index)]", fail: fail))
         }
+        sources += try inlineImages(fields, html: html, fail: fail)
 
         var bytes = (text?.utf8.count ?? 0) + (html?.utf8.count ?? 0)
         for case .inline(let data) in sources.map(\.content) { bytes += data.count }
@@ -69,9 +71,53 @@ public struct DraftBuilder: Sendable {
                                            expiresAt: fields.expiresAt ?? defaults.expiresAt, now: now, fail: fail)
         return MessageDraft(
             key: fields.key, owner: owner, priority: priority, subject: subject,
-            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources,
+            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources, kind: kind,
             notBefore: schedule.notBefore, expiresAt: schedule.expiresAt
         )
+    }
+
+    /// The message's ``MessageKind``: `kind` as given (default `transactional`); `"unsubscribe":
+    /// true` makes an unspecified kind a letter. An invoice or transactional message that asks
+    /// for unsubscription, a letter that refuses it, a letter with no `to` recipient (its
+    /// unsubscribe token stands for the `to` addresses) and a List-Unsubscribe custom header
+    /// on an invoice or a letter are refused.
+    private func messageKind(_ fields: MessageFields, recipients: [Recipient], headers: [HeaderField],
+                             fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> MessageKind {
+        let written = fields.kind ?? defaults.kind
+        let unsubscribe = fields.unsubscribe ?? defaults.unsubscribe
+        var kind = MessageKind.transactional
+        if let written {
+            guard let known = MessageKind(rawValue: written) else {
+                throw fail(.invalidValue, "kind", "kind '\(written)' is not one of \(MessageKind.vocabulary)")
+            }
+            kind = known
+        }
+        let origin = fields.unsubscribe == nil ? " (set by the batch)" : ""
+        switch (kind, unsubscribe) {
+        case (.invoice, true?):
+            throw fail(.invalidValue, "unsubscribe", "an invoice never carries List-Unsubscribe\(origin): "
+                + "an unsubscribed customer still gets their invoices; mark customer letters \"kind\": \"letter\" instead")
+        case (.transactional, true?) where written != nil:
+            throw fail(.invalidValue, "unsubscribe", "transactional mail cannot be unsubscribed from\(origin); "
+                + "mark mail the recipient may opt out of \"kind\": \"letter\"")
+        case (.transactional, true?):
+            kind = .letter
+        case (.letter, false?):
+            throw fail(.invalidValue, "unsubscribe", "a letter always offers List-Unsubscribe (Gmail and Yahoo require it of bulk mail)\(origin); "
+                + "mail the recipient cannot opt out of is \"kind\": \"transactional\" or \"invoice\"")
+        default:
+            break
+        }
+        if kind != .transactional, let own = headers.first(where: { ListUnsubscribe.headerNames.contains($0.name.lowercased()) }) {
+            throw fail(.invalidHeader, "headers.\(own.name)", kind == .invoice
+                ? "an invoice never carries \(own.name)"
+                : "Outbox writes \(own.name) for letters itself (with a token per message); leave it out")
+        }
+        if kind == .letter, !recipients.contains(where: { $0.kind == .to }) {
+            throw fail(.noRecipients, "to", "a letter needs a 'to' recipient: its unsubscribe link stands for the 'to' addresses "
+                + "(cc and bcc are copies and are never unsubscribed)")
+        }
+        return kind
     }
 
     private func checkIdentifier(_ value: String, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) {
@@ -153,24 +199,69 @@ public struct DraftBuilder: Sendable {
         return result
     }
 
+    /// The inline images the HTML shows, batch's first. Every `cid:` in the HTML needs an
+    /// image, cids are unique (ignoring case), and images need an HTML body. An image of the
+    /// message that the HTML never shows is refused (it would appear as a stray attachment);
+    /// one of the batch is a shared resource: left out of the messages that do not show it.
+    private func inlineImages(_ fields: MessageFields, html: String?, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> [AttachmentSource] {
+        let entries = (defaults.inline ?? []).enumerated().map { ($1, "batch.inline[\($0)]", true) }
+            + (fields.inline ?? []).enumerated().map { ($1, "inline[\($0)]", false) }
+        let references = html.map(ContentID.references(in:)) ?? []
+        guard !entries.isEmpty || !references.isEmpty else { return [] }
+        guard html != nil else {
+            throw fail(.inlineImage, entries[0].1, "inline images need an html body that shows them (src=\"cid:\(entries[0].0.cid)\")")
+        }
+        var images: [AttachmentSource] = []
+        var fieldByCID: [String: String] = [:]
+        for (entry, field, fromBatch) in entries {
+            if let problem = ContentID.problem(entry.cid) { throw fail(.invalidValue, field + ".cid", problem) }
+            if let first = fieldByCID.updateValue(field, forKey: entry.cid.lowercased()) {
+                throw fail(.inlineImage, field + ".cid", "cid '\(entry.cid)' is also given by \(first); each inline image needs its own cid")
+            }
+            var file = entry.file
+            if file.path == nil && file.filename == nil { file.filename = entry.cid }
+            let source = try attachmentSource(file, field: field, fail: fail)
+            let type = source.contentType ?? MIMEType.forFilename(source.filename)
+            guard type.hasPrefix("image/") else {
+                throw fail(.invalidValue, field, "an inline image must be an image (png, jpeg, gif, …): '\(source.filename)' is \(type); give an image file or its contentType")
+            }
+            guard references.contains(entry.cid) else {
+                if fromBatch { continue }
+                throw fail(.inlineImage, field + ".cid", "the html never shows cid:\(entry.cid); remove the image or refer to it (src=\"cid:\(entry.cid)\")")
+            }
+            images.append(AttachmentSource(content: source.content, filename: source.filename, contentType: source.contentType, contentID: entry.cid))
+        }
+        for reference in references where !images.contains(where: { $0.contentID == reference }) {
+            let near = fieldByCID[reference.lowercased()].map { " (\($0) differs in case: cids are matched exactly)" } ?? ""
+            throw fail(.inlineImage, "html", "the html shows cid:\(reference) but no inline image has that cid\(near); add {\"path\": …, \"cid\": \"\(reference)\"} to \"inline\"")
+        }
+        return images
+    }
+
     private func attachmentSource(_ attachment: AttachmentField, field: String, fail: (IntakeError.Code, String?, String) -> IntakeError) throws(IntakeError) -> AttachmentSource {
         let content: AttachmentContent
         let defaultName: String?
-        switch (attachment.path, attachment.content) {
-        case (let path?, nil):
+        switch (attachment.path, attachment.content, attachment.contentRef) {
+        case (let path?, nil, nil):
             guard !path.isEmpty else { throw fail(.missingField, field + ".path", "attachment path is empty") }
             content = .file(path: path)
             defaultName = path.split(separator: "/").last.map(String.init)
-        case (nil, let base64?):
+        case (nil, let base64?, nil):
             guard let data = Base64Decoder.decode(base64) else {
                 throw fail(.invalidBase64, field + ".content", "attachment content is not valid base64")
             }
             content = .inline(data)
             defaultName = nil
-        case (nil, nil):
-            throw fail(.missingField, field, "attachment needs either 'path' or 'content'")
-        case (_?, _?):
-            throw fail(.invalidValue, field, "attachment has both 'path' and 'content'; give one")
+        case (nil, nil, let reference?):
+            guard let sha = ContentReference.sha256(of: reference) else {
+                throw fail(.invalidValue, field + ".contentRef", "'\(reference)' is not a content reference like sha256:<64 hex digits> (from POST /v1/attachments)")
+            }
+            content = .stored(sha256: sha)
+            defaultName = nil
+        case (nil, nil, nil):
+            throw fail(.missingField, field, "attachment needs one of 'path', 'content' or 'contentRef'")
+        default:
+            throw fail(.invalidValue, field, "attachment has more than one of 'path', 'content' and 'contentRef'; give one")
         }
         guard let filename = attachment.filename ?? defaultName, !filename.isEmpty else {
             throw fail(.missingField, field + ".filename", "an inline attachment needs a filename")

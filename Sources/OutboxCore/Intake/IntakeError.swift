@@ -8,7 +8,9 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         case syntax, unknownField, wrongType, missingField, invalidAddress, headerInjection
         case invalidHeader, invalidValue, noRecipients, noBody, tooLarge, tooManyRecipients
         case duplicateKey, attachmentMissing, attachmentUnreadable, attachmentNotRegularFile
-        case invalidBase64, template, attachmentOutsideRoots, noMessages, unreadableInput
+        case invalidBase64, template, attachmentOutsideRoots, noMessages, unreadableInput, ownerNotAllowed
+        /// An inline image and the HTML's `cid:` references do not match.
+        case inlineImage
     }
 
     public let code: Code

@@ -6,36 +6,62 @@ import Darwin
 
 /// RFC 5321 / RFC 5322 addr-spec checks: dot-atom or quoted local part, a domain of
 /// LDH labels or an address literal, and the RFC 5321 length limits (64 / 255 / 254).
+///
+/// Internationalised addresses (RFC 6531/6532): the local part may hold UTF-8 (sent only
+/// with SMTPUTF8), and a domain such as `pärnu.ee` is taken in its A-label form
+/// (`xn--prnu-loa.ee`, ``IDNA``), which is what the limits and the LDH check apply to.
 public enum AddressSyntax {
     /// Throws a ``MailboxError`` describing the first problem found in `address`.
     public static func validate(_ address: String) throws(MailboxError) {
+        _ = try canonical(address)
+    }
+
+    /// `address` as Outbox sends it: the local part as given, the domain lower-cased and
+    /// in its ASCII (A-label) form. Throws a ``MailboxError`` describing the first problem.
+    public static func canonical(_ address: String) throws(MailboxError) -> String {
         if address.isEmpty { throw MailboxError(.empty, "address is empty") }
         if address.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
             throw MailboxError(.lineBreak, "address contains a line break")
         }
-        if address.utf8.contains(where: { $0 >= 0x80 }) {
-            throw MailboxError(.nonASCII, "address '\(address)' has non-ASCII characters (internationalised addresses are not supported)")
-        }
-        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else {
+        guard let at = address.lastIndex(of: "@") else {
             throw MailboxError(.missingAt, "address '\(address)' has no '@'")
         }
-        let local = address.utf8[..<at]
-        let domain = address.utf8[address.utf8.index(after: at)...]
-        if address.utf8.count > 254 {
-            throw MailboxError(.addressTooLong, "address is longer than 254 characters")
+        let local = address[..<at]
+        let givenDomain = String(address[address.index(after: at)...])
+        let domain: String
+        if givenDomain.hasPrefix("[") {
+            domain = givenDomain.lowercased()
+        } else {
+            do { domain = try IDNA.asciiDomain(givenDomain) } catch {
+                throw MailboxError(.invalidIDN, "domain of '\(address)': \(error.reason)")
+            }
         }
-        if local.isEmpty || local.count > 64 {
-            throw MailboxError(.localPartTooLong, "local part of '\(address)' must be 1 to 64 characters")
+        let canonical = local + "@" + domain
+        if canonical.utf8.count > 254 {
+            throw MailboxError(.addressTooLong, "address '\(address)' is longer than 254 bytes")
         }
-        if domain.count > 255 {
+        if local.isEmpty || local.utf8.count > 64 {
+            throw MailboxError(.localPartTooLong, "local part of '\(address)' must be 1 to 64 bytes")
+        }
+        if domain.utf8.count > 255 {
             throw MailboxError(.domainTooLong, "domain of '\(address)' is longer than 255 characters")
         }
-        guard isValidLocalPart(Array(local)) else {
+        if let bad = local.unicodeScalars.first(where: HeaderField.isForbiddenInValue) {
+            throw MailboxError(.invalidLocalPart, "local part of '\(address)' contains control character U+\(String(bad.value, radix: 16, uppercase: true))")
+        }
+        guard isValidLocalPart(Array(local.utf8)) else {
             throw MailboxError(.invalidLocalPart, "local part of '\(address)' is not a valid dot-atom or quoted string")
         }
-        guard isValidDomain(Array(domain)) else {
+        guard isValidDomain(Array(domain.utf8)) else {
             throw MailboxError(.invalidDomain, "domain of '\(address)' is not a valid host name or address literal")
         }
+        return canonical
+    }
+
+    /// True when `address` needs SMTPUTF8 (RFC 6531): its local part has non-ASCII
+    /// characters. (Domains travel as A-labels, so they never do.)
+    public static func requiresSMTPUTF8(_ address: String) -> Bool {
+        address.utf8.contains { $0 >= 0x80 }
     }
 
     /// `atext` of RFC 5322 §3.2.3.
@@ -56,7 +82,7 @@ public enum AddressSyntax {
             for byte in bytes.dropFirst().dropLast() {
                 if escaped { escaped = false; continue }
                 if byte == UInt8(ascii: "\\") { escaped = true; continue }
-                if byte == UInt8(ascii: "\"") || byte < 0x20 || byte == 0x7F { return false }
+                if byte == UInt8(ascii: "\"") || byte < 0x20 || byte == 0x7F { return false }  // UTF-8 is qtext (RFC 6532)
             }
             return !escaped
         }
@@ -71,7 +97,7 @@ public enum AddressSyntax {
                 if previousDot { return false }
                 previousDot = true
             } else {
-                guard isAtext(byte) else { return false }
+                guard isAtext(byte) || byte >= 0x80 else { return false }  // UTF8-non-ascii is atext (RFC 6532)
                 previousDot = false
             }
         }

@@ -5,7 +5,9 @@ import Foundation
 /// Values are only made through ``init(address:displayName:)`` or ``parse(_:)``, both of
 /// which validate, so a `Mailbox` in hand is always safe to put into a header or envelope.
 public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
-    /// The addr-spec, `local@domain`, with the domain lowercased.
+    /// The addr-spec, `local@domain`, with the domain lowercased and in its ASCII form
+    /// (A-labels: `juri@pärnu.ee` is kept as `juri@xn--prnu-loa.ee`, as it is sent).
+    /// The local part may hold UTF-8 (``requiresSMTPUTF8``).
     public let address: String
     /// The display name, if any; free Unicode text without control characters.
     public let displayName: String?
@@ -13,9 +15,7 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
     /// Validates and makes a mailbox. Throws ``MailboxError`` naming what is wrong.
     public init(address: String, displayName: String? = nil) throws(MailboxError) {
         let trimmed = address.trimmingSpaces()
-        try AddressSyntax.validate(trimmed)
-        let at = trimmed.lastIndex(of: "@")!
-        self.address = String(trimmed[..<at]) + "@" + trimmed[trimmed.index(after: at)...].lowercased()
+        self.address = try AddressSyntax.canonical(trimmed)
         if let name = displayName?.trimmingSpaces(), !name.isEmpty {
             if let bad = name.unicodeScalars.first(where: HeaderField.isForbiddenInValue) {
                 throw MailboxError(.controlCharacterInName, "display name contains control character U+\(String(bad.value, radix: 16, uppercase: true))")
@@ -44,6 +44,13 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
         }
         return try Mailbox(address: address, displayName: name.isEmpty ? nil : name)
     }
+
+    /// True when the local part has UTF-8 (RFC 6531): the address can only be sent to a
+    /// server that offers SMTPUTF8, and headers carrying it are raw UTF-8 (RFC 6532).
+    public var requiresSMTPUTF8: Bool { AddressSyntax.requiresSMTPUTF8(address) }
+
+    /// The address with its domain in Unicode (`juri@pärnu.ee`), for people to read.
+    public var displayAddress: String { IDNA.displayAddress(address) }
 
     public var description: String {
         guard let displayName else { return address }

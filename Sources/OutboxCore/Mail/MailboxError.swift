@@ -3,7 +3,9 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stable codes tests and callers can match.
     public enum Code: String, Sendable {
         case empty, missingAt, localPartTooLong, domainTooLong, addressTooLong
-        case invalidLocalPart, invalidDomain, nonASCII, lineBreak
+        case invalidLocalPart, invalidDomain, lineBreak
+        /// A domain that is not a valid internationalised domain name (IDNA 2008 / UTS #46).
+        case invalidIDN
         case controlCharacterInName, nameTooLong
     }
 

@@ -3,8 +3,11 @@
 /// UTF-8 text.
 ///
 /// Structure: `text/plain` (or `text/html`) alone; `multipart/alternative` for text and
-/// HTML; `multipart/mixed` around the body and the attachments. Text bodies are `7bit`
-/// when they can be, else quoted-printable; attachments are base64.
+/// HTML; `multipart/related` around the HTML (or the alternative) and its inline images
+/// (attachments with a ``MIMEAttachment/contentID``); `multipart/mixed` around all that
+/// and the attachments. Text bodies are `7bit` when they can be, else quoted-printable;
+/// attachments and images are base64. Inline images without an HTML body (which intake
+/// refuses) are written as parts of `multipart/mixed`.
 ///
 /// Output is deterministic: boundaries come from the message id and start with `=_`,
 /// which neither encoding (nor a body sent as 7bit) can produce, so no part can contain
@@ -31,16 +34,19 @@ public enum MIMEComposer {
         for header in message.headers { writer.unstructuredField(header.name, header.value) }
 
         let seed = boundarySeed(message.messageID)
-        if message.attachments.isEmpty {
-            writeBody(message, seed: seed, topLevel: true, to: &writer)
+        let hasInline = message.htmlBody != nil && message.attachments.contains { $0.contentID != nil }
+        let images = hasInline ? message.attachments.filter { $0.contentID != nil } : []
+        let attached = hasInline ? message.attachments.filter { $0.contentID == nil } : message.attachments
+        if attached.isEmpty {
+            writeContent(message, images: images, seed: seed, topLevel: true, to: &writer)
         } else {
             let boundary = "=_mix_" + seed
             writeMultipartHeader("mixed", boundary: boundary, to: &writer)
             if message.textBody != nil || message.htmlBody != nil {
                 appendDelimiter(boundary, first: true, to: &writer.bytes)
-                writeBody(message, seed: seed, topLevel: false, to: &writer)
+                writeContent(message, images: images, seed: seed, topLevel: false, to: &writer)
             }
-            for (index, attachment) in message.attachments.enumerated() {
+            for (index, attachment) in attached.enumerated() {
                 let first = index == 0 && message.textBody == nil && message.htmlBody == nil
                 appendDelimiter(boundary, first: first, to: &writer.bytes)
                 writeAttachment(attachment, to: &writer)
@@ -49,6 +55,22 @@ public enum MIMEComposer {
         }
         if writer.bytes.last != 10 { writer.endField() }
         return writer.bytes
+    }
+
+    /// The body; with inline images, a multipart/related of the body and the images (RFC 2387,
+    /// its `type` naming the body's type).
+    static func writeContent(_ message: MIMEMessage, images: [MIMEAttachment], seed: String, topLevel: Bool, to writer: inout HeaderWriter) {
+        guard !images.isEmpty else { return writeBody(message, seed: seed, topLevel: topLevel, to: &writer) }
+        let boundary = "=_rel_" + seed
+        let root = message.textBody == nil ? "text/html" : "multipart/alternative"
+        writeMultipartHeader("related", boundary: boundary, type: root, to: &writer)
+        appendDelimiter(boundary, first: true, to: &writer.bytes)
+        writeBody(message, seed: seed, topLevel: false, to: &writer)
+        for image in images {
+            appendDelimiter(boundary, first: false, to: &writer.bytes)
+            writeAttachment(image, to: &writer)
+        }
+        appendCloseDelimiter(boundary, to: &writer.bytes)
     }
 
     /// The text and/or HTML body: one text part or a multipart/alternative of both.
@@ -91,24 +113,30 @@ public enum MIMEComposer {
         }
     }
 
-    /// One base64 attachment entity.
+    /// One base64 attachment entity; an inline image is `inline` with its `Content-ID`.
     static func writeAttachment(_ attachment: MIMEAttachment, to writer: inout HeaderWriter) {
         writer.beginField("Content-Type")
         writer.token(attachment.effectiveContentType.utf8)
         if !attachment.filename.isEmpty { writer.filenameParameter("name", attachment.filename) }
         writer.endField()
         writer.beginField("Content-Disposition")
-        writer.token("attachment".utf8)
+        writer.token(attachment.contentID == nil ? "attachment".utf8 : "inline".utf8)
         if !attachment.filename.isEmpty { writer.filenameParameter("filename", attachment.filename) }
         writer.endField()
+        if let contentID = attachment.contentID {
+            writer.beginField("Content-ID")
+            writer.token(("<" + contentID + ">").utf8)
+            writer.endField()
+        }
         writer.bytes.append(contentsOf: "Content-Transfer-Encoding: base64\r\n\r\n".utf8)
         attachment.data.withUnsafeBufferPointer { Base64Encoder.append($0, to: &writer.bytes, lineLength: 76) }
     }
 
     /// `Content-Type: multipart/…; boundary="…"` and the blank line that ends the headers.
-    static func writeMultipartHeader(_ subtype: String, boundary: String, to writer: inout HeaderWriter) {
+    static func writeMultipartHeader(_ subtype: String, boundary: String, type: String? = nil, to writer: inout HeaderWriter) {
         writer.beginField("Content-Type")
         writer.token(("multipart/" + subtype).utf8)
+        if let type { writer.parameter(("type=\"" + type + "\"").utf8) }
         writer.parameter(("boundary=\"" + boundary + "\"").utf8)
         writer.endField()
         writer.bytes.append(contentsOf: "\r\n".utf8)

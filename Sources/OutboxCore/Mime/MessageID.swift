@@ -4,9 +4,9 @@ public enum MessageID {
     /// `"3f2a9c@outbox.example"`. Token bytes other than letters, digits, `-`, `_` and
     /// inner single dots are written as `=XX`, so any token gives a valid id; the same
     /// token always gives the same id. Throws ``MailboxError`` when `domain` is not a
-    /// host name.
+    /// host name. An internationalised domain is written as its A-label (``IDNA``).
     public static func make(token: String, domain: String) throws(MailboxError) -> String {
-        let domainBytes = Array(domain.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let domainBytes = Array(try IDNA.asciiDomain(domain).utf8)
         guard !domainBytes.isEmpty, domainBytes.count <= 255, AddressSyntax.isValidDomain(domainBytes) else {
             throw MailboxError(.invalidDomain, "Message-ID domain '\(domain)' is not a valid host name")
         }

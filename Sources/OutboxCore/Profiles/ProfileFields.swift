@@ -21,6 +21,8 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     public var perMinute: Int?
     public var perHour: Int?
     public var perDay: Int?
+    /// Recipients (every envelope recipient counts) per rolling 24 hours at most.
+    public var recipientsPerDay: Int?
     /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
     public var maxConnections: Int?
     /// Own-server modes: an owner who logs in as themselves (an address) and has no From of
@@ -44,7 +46,7 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     /// The names `outbox profile set --clear` takes, one per field (the secret's is `secret`).
     public static let fieldNames: Set<String> = [
         "mode", "host", "port", "tls", "username", "secret", "from", "from-name", "reply-to", "archive-bcc", "verify-tls",
-        "ca-file", "bind-address", "url", "per-minute", "per-hour", "per-day", "max-connections", "from-login",
+        "ca-file", "bind-address", "url", "per-minute", "per-hour", "per-day", "recipients-per-day", "max-connections", "from-login",
         "sent-copy", "sent-copy-url", "sent-copy-user",
     ]
 
@@ -60,7 +62,7 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
         take(\.username, "username"); take(\.secret, "secret"); take(\.fromAddress, "from"); take(\.fromName, "from-name")
         take(\.replyTo, "reply-to"); take(\.archiveBcc, "archive-bcc"); take(\.verifyTLS, "verify-tls"); take(\.caFile, "ca-file")
         take(\.bindAddress, "bind-address"); take(\.url, "url"); take(\.perMinute, "per-minute"); take(\.perHour, "per-hour")
-        take(\.perDay, "per-day"); take(\.maxConnections, "max-connections"); take(\.fromLogin, "from-login")
+        take(\.perDay, "per-day"); take(\.recipientsPerDay, "recipients-per-day"); take(\.maxConnections, "max-connections"); take(\.fromLogin, "from-login")
         take(\.sentCopyFolder, "sent-copy"); take(\.sentCopyURL, "sent-copy-url"); take(\.sentCopyUser, "sent-copy-user")
         // The user name and password travel together: clearing the user clears the password.
         if clearing.contains("username") { merged.secret = nil }

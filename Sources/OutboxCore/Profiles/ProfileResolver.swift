@@ -73,13 +73,24 @@ public enum ProfileResolver {
         }
         let maxConnections = pick("maxConnections", \.maxConnections)
         let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()
-        return ResolvedProfile(
+        // A provider's published limits apply where nothing is set (issue #18 part 1).
+        let preset = mode == .m365OAuth ? .office365 : host.flatMap(ProfilePreset.forHost)
+        func limit(_ name: String, _ path: KeyPath<ProfileFields, Int?>, _ published: KeyPath<ProviderLimits, Int?>) -> Int? {
+            if let value = pick(name, path) { return value }
+            guard let value = preset?.limits[keyPath: published] else { return nil }
+            origins[name] = .preset
+            return value
+        }
+        var resolved = ResolvedProfile(
             owner: owner, mode: mode, host: host ?? (mode == .m365OAuth ? "smtp.office365.com" : nil), port: port, tls: tls,
             username: username, secret: secret,
             fromAddress: fromAddress, fromName: pick("fromName", \.fromName),
             replyTo: pick("replyTo", \.replyTo), archiveBcc: pick("archiveBcc", \.archiveBcc), verifyTLS: verifyTLS,
             caFile: pick("caFile", \.caFile), bindAddress: pick("bindAddress", \.bindAddress), url: pick("url", \.url),
-            perMinute: pick("perMinute", \.perMinute), perHour: pick("perHour", \.perHour), perDay: pick("perDay", \.perDay),
-            origins: origins, maxConnections: maxConnections, fromLogin: fromLogin)
+            perMinute: limit("perMinute", \.perMinute, \.perMinute), perHour: limit("perHour", \.perHour, \.perHour),
+            perDay: limit("perDay", \.perDay, \.perDay), origins: [:], maxConnections: maxConnections, fromLogin: fromLogin)
+        resolved.recipientsPerDay = limit("recipientsPerDay", \.recipientsPerDay, \.recipientsPerDay)
+        resolved.origins = origins
+        return resolved
     }
 }

@@ -2,6 +2,8 @@
 public enum FieldOrigin: String, Sendable, Codable {
     case owner, global, system
     case `default`
+    /// A provider's published limit, from ``ProfilePreset/limits`` (the profile's host is the provider's).
+    case preset
     /// From only: the owner's own login (see ``ProfileResolver``).
     case login = "owner-login"
 }
@@ -10,7 +12,8 @@ public enum FieldOrigin: String, Sendable, Codable {
 /// every field. Made by ``ProfileResolver``.
 public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public let owner: String
-    public let mode: SenderMode
+    /// Settable so delivery can send one message of a `system` profile in `reply-to` mode (DMARC-aware routing).
+    public var mode: SenderMode
     public let host: String?
     public let port: Int?
     public let tls: TLSMode
@@ -28,12 +31,14 @@ public struct ResolvedProfile: Sendable, Hashable, CustomStringConvertible {
     public let perMinute: Int?
     public let perHour: Int?
     public let perDay: Int?
+    /// Envelope recipients per rolling 24 hours at most (Microsoft 365 counts recipients, not messages).
+    public var recipientsPerDay: Int?
     /// Open SMTP connections to this profile's server and login at most; nil: the daemon's `connections-per-profile`.
     public let maxConnections: Int?
     /// Whether an owner's own login may become the From (``ProfileFields/fromLogin``, default on).
     public let fromLogin: Bool
     /// Field name (as in ``ProfileFields``) → where its value came from.
-    public let origins: [String: FieldOrigin]
+    public var origins: [String: FieldOrigin]
 
     /// Whether the profile authenticates (a non-empty user name).
     public var authenticates: Bool { !(username ?? "").isEmpty }

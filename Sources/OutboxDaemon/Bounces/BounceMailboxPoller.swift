@@ -18,10 +18,23 @@ public final class BounceMailboxPoller: @unchecked Sendable {
     private var stopping = false
     private let logger = Logger(label: "outbox.bounces")
 
-    public init(database: OutboxDatabase, endpoint: MailboxEndpoint, settings: BounceSettings) {
+    /// - Parameter tokens: where `mailbox-auth = oauth:OWNER` gets access tokens (the
+    ///   delivery engine's source, so both refresh through one provider); nil: the tokens
+    ///   stored in `database`.
+    public init(database: OutboxDatabase, endpoint: MailboxEndpoint, settings: BounceSettings, tokens: (any AccessTokenSource)? = nil) {
         self.database = database
-        self.endpoint = endpoint
+        self.endpoint = Self.authorised(endpoint, auth: settings.mailboxAuth, database: database, tokens: tokens)
         self.settings = settings
+    }
+
+    /// `endpoint` logging in as `auth` says: with `oauth:OWNER`, XOAUTH2 with the owner's
+    /// stored tokens (from `tokens`, else `database`), refreshed when due or refused once.
+    public static func authorised(_ endpoint: MailboxEndpoint, auth: BounceMailboxAuth, database: OutboxDatabase,
+                                  tokens: (any AccessTokenSource)? = nil) -> MailboxEndpoint {
+        guard let owner = auth.oauthOwner else { return endpoint }
+        var endpoint = endpoint
+        endpoint.oauth = (tokens ?? StoredOAuthTokens(database: database)).mailboxOAuth(owner: owner)
+        return endpoint
     }
 
     /// Starts polling (the first poll right away).
@@ -50,7 +63,8 @@ public final class BounceMailboxPoller: @unchecked Sendable {
             if result.recorded > 0 { logger.info("bounce mailbox: \(result.recorded) message(s) recorded") }
             if let reason = result.stoppedBecause { logger.warning("bounce mailbox poll stopped early: \(reason); the rest stay in the mailbox") }
         } catch {
-            logger.warning("bounce mailbox \(endpoint.displayURL): \(error.reason)")
+            // A refused login or a revoked sign-in is said each poll; the next poll tries again.
+            logger.warning("bounce mailbox \(endpoint.displayURL): \(error.reason)", metadata: ["code": "\(error.code.rawValue)"])
         }
     }
 

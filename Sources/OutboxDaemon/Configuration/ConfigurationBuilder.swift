@@ -1,4 +1,5 @@
 import OutboxCore
+import OutboxStore
 
 /// Checks a parsed file against ``ConfigurationSchema`` and applies its values.
 struct ConfigurationBuilder {
@@ -23,6 +24,15 @@ struct ConfigurationBuilder {
                 configuration.delivery.pollInterval = .milliseconds(try parse.integer(entry.value, in: 10...3_600_000))
             case ("delivery", "connections-per-profile"):
                 configuration.delivery.connectionsPerProfile = try parse.integer(entry.value, in: 1...1024)
+            case ("delivery", "unknown-outcome"):
+                guard let action = UnknownOutcome.Action(rawValue: entry.value), action != .checkSent else {
+                    throw ConfigurationError(.invalidValue, file: file, line: entry.line,
+                                             reason: "[delivery] unknown-outcome must be 'hold' or 'resend', not '\(entry.value)'")
+                }
+                configuration.delivery.unknownOutcome.fallback = action
+            case ("delivery", "unknown-check-sent"): configuration.delivery.unknownOutcome.checkSent = try parse.boolean(entry.value)
+            case ("delivery", "unknown-check-after"): configuration.delivery.unknownOutcome.checkAfter = try parse.duration(entry.value)
+            case ("delivery", "unknown-resend-after"): configuration.delivery.unknownOutcome.resendAfter = try parse.duration(entry.value)
             case ("retry", "first-delay"): configuration.retry.firstDelay = try parse.duration(entry.value)
             case ("retry", "max-delay"): configuration.retry.maxDelay = try parse.duration(entry.value)
             case ("retry", "give-up-after"): configuration.retry.giveUpAfter = try parse.duration(entry.value)
@@ -36,10 +46,22 @@ struct ConfigurationBuilder {
             case ("bounces", "mailbox-password-credential"):
                 configuration.bounces.mailboxPasswordCredential = try parse.credentialName(entry.value)
             case ("bounces", "poll-interval"): configuration.bounces.pollInterval = try parse.duration(entry.value)
+            case ("bounces", "unsubscribe-url"): configuration.bounces.unsubscribeURL = try BounceSettings.unsubscribeURL(entry.value, parse)
             case ("bounces", _) where BounceSettings.policyKeys.contains(entry.key): _ = try configuration.bounces.set(entry.key, entry.value, parse)
             case ("log", "level"): configuration.logLevel = try parse.logLevel(entry.value)
             case ("enqueue", "attachment-roots"): configuration.enqueue.attachmentRoots = try parse.absolutePaths(entry.value)
             case ("dkim", "sign-modes"): configuration.dkim.signModes = try DKIMSettings.signModes(entry.value, parse)
+            case ("http", "listen"):
+                guard let (host, port) = HTTPSettings.listenAddress(entry.value) else {
+                    throw ConfigurationError(.invalidValue, file: file, line: entry.line,
+                                             reason: "[http] listen: '\(entry.value)' is not HOST:PORT (e.g. 127.0.0.1:8025 or [::1]:8025)")
+                }
+                (configuration.http.host, configuration.http.port) = (host, port)
+            case ("http", "max-body-bytes"): configuration.http.maxBodyBytes = try parse.integer(entry.value, in: 1024...(1 << 34))
+            case ("http", "allow-public"): configuration.http.allowPublic = try parse.boolean(entry.value)
+            case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
+            case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
+            case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
             case ("webhooks", "timeout"): configuration.webhooks.timeout = try parse.duration(entry.value)
             case ("webhooks", "concurrency"): configuration.webhooks.concurrency = try parse.integer(entry.value, in: 1...64)
             case ("webhooks", "poll-interval"): configuration.webhooks.pollInterval = try parse.duration(entry.value)
@@ -56,6 +78,11 @@ struct ConfigurationBuilder {
         case let (company, domain):
             let (missing, line) = company == nil ? ("company-address", domain!.1) : ("event-domain", company!.1)
             throw ConfigurationError(.missingValue, file: file, line: line, reason: "[reply-to] needs '\(missing)' as well")
+        }
+        if let host = configuration.http.host, !HTTPSettings.isLoopback(host), !configuration.http.allowPublic {
+            throw ConfigurationError(.invalidValue, file: file, line: seen["http.listen"], reason:
+                "[http] listen: \(host) is not a loopback address; the API binds to loopback unless 'allow-public = yes' is set "
+                + "(put a TLS reverse proxy in front of it)")
         }
         try checkRetry(configuration.retry, lines: seen)
     }

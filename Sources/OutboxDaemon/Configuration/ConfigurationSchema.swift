@@ -2,14 +2,19 @@
 enum ConfigurationSchema {
     static let sections: [(name: String, keys: [String])] = [
         ("database", ["path"]),
-        ("delivery", ["workers", "lease-seconds", "poll-interval-ms", "connections-per-profile"]),
+        ("delivery", ["workers", "lease-seconds", "poll-interval-ms", "connections-per-profile", "unknown-outcome", "unknown-check-sent",
+                      "unknown-check-after", "unknown-resend-after"]),
         ("retry", ["first-delay", "max-delay", "give-up-after", "jitter"]),
         ("relay", ["host", "port", "tls", "username", "password-credential", "verify-tls", "ca-file", "bind-address", "helo-name"]),
         ("reply-to", ["company-address", "event-domain"]),
-        ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"] + BounceSettings.policyKeys),
+        ("bounces", ["domain", "mailbox-url", "mailbox-user", "mailbox-password-credential", "poll-interval"] + BounceSettings.policyKeys
+            + ["unsubscribe-url"]),
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
+        ("http", ["listen", "max-body-bytes", "allow-public"]),
+        ("dns", ["resolver"]),
+        ("dmarc", ["mismatch", "relay-spf"]),
         ("webhooks", ["timeout", "concurrency", "poll-interval", "first-retry", "max-retry", "give-up-after"]),
     ]
 

@@ -10,6 +10,9 @@ public struct DeliverySettings: Sendable, Equatable {
     /// Open SMTP connections per account — a profile's server and login — at most, unless
     /// the profile sets `max-connections` (`connections-per-profile`, default 4).
     public var connectionsPerProfile: Int = 4
+    /// A connection lost after a message's final "." (`unknown-outcome` = hold | resend,
+    /// `unknown-check-sent`, `unknown-check-after`, `unknown-resend-after`).
+    public var unknownOutcome = UnknownOutcomePolicy()
 
     public init() {}
 }

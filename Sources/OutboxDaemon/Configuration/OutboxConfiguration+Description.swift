@@ -1,6 +1,8 @@
+import OutboxStore
 import Foundation
 import Logging
 import OutboxCore
+import OutboxTransport
 
 /// The effective configuration as `outbox.conf` text (for `--print-config` and start-up logs).
 /// Shows credential *names* only; the configuration never holds a secret.
@@ -17,6 +19,10 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("lease-seconds", String(delivery.lease.components.seconds)),
             ("poll-interval-ms", String(Self.milliseconds(delivery.pollInterval))),
             ("connections-per-profile", String(delivery.connectionsPerProfile)),
+            ("unknown-outcome", delivery.unknownOutcome.fallback.rawValue),
+            ("unknown-check-sent", delivery.unknownOutcome.checkSent ? "yes" : "no"),
+            ("unknown-check-after", Self.durationText(delivery.unknownOutcome.checkAfter)),
+            ("unknown-resend-after", Self.durationText(delivery.unknownOutcome.resendAfter)),
         ])
         section("retry", [
             ("first-delay", Self.durationText(retry.firstDelay)), ("max-delay", Self.durationText(retry.maxDelay)),
@@ -36,10 +42,16 @@ extension OutboxConfiguration: CustomStringConvertible {
             ("domain", bounces.domain), ("mailbox-url", bounces.mailboxURL), ("mailbox-user", bounces.mailboxUser),
             ("mailbox-password-credential", bounces.mailboxPasswordCredential),
             ("poll-interval", Self.durationText(bounces.pollInterval)),
-        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) })
+        ] + zip(BounceSettings.policyKeys, bounces.policyValues).map { ($0, Optional($1)) } + [("unsubscribe-url", bounces.unsubscribeURL)])
         section("log", [("level", logLevel.rawValue)])
         if !enqueue.attachmentRoots.isEmpty { section("enqueue", [("attachment-roots", enqueue.attachmentRoots.joined(separator: ","))]) }
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
+        if let host = http.host {
+            section("http", [("listen", host.contains(":") ? "[\(host)]:\(http.port)" : "\(host):\(http.port)"),
+                             ("max-body-bytes", String(http.maxBodyBytes)), ("allow-public", http.allowPublic ? "yes" : "no")])
+        }
+        if let resolver = dns.resolver { section("dns", [("resolver", resolver.description)]) }
+        section("dmarc", [("mismatch", dmarc.mismatch.rawValue), ("relay-spf", dmarc.relaySPF.isEmpty ? nil : dmarc.relaySPF.text)])
         section("webhooks", [
             ("timeout", Self.durationText(webhooks.timeout)), ("concurrency", String(webhooks.concurrency)),
             ("poll-interval", Self.durationText(webhooks.pollInterval)), ("first-retry", Self.durationText(webhooks.retry.firstDelay)),

@@ -21,6 +21,12 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var enqueue = EnqueueSettings()
     /// `[dkim]`: which sender modes sign.
     public var dkim = DKIMSettings()
+    /// `[http]`: the API listener; off unless `listen` is set.
+    public var http = HTTPSettings()
+    /// `[dns]`: the resolver to ask.
+    public var dns = DNSSettings()
+    /// `[dmarc]`: DMARC-aware routing of system-mode mail.
+    public var dmarc = DMARCSettings()
     /// `[webhooks]`: how `serve` delivers events to registered URLs.
     public var webhooks = WebhookSettings()
     /// `[log] level`, default `info`.

@@ -5,6 +5,9 @@ import OutboxStore
 enum AttemptVerdict {
     case record(DeliveryRecord)
     case hold(reason: String, code: Int?, enhancedCode: String?)
+    /// The server may have accepted the message (connection lost after the final "."):
+    /// park it as ``UnknownOutcomePolicy`` says, never resend it at once.
+    case unknown(detail: String)
 
     /// Judges an SMTP attempt of `message` (whose open recipients were sent to). With
     /// `profile`, a deferral or hold caused by the connection, TLS or login carries the
@@ -55,12 +58,20 @@ enum AttemptVerdict {
         case .deferred(let category, let reply):
             let text = reply.map { "\(category.rawValue): \($0.code) \($0.text)" } ?? "\(category.rawValue): \(report.transport)"
             return deferral(text + hint, outcomes(default: .deferred))
+        case .failed(let reply) where ThrottleReplyTable.match(reply)?.defersPermanentReply == true:
+            // A provider's quota or block of our sender (Gmail 5.4.5, Outlook.com S3150): not the message's fault.
+            let recipients = outcomes(default: .deferred).map {
+                $0.state == .failed ? RecipientOutcome(address: $0.address, state: .deferred, code: $0.code, reply: $0.reply) : $0
+            }
+            return deferral("throttled: \(reply.code) \(reply.text)", recipients)
         case .failed(let reply):
             let recipients = outcomes(default: .failed).map {
                 $0.state == .deferred ? RecipientOutcome(address: $0.address, state: .failed, code: $0.code, reply: $0.reply) : $0
             }
             return .record(DeliveryRecord(verdict: .failed, code: reply.code, enhancedCode: reply.enhancedCode?.description,
                                           text: "refused: \(reply.code) \(reply.text)", recipients: recipients))
+        case .unknown:
+            return .unknown(detail: "unknown: the whole message was sent, then the connection ended without the server's reply (\(report.transport))")
         case .profileProblem(let problem, let reply):
             let detail = reply.map { ": \($0.code) \($0.text)" } ?? " (\(report.transport))"
             return .hold(reason: "\(problem.rawValue)\(detail)\(hint)", code: code, enhancedCode: enhanced)

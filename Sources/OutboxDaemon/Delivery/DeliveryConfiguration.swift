@@ -26,6 +26,8 @@ public struct DeliveryConfiguration: Sendable {
     public var senderPolicy = SenderPolicy()
     /// Which sender modes sign with DKIM (`[dkim]`).
     public var dkim = DKIMSettings()
+    /// DMARC-aware routing of system-mode mail (`[dmarc]`); nil: not checked.
+    public var dmarc: DMARCRouting?
     /// The Message-ID domain; nil takes the domain of the From address.
     public var messageIDDomain: String?
     /// The EHLO name.
@@ -45,6 +47,10 @@ public struct DeliveryConfiguration: Sendable {
     public var sentCopyQueueLimit = 1000
     /// When the engine stops (or a `--once` run ends), how long waiting copies may still take.
     public var sentCopyGrace: Duration = .seconds(30)
+    /// A connection lost after the final ".": look in Sent, resend after a wait, or hold.
+    public var unknownOutcome = UnknownOutcomePolicy()
+    /// How a profile slows down after "too fast" replies and ramps back (``SendPace``).
+    public var pace = PacePolicy()
 
     public init() {}
 }

@@ -30,6 +30,8 @@ public final class DeliveryEngine: Sendable {
     let progress = EngineProgress()
     /// Copies of sent messages into IMAP folders, made off the send path.
     let sentCopies: SentCopier
+    /// The Sent-folder looks of messages whose outcome is unknown.
+    let unknownOutcomes: UnknownOutcomeResolver
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
@@ -44,10 +46,11 @@ public final class DeliveryEngine: Sendable {
         self.database = database
         self.configuration = configuration
         self.leaseOwner = LeaseOwnerID.make()
-        self.rateGate = RateGate(database: database)
+        self.rateGate = RateGate(database: database, pace: configuration.pace)
         self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
         self.sentCopies = SentCopier(database: database, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit)
+        self.unknownOutcomes = UnknownOutcomeResolver(database: database, configuration: configuration)
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }

@@ -16,7 +16,7 @@ final class DeliveryWorker {
     /// Outcomes handed to the committer and not yet seen committed, oldest first.
     private var outstanding: [Outstanding] = []
     /// The owner whose rate-limit reservation the message being delivered holds.
-    private var reservation: String?
+    private var reservation: (owner: String, recipients: Int)?
     private var maildirs: [String: MaildirTransport] = [:]
     private var leaseRenewedAt: Int64 = 0
     /// Profile layers per owner and when they were read (from the claim, or re-read).
@@ -25,6 +25,7 @@ final class DeliveryWorker {
     private lazy var dkimKeys = DKIMKeyring(database: engine.database)
     /// This worker's name in ``EngineProgress``.
     private let name: String
+    private let isFirst: Bool
 
     init(engine: DeliveryEngine, number: Int) {
         self.engine = engine
@@ -32,6 +33,7 @@ final class DeliveryWorker {
         logger[metadataKey: "worker"] = "\(number)"
         self.logger = logger
         self.name = "worker \(number)"
+        self.isFirst = number == 1
     }
 
     private var configuration: DeliveryConfiguration { engine.configuration }
@@ -48,6 +50,8 @@ final class DeliveryWorker {
             let seen = engine.wake.current
             let now = Self.now()
             engine.progress.begin(name)
+            // One worker makes the due Sent-folder looks of unknown outcomes, between batches.
+            if isFirst { engine.unknownOutcomes.resolveDue(now: now) }
             let batch: [ClaimedMessage]
             do {
                 let claimed = try database.claimBatch(
@@ -144,7 +148,7 @@ final class DeliveryWorker {
     /// Resolves, composes, sends and records one message.
     private func deliver(_ message: ClaimedMessage) {
         let now = Self.now()
-        let profile: ResolvedProfile
+        var profile: ResolvedProfile
         let unavailableSecret: String?
         let sentCopy: SentCopyTarget?
         do {
@@ -162,6 +166,16 @@ final class DeliveryWorker {
             hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }
+        switch configuration.dmarc?.decide(profile, configuration: configuration) ?? .send {
+        case .send: break
+        case .sendUnchecked(let why): logger.notice("message \(message.id) of \(message.owner): DMARC not checked (\(why)); sent as it is")
+        case .replyToMode(let why):
+            logger.notice("message \(message.id) of \(message.owner) goes in reply-to mode: \(why)")
+            profile.mode = .replyTo
+        case .hold(let reason):
+            hold(message, reason: OutboxDatabase.configurationHoldPrefix + reason, code: nil, enhancedCode: nil)
+            return
+        }
         let route = DeliveryRoute.plan(profile, configuration: configuration)
         var smtp: AuthorisedSMTPRoute?
         switch route {
@@ -177,8 +191,9 @@ final class DeliveryWorker {
         case .maildir, .http:
             break
         }
+        let openRecipients = message.recipients.filter(\.isOpen).count
         do {
-            if let pause = try engine.rateGate.reserve(profile, now: now) {
+            if let pause = try engine.rateGate.reserve(profile, recipients: openRecipients, now: now) {
                 try database.pauseForRateLimit(owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
                                                until: pause.until, reason: pause.reason, now: now)
                 engine.counters.add { $0.rateLimited += 1 }
@@ -189,9 +204,9 @@ final class DeliveryWorker {
             release([message.id], because: "the rate limit could not be checked")
             return
         }
-        reservation = message.owner
+        reservation = (message.owner, openRecipients)
         defer {
-            if let owner = reservation { engine.rateGate.finish(owner: owner) }
+            if let held = reservation { engine.rateGate.finish(owner: held.owner, recipients: held.recipients) }
             reservation = nil
         }
         let assembly: MessageAssembly
@@ -235,7 +250,7 @@ final class DeliveryWorker {
         switch verdict {
         case .record(let outcome):
             var copy: SentCopyJob?
-            if case .sent = outcome.verdict, let sentCopy {
+            if case .sent = outcome.verdict, let sentCopy, SentCopyJob.appendsCopy(for: profile) {
                 copy = SentCopyJob(messageID: message.id, owner: message.owner, bytes: assembly.bytes, target: sentCopy)
             }
             record(message, outcome.keepingSentHeader(of: assembly), sentCopy: copy)
@@ -250,7 +265,20 @@ final class DeliveryWorker {
                 return
             }
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        case .unknown(let detail):
+            parkUnknown(message, assembly, detail: detail, canCheckSent: (try? sentCopy?.get()) != nil)
         }
+    }
+
+    /// Records an unknown outcome with its first step: a look in Sent, a resend after a wait or a hold.
+    private func parkUnknown(_ message: ClaimedMessage, _ assembly: MessageAssembly, detail: String, canCheckSent: Bool) {
+        let plan = configuration.unknownOutcome.plan(canCheckSent: canCheckSent, messageID: assembly.messageID, now: Self.now())
+        let next = switch plan.action {
+        case .checkSent: "the Sent folder is searched for its Message-ID first"
+        case .resend: "it is sent again after \(configuration.unknownOutcome.resendAfter), unless resolved first"
+        case .hold: "held for an operator: outbox resolve \(message.id) --sent|--resend"
+        }
+        record(message, DeliveryRecord(verdict: .unknown(plan), text: "\(detail); \(next)").keepingSentHeader(of: assembly))
     }
 
     /// A fresh access token after the server refused `rejected`; nil (logged) when none could be had.
@@ -270,7 +298,7 @@ final class DeliveryWorker {
         let session: SMTPSession
         do {
             let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
-            let limit = profile.maxConnections ?? configuration.connectionsPerProfile
+            let limit = engine.rateGate.pace.connectionLimit(owner: message.owner, base: profile.maxConnections ?? configuration.connectionsPerProfile)
             // A worker waiting for a connection hands in no outcome: commits do not wait for it.
             guard let checkedOut = try engine.connections.checkout(
                 key, credentials: credentials, limit: limit, giveUp: { engine.isStopping },
@@ -287,6 +315,7 @@ final class DeliveryWorker {
             return nil
         }
         let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile)
+        engine.rateGate.pace.observe(report, owner: message.owner, now: Self.now())
         // A session that deferred or failed to log in may be in a bad state: closed, not reused.
         var reusable = false
         if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
@@ -301,6 +330,7 @@ final class DeliveryWorker {
         switch AttemptVerdict.judge(result.report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile) {
         case .record(let outcome): record(message, outcome.keepingSentHeader(of: assembly))
         case .hold(let reason, let code, let enhanced): hold(message, reason: reason, code: code, enhancedCode: enhanced)
+        case .unknown(let detail): parkUnknown(message, assembly, detail: detail, canCheckSent: false)
         }
     }
 
@@ -330,9 +360,9 @@ final class DeliveryWorker {
     /// A `sentCopy` is handed to the ``SentCopier`` once the outcome is seen committed.
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
-        if let owner = reservation {
+        if let held = reservation {
             let rateGate = engine.rateGate
-            onCommitted = { rateGate.finish(owner: owner) }
+            onCommitted = { rateGate.finish(owner: held.owner, recipients: held.recipients) }
         }
         reservation = nil
         let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)
@@ -394,13 +424,14 @@ final class DeliveryWorker {
             case .sent: summary.sent += 1
             case .deferred: summary.deferred += 1
             case .failed, .expired: summary.failed += 1
+            case .unknown: summary.unknown += 1
             }
         }
         let level: Logger.Level
         switch outcome.verdict {
         case .sent: level = .info
         case .deferred: level = .notice
-        case .failed, .expired: level = .warning
+        case .failed, .expired, .unknown: level = .warning
         }
         logger.log(level: level, "message \(message.id) of \(message.owner): \(outcome.eventKind.rawValue): \(outcome.text)",
                    metadata: OutcomeMetadata.fields(message, event: outcome.eventKind, code: outcome.code, enhancedCode: outcome.enhancedCode))

@@ -8,6 +8,8 @@ struct MessageAssembly {
     let mailFrom: Mailbox
     /// Open recipients (not yet accepted or refused), then the archive copy if due.
     let recipients: [Mailbox]
+    /// The Message-ID field's value, the same in every attempt of the message.
+    var messageID: String?
 
     /// Composes `message` as `profile` sends it at `now`. Returns the reason, naming the
     /// owner, when it cannot be composed.
@@ -31,12 +33,21 @@ struct MessageAssembly {
         do { messageID = try MessageID.make(token: message.token, domain: idDomain) } catch {
             return .failure(AssemblyFailure("cannot make a Message-ID for message \(message.id): \(error)"))
         }
+        var headers = message.headers
+        if message.kind.isUnsubscribable {  // a letter: List-Unsubscribe after the custom headers, signed with them
+            guard let token = message.unsubscribeToken else {
+                return .failure(AssemblyFailure("letter \(message.id) has no unsubscribe token; it is not sent without List-Unsubscribe"))
+            }
+            do { headers += try policy.listUnsubscribeFields(token: token) } catch {
+                return .failure(AssemblyFailure(OutboxDatabase.configurationHoldPrefix + error.reason, holdsProfile: true))
+            }
+        }
         let mime = MIMEMessage(
             from: from, replyTo: replyTo,
             to: message.recipients.filter { $0.kind == .to }.map(\.mailbox),
             cc: message.recipients.filter { $0.kind == .cc }.map(\.mailbox),
             subject: message.subject, textBody: message.textBody, htmlBody: message.htmlBody,
-            headers: message.headers, attachments: message.attachments, messageID: messageID, date: now)
+            headers: headers, attachments: message.attachments, messageID: messageID, date: now)
         var recipients = message.recipients.filter { $0.isOpen && !suppressed.contains($0.mailbox.address.lowercased()) }.map(\.mailbox)
         let alreadyAccepted = message.recipients.contains { $0.state == .sent }
         if !alreadyAccepted, let archive = profile.archiveBcc.flatMap({ try? Mailbox.parse($0) }),
@@ -50,6 +61,6 @@ struct MessageAssembly {
             case .failure(let failure): return .failure(failure)
             }
         }
-        return .success(MessageAssembly(bytes: bytes, mailFrom: envelopeSender, recipients: recipients))
+        return .success(MessageAssembly(bytes: bytes, mailFrom: envelopeSender, recipients: recipients, messageID: messageID))
     }
 }

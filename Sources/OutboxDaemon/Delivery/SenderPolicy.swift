@@ -9,10 +9,25 @@ public struct SenderPolicy: Sendable, Hashable {
     /// `reply-to` mode the event domain when unset). Used for the modes that send through
     /// the system relay: own servers (Gmail, Microsoft 365) keep the owner's envelope.
     public var bounceDomain: String?
+    /// `[bounces] unsubscribe-url`: the one-click base URL of letters' List-Unsubscribe.
+    public var unsubscribeURL: String?
 
-    public init(replyToFrom: Mailbox? = nil, bounceDomain: String? = nil) {
+    public init(replyToFrom: Mailbox? = nil, bounceDomain: String? = nil, unsubscribeURL: String? = nil) {
         self.replyToFrom = replyToFrom
         self.bounceDomain = bounceDomain
+        self.unsubscribeURL = unsubscribeURL
+    }
+
+    /// The domain of letters' `mailto:unsubscribe+TOKEN@…` address: the bounce doors'
+    /// domain (`[bounces] domain`), else the `[reply-to]` event domain; nil when neither is set.
+    public var unsubscribeDomain: String? {
+        if let bounceDomain, !bounceDomain.isEmpty { return bounceDomain }
+        return replyToFrom.map { String($0.address[$0.address.index(after: $0.address.lastIndex(of: "@")!)...]) }
+    }
+
+    /// The List-Unsubscribe fields of a letter with `token` (``ListUnsubscribe``).
+    public func listUnsubscribeFields(token: String) throws(ListUnsubscribe.Problem) -> [HeaderField] {
+        try ListUnsubscribe.fields(token: token, mailDomain: unsubscribeDomain, urlBase: unsubscribeURL)
     }
 
     /// The local part before `+TOKEN` in VERP addresses.
@@ -76,7 +91,7 @@ extension SenderPolicy {
     /// `[reply-to]` company-address (a local part or a whole address) on event-domain, and
     /// `[bounces]` domain for VERP envelope senders.
     public init(configuration file: OutboxConfiguration) throws(SenderIdentity.Problem) {
-        self.init(bounceDomain: file.bounces.domain)
+        self.init(bounceDomain: file.bounces.domain, unsubscribeURL: file.bounces.unsubscribeURL)
         if let replyTo = file.replyTo {
             let address = replyTo.companyAddress.contains("@") ? replyTo.companyAddress : "\(replyTo.companyAddress)@\(replyTo.eventDomain)"
             do { replyToFrom = try Mailbox(address: address) } catch {

@@ -76,7 +76,7 @@ public enum TroubleshootingHint {
             return "The server refused the session before any mail (it may not accept this client or source address).\(from)"
         case .profileProblem(.configuration, _):
             return "The profile is not usable as set (host, source address or CA file): check outbox profile resolve \(profile.owner)."
-        case .failed, .deferred, .sent:
+        case .failed, .deferred, .sent, .unknown:
             return nil
         }
     }

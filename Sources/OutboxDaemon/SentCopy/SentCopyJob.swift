@@ -13,20 +13,44 @@ struct SentCopyJob: Sendable {
     let bytes: [UInt8]
     let target: SentCopyTarget
 
-    /// The copy a message sent through `profile` gets, or nil when the profile keeps none.
-    /// Only `smtp` profiles keep one (the relay modes have no mailbox of the owner's; HTTP
-    /// services and Microsoft 365 keep their own). Folder, server and login are taken from
-    /// the owner's layer, then the company's; the password is the profile's.
+    /// The IMAP folder of `profile`'s sent mail, or nil when it names none: the copy's
+    /// destination (``appendsCopy(for:)``) and where a message whose outcome is unknown is
+    /// looked for. Only `smtp` and `m365-oauth` profiles have one (the relay modes have no
+    /// mailbox of the owner's). Folder, server and login are taken from the owner's layer,
+    /// then the company's; an `smtp` profile logs in with its password, an `m365-oauth` one
+    /// with XOAUTH2 and the owner's OAuth tokens (`configuration.accessTokens`).
     static func target(for profile: ResolvedProfile, layers: ProfileLayers, configuration: DeliveryConfiguration) -> SentCopyTarget? {
-        guard profile.mode == .smtp, let folder = layers.own?.sentCopyFolder ?? layers.global?.sentCopyFolder, !folder.isEmpty else { return nil }
+        guard profile.mode == .smtp || profile.mode == .m365OAuth,
+            let folder = layers.own?.sentCopyFolder ?? layers.global?.sentCopyFolder, !folder.isEmpty
+        else { return nil }
         return Result { () throws(OutboxTransport.MailboxError) -> MailboxEndpoint in
+            let oauth = profile.mode == .m365OAuth
             var endpoint = try MailboxEndpoint.sentCopy(
-                folder: folder, url: layers.own?.sentCopyURL ?? layers.global?.sentCopyURL, smtpHost: profile.host,
-                username: layers.own?.sentCopyUser ?? layers.global?.sentCopyUser ?? profile.username ?? "", password: profile.secret ?? "",
+                folder: folder, url: layers.own?.sentCopyURL ?? layers.global?.sentCopyURL,
+                smtpHost: oauth ? office365IMAPHost : profile.host,
+                username: layers.own?.sentCopyUser ?? layers.global?.sentCopyUser ?? profile.username ?? "", password: oauth ? "" : profile.secret ?? "",
                 verifyTLS: profile.verifyTLS, caFile: profile.caFile)
+            if oauth { endpoint.oauth = mailboxOAuth(profile, configuration: configuration) }
             endpoint.connectTimeout = Double(RetryPolicy.milliseconds(configuration.connectTimeout)) / 1000
             endpoint.transferTimeout = Double(RetryPolicy.milliseconds(configuration.replyTimeout)) / 1000
             return endpoint
         }
+    }
+
+    /// Microsoft 365's IMAP server, the default Sent folder server of `m365-oauth` profiles.
+    static let office365IMAPHost = "outlook.office365.com"
+
+    /// Whether mail sent through `profile` is appended to its Sent folder. Not for
+    /// `m365-oauth`: Microsoft 365 files its own copy of mail submitted over SMTP, so its
+    /// folder is only searched (unknown outcomes), never appended to twice.
+    static func appendsCopy(for profile: ResolvedProfile) -> Bool { profile.mode == .smtp }
+
+    /// XOAUTH2 with the owner's tokens; without a token source, the stored access token as is.
+    private static func mailboxOAuth(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> MailboxOAuth {
+        if let tokens = configuration.accessTokens { return tokens.mailboxOAuth(owner: profile.owner) }
+        let stored = profile.secret ?? ""
+        return MailboxOAuth(owner: profile.owner, current: { OAuthToken(stored) }, refreshed: { _ in
+            throw RouteError("no OAuth token source to refresh the access token of owner \(profile.owner)")
+        })
     }
 }

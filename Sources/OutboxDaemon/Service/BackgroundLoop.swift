@@ -2,13 +2,13 @@ import Foundation
 
 /// A named thread that runs `body` every `interval` until ``stop()``, which wakes it and
 /// returns once the thread has ended (a `body` under way finishes first).
-final class BackgroundLoop: @unchecked Sendable {
+public final class BackgroundLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false  // guarded by `condition`
     private var running = true  // guarded by `condition`
     private var woken = false  // guarded by `condition`
 
-    convenience init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
+    public convenience init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
         self.init(name: name, interval: interval, untilIdle: { body(); return false })
     }
 
@@ -43,7 +43,7 @@ final class BackgroundLoop: @unchecked Sendable {
     }
 
     /// Ends the loop and waits for its thread; safe to call more than once.
-    func stop() {
+    public func stop() {
         condition.lock()
         defer { condition.unlock() }
         stopping = true

@@ -66,7 +66,9 @@ public final class OutboxService: Sendable {
         try engine.recover()
         liftConfigurationHolds()
         try engine.start()
-        let poller = settings.bounceMailbox.map { BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces) }
+        let poller = settings.bounceMailbox.map {
+            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        }
         poller?.start()
         let heartbeat = BackgroundLoop(name: "outbox-heartbeat", interval: watchdogInterval ?? Self.statusInterval) { [self] in beat() }
         let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
@@ -102,7 +104,9 @@ public final class OutboxService: Sendable {
         do { try next.start() } catch {
             throw OutboxServiceError(.engineDidNotStart, "the delivery engine did not start after the reload: \(error)")
         }
-        let nextPoller = settings.bounceMailbox.map { BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces) }
+        let nextPoller = settings.bounceMailbox.map {
+            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        }
         nextPoller?.start()
         let nextWebhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
         nextWebhooks.start()
@@ -137,8 +141,9 @@ public final class OutboxService: Sendable {
     /// Serves until SIGTERM or SIGINT arrives at `signals`, then stops gracefully. SIGHUP
     /// reloads with `reloadSettings()`; when that throws, the error is logged and the running
     /// settings stay. Throws only when the service cannot go on (it is stopped first).
+    /// `beforeStop` runs just before the service stops (a listener closes while the database is open).
     @discardableResult
-    public func run(until signals: SignalInbox, reloadSettings: () throws -> ServiceSettings) throws -> DeliverySummary {
+    public func run(until signals: SignalInbox, beforeStop: () -> Void = {}, reloadSettings: () throws -> ServiceSettings) throws -> DeliverySummary {
         while signals.wait() == SIGHUP {
             let settings: ServiceSettings
             do { settings = try reloadSettings() } catch {
@@ -147,11 +152,18 @@ public final class OutboxService: Sendable {
                 continue
             }
             do { try reload(settings) } catch {
+                beforeStop()
                 stop()
                 throw error
             }
         }
+        beforeStop()
         return stop()
+    }
+
+    /// The running engine's tallies since it started (nil while none runs): for `/metrics`.
+    public var deliverySummary: DeliverySummary? {
+        state.withLock { $0.engine }?.summary
     }
 
     /// The engine's stuck steps (empty while it makes progress or is not running).

@@ -50,6 +50,16 @@ public struct BounceMailboxSettings: Sendable {
         let bounces = configuration.bounces
         guard let url = bounces.mailboxURL else { return nil }
         let file = configuration.sourceFile ?? "environment"
+        if let owner = bounces.mailboxAuth.oauthOwner {
+            guard bounces.mailboxPasswordCredential == nil else {
+                throw ConfigurationError(.invalidValue, file: file, line: nil, reason:
+                    "[bounces] mailbox-auth = oauth:\(owner) logs in with OAuth tokens; remove mailbox-password-credential (or set mailbox-auth = password)")
+            }
+            guard bounces.mailboxUser?.isEmpty == false else {
+                throw ConfigurationError(.missingValue, file: file, line: nil, reason:
+                    "[bounces] mailbox-auth = oauth:\(owner) needs mailbox-user: the mailbox address XOAUTH2 logs in as")
+            }
+        }
         var password = ""
         if let credential = bounces.mailboxPasswordCredential {
             do { password = try Credentials.read(name: credential, environment: environment) } catch {

@@ -8,6 +8,8 @@ public enum BounceMatchMethod: String, Sendable, Hashable, Codable {
     case header
     /// The recipient address among messages sent in the last 30 days.
     case address
+    /// The letter token of an unsubscribe request (`unsubscribe+TOKEN@…`).
+    case unsubscribeToken = "unsubscribe-token"
 }
 
 /// A message the bounce was matched to.

@@ -49,11 +49,17 @@ extension OutboxDatabase {
     /// Several messages (a directory of saved bounces) in one transaction: one commit, so
     /// one disk flush, for all of them. Results are in the order given; nothing is written
     /// when it throws. Each is recorded as ``ingestBounce(raw:source:now:policy:parser:)``
-    /// would record it, duplicates included (also within `messages`).
+    /// would record it, duplicates included (also within `messages`). `envelopeRecipient`
+    /// (the MTA's `${recipient}`) is where the messages were delivered to, looked at before
+    /// their `Delivered-To`, `X-Original-To` and `To` for VERP and unsubscribe tokens.
     public func ingestBounces(_ messages: [(raw: [UInt8], source: String)], now: Int64, policy: BounceSuppressionPolicy? = .standard,
-                              parser: BounceParser = BounceParser()) throws -> [BounceIngestResult] {
-        let parsed = messages.map { (raw: $0.raw, source: $0.source, report: parser.parse($0.raw), sha: SHA256.hex(of: $0.raw),
-                                     references: ReplyReferences.messageIDs(in: $0.raw)) }
+                              parser: BounceParser = BounceParser(), envelopeRecipient: String? = nil) throws -> [BounceIngestResult] {
+        let parsed = messages.map { message in
+            var report = parser.parse(message.raw)
+            if let envelopeRecipient, !envelopeRecipient.isEmpty { report.envelopeRecipients.insert(envelopeRecipient, at: 0) }
+            return (raw: message.raw, source: message.source, report: report, sha: SHA256.hex(of: message.raw),
+                    references: ReplyReferences.messageIDs(in: message.raw))
+        }
         return try Self.mappingDatabaseErrors {
             try pool.write { db in
                 var results: [BounceIngestResult] = []
@@ -95,8 +101,37 @@ extension OutboxDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
-        var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: db.lastInsertedRowID, now: now, policy: policy)
+        let bounceID = db.lastInsertedRowID
+        let unsubscribeTokens = report.verpTokens(prefix: UnsubscribeToken.localPart)
+        if !onlyOurs, !unsubscribeTokens.isEmpty {
+            return try recordUnsubscribeMail(db, tokens: unsubscribeTokens, bounceID: bounceID, now: now)
+        }
+        var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: bounceID, now: now, policy: policy)
         return try recorder.record()
+    }
+
+    /// A message to `unsubscribe+TOKEN@…` (the `mailto:` of a letter's List-Unsubscribe):
+    /// the request for each distinct token (``recordUnsubscribe(_:token:source:now:)``),
+    /// tied to the raw row. Never a bounce: nothing else is recorded of it.
+    private static func recordUnsubscribeMail(_ db: Database, tokens: [String], bounceID: Int64, now: Int64) throws -> BounceIngestResult {
+        var seen: Set<String> = []
+        var results: [UnsubscribeResult] = []
+        for token in tokens.prefix(5) where seen.insert(token.lowercased()).inserted {
+            results.append(try recordUnsubscribe(db, token: token, source: .mail(bounceID: bounceID), now: now))
+        }
+        let matched = results.first { $0.messageID != nil }
+        try db.execute(sql: "UPDATE bounce SET kind = 'unsubscribe', message_id = ?, matched_by = ?, reasons = ? WHERE id = ?",
+                       arguments: [matched?.messageID, matched.map { _ in BounceMatchMethod.unsubscribeToken.rawValue },
+                                   results.map(\.outcome.rawValue).joined(separator: ", "), bounceID])
+        var entries: [BounceIngestResult.Entry] = []
+        for result in results {
+            let kinds = try Row.fetchAll(db, sql: "SELECT id, kind, message_id, recipient FROM event WHERE id IN (\(result.eventIDs.map(String.init).joined(separator: ",")))")
+            entries += kinds.map { .init(eventID: $0["id"], kind: $0["kind"], messageID: $0["message_id"], recipient: $0["recipient"],
+                                         enhancedCode: nil, reason: nil, severity: nil) }
+        }
+        return BounceIngestResult(bounceID: bounceID, duplicate: false, kind: "unsubscribe", messageID: matched?.messageID,
+                                  matchedBy: matched.map { _ in .unsubscribeToken }, events: entries,
+                                  suppressed: [], senderProblems: [])
     }
 
     /// The raw bytes of a recorded bounce, or nil when there is no such row.

@@ -58,8 +58,13 @@ extension OutboxDatabase {
     /// address is actively suppressed at `now` as `suppressed`, with one `suppressed` event
     /// each, inside a transaction the caller holds (the claim). Returns how many were
     /// marked. Deciding what happens to a message left with no deliverable recipient is
-    /// the caller's business.
+    /// the caller's business. Then the recipients of letters who unsubscribed from the
+    /// letter's owner (``suppressUnsubscribed(_:ofMessages:now:)``).
     static func suppressRecipients(_ db: Database, ofMessages ids: [Int64], now: Int64) throws -> Int {
+        try suppressListed(db, ofMessages: ids, now: now) + suppressUnsubscribed(db, ofMessages: ids, now: now)
+    }
+
+    private static func suppressListed(_ db: Database, ofMessages ids: [Int64], now: Int64) throws -> Int {
         guard !ids.isEmpty,
               try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM suppression)")) == true else { return 0 }
         var total = 0

@@ -17,6 +17,16 @@ public struct SuppressionRecord: Sendable, Hashable, Codable {
     public let createdAt: Int64
     /// When it stops blocking (Unix milliseconds); nil: never.
     public let expiresAt: Int64?
+    /// What it blocks: `all` mail to the address, or `letters` — only letters of ``owner``
+    /// (the address unsubscribed from them; invoices and transactional mail still go).
+    public var scope = Scope.all
+    /// The owner whose letters are blocked, for scope `letters`.
+    public var owner: String?
+
+    /// What a suppression blocks.
+    public enum Scope: String, Sendable, Hashable, Codable {
+        case all, letters
+    }
 
     /// Whether it still blocks sending at `now`.
     public func isActive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }

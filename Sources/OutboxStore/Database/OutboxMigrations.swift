@@ -16,8 +16,13 @@ enum OutboxMigrations {
         migrator.registerMigration("v10-dkim-keys", migrate: DKIMKeyMigration.migrate)
         migrator.registerMigration("v11-sent-header", migrate: SentHeaderMigration.migrate)
         migrator.registerMigration("v12-throughput", migrate: ThroughputMigration.migrate)
-        migrator.registerMigration("v17-message-schedule", migrate: ScheduleMigration.migrate)
-        migrator.registerMigration("v18-webhooks", migrate: WebhookMigration.migrate)
+        migrator.registerMigration("v13-unknown-outcomes", migrate: UnknownOutcomeMigration.migrate)
+        migrator.registerMigration("v14-send-pace", migrate: OutboxDatabase.createSendPace)
+        migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
+        migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
+        migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
+        migrator.registerMigration("v18-message-schedule", migrate: ScheduleMigration.migrate)
+        migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
         return migrator
     }
 
@@ -169,6 +174,11 @@ enum OutboxMigrations {
                 UPDATE message_count SET n = n - 1 WHERE owner = OLD.owner AND state = OLD.state;
             END;
             """)
+    }
+
+    /// Inline images are attachments with a Content-ID (`cid:` in the HTML); NULL: an attachment.
+    private static func addAttachmentContentID(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE attachment ADD COLUMN content_id TEXT")
     }
 
     /// A per-profile cap on open SMTP connections; NULL: the daemon's `connections-per-profile`.

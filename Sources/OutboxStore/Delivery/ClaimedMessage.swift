@@ -17,10 +17,15 @@ public struct ClaimedMessage: Hashable, Sendable {
     public let attempts: Int
     /// Enqueue time, Unix milliseconds (the retry policy's give-up age counts from it).
     public let createdAt: Int64
+    /// Transactional, invoice or letter; a letter carries List-Unsubscribe.
+    public let kind: MessageKind
+    /// A letter's unsubscribe token (``OutboxCore/UnsubscribeToken``); nil for other kinds.
+    public let unsubscribeToken: String?
 
     public init(
         id: Int64, batchID: Int64, owner: String, token: String, subject: String, textBody: String?, htmlBody: String?,
-        headers: [HeaderField], recipients: [ClaimedRecipient], attachments: [MIMEAttachment], attempts: Int, createdAt: Int64
+        headers: [HeaderField], recipients: [ClaimedRecipient], attachments: [MIMEAttachment], attempts: Int, createdAt: Int64,
+        kind: MessageKind = .transactional, unsubscribeToken: String? = nil
     ) {
         self.id = id
         self.batchID = batchID
@@ -34,5 +39,7 @@ public struct ClaimedMessage: Hashable, Sendable {
         self.attachments = attachments
         self.attempts = attempts
         self.createdAt = createdAt
+        self.kind = kind
+        self.unsubscribeToken = unsubscribeToken
     }
 }

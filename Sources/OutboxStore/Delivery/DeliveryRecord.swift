@@ -12,6 +12,23 @@ public struct DeliveryRecord: Hashable, Sendable {
         case failed
         /// Deferred too long: `failed`, with an `expired` event.
         case expired
+        /// The connection broke after the final "." and before the reply: the message stays
+        /// `deferred`, parked (never claimed) until the first step of `plan` resolves it,
+        /// with an `unknown` event. With `plan.action == .resend` it is due at `plan.dueAt`.
+        case unknown(UnknownPlan)
+    }
+
+    /// The first step for an unknown outcome, and the Message-ID to look for.
+    public struct UnknownPlan: Hashable, Sendable {
+        public let action: UnknownOutcome.Action
+        public let dueAt: Int64?
+        public let headerMessageID: String?
+
+        public init(action: UnknownOutcome.Action, dueAt: Int64?, headerMessageID: String?) {
+            self.action = action
+            self.dueAt = dueAt
+            self.headerMessageID = headerMessageID
+        }
     }
 
     public let verdict: Verdict
@@ -39,6 +56,7 @@ public struct DeliveryRecord: Hashable, Sendable {
         case .deferred: .deferred
         case .failed: .failed
         case .expired: .expired
+        case .unknown: .unknown
         }
     }
 }

@@ -31,7 +31,7 @@ extension OutboxDatabase {
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= :due
                       AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)
-                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, priority, next_attempt_at,
+                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, priority, next_attempt_at, kind,
                     max(created_at, coalesce(not_before, created_at)) AS created_at, expires_at
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
                 .filter { row in try !Self.expireIfPast(db, claimed: row, now: now) }
@@ -72,20 +72,23 @@ extension OutboxDatabase {
             return ClaimedRecipient(kind: kind, mailbox: mailbox, state: state)
         }
         var attachments: [MIMEAttachment] = []
-        for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type FROM attachment WHERE message_id = ? ORDER BY position"),
+        for a in try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, filename, content_type, content_id FROM attachment WHERE message_id = ? ORDER BY position"),
                                   arguments: [id]) {
             let sha: String = a["sha256"]
             if contents[sha] == nil, let stored = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?"), arguments: [sha]) {
                 contents[sha] = try StoredBytes.content(stored["data"], encoding: stored["encoding"], size: stored["size"], sha256: sha)
             }
-            attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? []))
+            attachments.append(MIMEAttachment(filename: a["filename"], contentType: a["content_type"], data: contents[sha] ?? [],
+                                              contentID: a["content_id"]))
         }
         let headers = HeaderCoding.decode(row["headers"]).compactMap { try? HeaderField(name: $0.name, value: $0.value) }
+        let kind = MessageKind(rawValue: row["kind"] ?? "") ?? .transactional
         return ClaimedMessage(
             id: id, batchID: row["batch_id"], owner: row["owner"], token: row["token"], subject: row["subject"],
             textBody: try StoredBytes.text(row["text_body"], what: "the text body of message \(id)"),
             htmlBody: try StoredBytes.text(row["html_body"], what: "the HTML body of message \(id)"), headers: headers, recipients: recipients,
-            attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"])
+            attachments: attachments, attempts: row["attempts"], createdAt: row["created_at"], kind: kind,
+            unsubscribeToken: kind.isUnsubscribable ? try UnsubscribeTokens.token(db, messageID: id) : nil)
     }
 }

@@ -52,6 +52,26 @@ extension OutboxDatabase {
         }
     }
 
+    /// The time of `owner`'s latest `sent` event, nil when none.
+    public func lastSentAt(owner: String) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM event WHERE kind = 'sent' AND owner = ?", arguments: [owner])
+        }
+    }
+
+    /// Envelope recipients accepted in `owner`'s `sent` events after `since` (each send counts
+    /// again, as providers count), and the oldest such event's time.
+    public func sentRecipientCount(owner: String, since: Int64) throws -> (count: Int, oldest: Int64?) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM((SELECT COUNT(*) FROM recipient r WHERE r.message_id = e.message_id AND r.state IN ('sent','bounced'))), 0) AS n,
+                    MIN(e.at) AS oldest
+                FROM event e WHERE e.kind = 'sent' AND e.owner = ? AND e.at > ?
+                """, arguments: [owner, since])
+            return (row?["n"] ?? 0, row?["oldest"])
+        }
+    }
+
     /// The earliest time something may become claimable without a database change: a
     /// message falling due or a pause ending. Nil when nothing waits.
     public func nextWakeTime() throws -> Int64? {

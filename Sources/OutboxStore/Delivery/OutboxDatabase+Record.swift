@@ -25,6 +25,7 @@ extension OutboxDatabase {
         case .sent: (.sent, nil, now)
         case .deferred(let at): (.deferred, at, nil)
         case .failed, .expired: (.failed, nil, now)
+        case .unknown(let plan): (.deferred, plan.action == .resend ? (plan.dueAt ?? now) : OutboxDatabase.parkedUntil, nil)
         }
         // One statement finds the leased row and updates it (no separate SELECT per outcome). A retry
         // is never put after the message's expiresAt: the claim at that time fails it as expired.
@@ -45,6 +46,12 @@ extension OutboxDatabase {
                 """).execute(arguments: [recipient.state.rawValue, recipient.code, recipient.reply, now, messageID, recipient.address])
         }
         if let copy = record.sentHeader { try storeSentHeader(db, messageID: messageID, copy, now: now) }
+        if case .unknown(let plan) = record.verdict {
+            try parkUnknown(db, messageID: messageID, owner: owner, plan: plan, detail: record.text, now: now)
+        } else if attempt > 1 {
+            // A resent message that had an unknown outcome: that question is answered now.
+            try db.cachedStatement(sql: "DELETE FROM unknown_outcome WHERE message_id = ?").execute(arguments: [messageID])
+        }
         try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
                             code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
         try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,

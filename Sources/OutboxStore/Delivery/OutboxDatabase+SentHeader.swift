@@ -32,7 +32,7 @@ extension OutboxDatabase {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority, next_attempt_at,
-                    state
+                    state, kind
                 FROM message WHERE id = ?
                 """, arguments: [id])
             else { return nil }

@@ -1,6 +1,6 @@
 import GRDB
 
-/// Schema step `v17-message-schedule`: a message's `notBefore` and `expiresAt` (Unix
+/// Schema step `v18-message-schedule`: a message's `notBefore` and `expiresAt` (Unix
 /// milliseconds, NULL: none).
 ///
 /// No index is added and the claim query keeps its shape: the enqueue writes `notBefore`

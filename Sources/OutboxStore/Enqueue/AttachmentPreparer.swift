@@ -24,7 +24,7 @@ final class AttachmentPreparer {
                 if let known = hashByPath[path] {
                     sha = known
                 } else {
-                    let data = try files.read(path, location: location, field: "attachments[\(index)].path")
+                    let data = try files.read(path, location: location, field: attachment.field(index: index) + ".path")
                     sha = SHA256.hex(of: data)
                     hashByPath[path] = sha
                     bytes = data
@@ -32,10 +32,16 @@ final class AttachmentPreparer {
             case .inline(let data):
                 sha = SHA256.hex(of: data)
                 bytes = data
+            case .stored(let stored):
+                // Checked by the writer, which can see the content table.
+                prepared.append(PreparedAttachment(sha256: stored, content: nil, filename: attachment.filename,
+                                                   contentType: attachment.contentType, contentID: attachment.contentID,
+                                                   referenceField: attachment.field(index: index) + ".contentRef"))
+                continue
             }
             if !seenContents.insert(sha).inserted { bytes = nil }
             prepared.append(PreparedAttachment(sha256: sha, content: bytes.map(StoredContent.init), filename: attachment.filename,
-                                               contentType: attachment.contentType))
+                                               contentType: attachment.contentType, contentID: attachment.contentID, referenceField: nil))
         }
         return PreparedMessage(draft: draft, location: location, attachments: prepared,
                                textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))

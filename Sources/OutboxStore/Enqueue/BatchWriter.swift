@@ -43,17 +43,18 @@ public final class BatchWriter {
         let draft = message.draft
         for attachment in message.attachments {
             if let content = attachment.content { try insertContent(sha: attachment.sha256, content) }
+            if let field = attachment.referenceField { try checkStoredContent(attachment.sha256, location: message.location, field: field) }
         }
         // The key's unique index decides: DO NOTHING when the key is already there.
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
-                                 headers, next_attempt_at, created_at, updated_at, not_before, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 headers, next_attempt_at, created_at, updated_at, kind, not_before, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
         try insertMessage.execute(arguments: [
             batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
-            message.htmlBody, HeaderCoding.encode(draft.headers), max(now, draft.notBefore ?? now), now, now,
+            message.htmlBody, HeaderCoding.encode(draft.headers), max(now, draft.notBefore ?? now), now, now, draft.kind.rawValue,
             draft.notBefore, draft.expiresAt,
         ])
         guard db.changesCount > 0 else {
@@ -73,11 +74,12 @@ public final class BatchWriter {
             ])
         }
         let insertLink = try db.cachedStatement(sql: """
-            INSERT INTO attachment (message_id, position, sha256, filename, content_type) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO attachment (message_id, position, sha256, filename, content_type, content_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for (position, link) in message.attachments.enumerated() {
-            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType])
+            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType, link.contentID])
         }
+        if draft.kind.isUnsubscribable { try UnsubscribeTokens.issue(db, for: draft, messageID: messageID, now: now) }
         queuedByOwner[draft.owner, default: 0] += 1
         enqueued += 1
     }
@@ -93,8 +95,17 @@ public final class BatchWriter {
             return
         }
         let first = firstMessageID.flatMap { locations[Int((existing["id"] as Int64) - $0)] }
-        throw IntakeError(.duplicateKey, location: message.location, field: "key",
-                          "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
+        throw Self.keyUsedTwice(key, location: message.location, first: first)
+    }
+
+    /// The refusal of a message key given twice in one batch.
+    static func keyUsedTwice(_ key: String, location: String, first: String?) -> IntakeError {
+        IntakeError(.duplicateKey, location: location, field: "key", "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
+    }
+
+    /// The refusal of a batch without messages.
+    static func noMessages(source: String?) -> IntakeError {
+        IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
     }
 
     /// Adds the batch's messages to the live counts (`message_count`), once per owner.
@@ -114,6 +125,20 @@ public final class BatchWriter {
             """)
         try insert.execute(arguments: [sha, content.size, content.data, content.encoding])
         if db.changesCount > 0 { newContents += 1 }
+    }
+
+    /// A content given by reference must be in the outbox (uploaded, or attached before).
+    private func checkStoredContent(_ sha: String, location: String, field: String) throws {
+        guard !storedContents.contains(sha) else { return }
+        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM content WHERE sha256 = ?)"), arguments: [sha]) ?? false
+        guard exists else { throw Self.contentNotStored(sha, location: location, field: field) }
+        storedContents.insert(sha)
+    }
+
+    /// The error for a content reference (`contentRef`) that names nothing in the outbox.
+    static func contentNotStored(_ sha: String, location: String, field: String) -> IntakeError {
+        IntakeError(.attachmentMissing, location: location, field: field,
+                    "no content \(ContentReference.make(sha256: sha)) is stored; upload it with POST /v1/attachments first")
     }
 
     private var sequence: UInt64 = 0

@@ -106,7 +106,7 @@ extension OutboxDatabase {
                 let writer = BatchWriter(db: db, batchID: batchID, now: now, files: files)
                 try body(writer, files)
                 guard writer.enqueued + writer.duplicates > 0 else {
-                    throw IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
+                    throw BatchWriter.noMessages(source: source)
                 }
                 try writer.finish()
                 try db.execute(sql: "UPDATE batch SET message_count = ?, duplicate_count = ? WHERE id = ?",

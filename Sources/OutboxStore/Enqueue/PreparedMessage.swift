@@ -21,6 +21,11 @@ struct PreparedAttachment: Sendable {
     let content: StoredContent?
     let filename: String
     let contentType: String?
+    /// Set for an inline image.
+    let contentID: String?
+    /// For a content given by reference (`contentRef`): the field naming it, for the
+    /// error when the content is not in the outbox.
+    let referenceField: String?
 }
 
 /// Attachment bytes as stored in `content`: `data` (compressed when `encoding` says so)

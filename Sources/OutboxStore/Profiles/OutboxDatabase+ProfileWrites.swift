@@ -43,6 +43,7 @@ extension OutboxDatabase {
                     merged.perHour, merged.perDay, merged.maxConnections, merged.fromLogin.map { $0 ? 1 : 0 }, now,
                 ])
             try Self.saveSentCopyFields(db, owner: owner, merged)
+            try db.execute(sql: "UPDATE profile SET recipients_per_day = ? WHERE owner = ?", arguments: [merged.recipientsPerDay, owner])
         }
     }
 

@@ -47,6 +47,7 @@ extension OutboxDatabase {
         fields.perMinute = row["per_minute"]
         fields.perHour = row["per_hour"]
         fields.perDay = row["per_day"]
+        fields.recipientsPerDay = row["recipients_per_day"]
         fields.maxConnections = row["max_connections"]
         fields.fromLogin = (row["from_login"] as Int?).map { $0 != 0 }
         fields.sentCopyFolder = row["sent_copy_folder"]

@@ -25,11 +25,15 @@ public struct EventFilter: Sendable, Hashable {
     public var messageID: Int64?
     public var batchID: Int64?
     public var owner: String?
+    /// Only events of these owners (an API token limited to owners); nil: any.
+    public var owners: [String]?
     public var since: Int64?
     public var afterID: Int64?
     public var limit: Int
 
-    public init(kind: String? = nil, messageID: Int64? = nil, batchID: Int64? = nil, owner: String? = nil, since: Int64? = nil, afterID: Int64? = nil, limit: Int = 100) {
+    public init(kind: String? = nil, messageID: Int64? = nil, batchID: Int64? = nil, owner: String? = nil, owners: [String]? = nil,
+                since: Int64? = nil, afterID: Int64? = nil, limit: Int = 100) {
+        self.owners = owners
         self.kind = kind
         self.messageID = messageID
         self.batchID = batchID

@@ -50,10 +50,11 @@ extension OutboxDatabase {
                                              bounceReason: $0["bounce_reason"], bounceSeverity: $0["bounce_severity"])
             }
             let attachments = try Row.fetchAll(db, sql: """
-                SELECT a.filename, a.content_type, a.sha256, c.size FROM attachment a JOIN content c USING (sha256)
+                SELECT a.filename, a.content_type, a.sha256, a.content_id, c.size FROM attachment a JOIN content c USING (sha256)
                 WHERE a.message_id = ? ORDER BY a.position
                 """, arguments: [id]).map {
-                MessageDetail.AttachmentEntry(filename: $0["filename"], contentType: $0["content_type"], sha256: $0["sha256"], size: $0["size"])
+                MessageDetail.AttachmentEntry(filename: $0["filename"], contentType: $0["content_type"], sha256: $0["sha256"], size: $0["size"],
+                                              contentID: $0["content_id"])
             }
             let events = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE message_id = ? ORDER BY id", arguments: [id])
                 .map(EventRecord.init(row:))
@@ -73,6 +74,7 @@ extension OutboxDatabase {
         if let message = filter.messageID { conditions.append("message_id = ?"); arguments += [message] }
         if let batch = filter.batchID { conditions.append("batch_id = ?"); arguments += [batch] }
         if let owner = filter.owner { conditions.append("owner = ?"); arguments += [owner] }
+        if let owners = filter.owners { conditions.append("owner IN (\(databaseQuestionMarks(count: owners.count)))"); arguments += StatementArguments(owners) }
         if let since = filter.since { conditions.append("at >= ?"); arguments += [since] }
         if let after = filter.afterID { conditions.append("id > ?"); arguments += [after] }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

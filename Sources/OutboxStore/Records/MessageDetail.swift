@@ -23,6 +23,8 @@ public struct MessageDetail: Sendable, Hashable, Codable {
         public let contentType: String?
         public let sha256: String
         public let size: Int
+        /// Set for an inline image (shown by the HTML as `cid:ID`).
+        public let contentID: String?
     }
 
     public let summary: MessageSummary

@@ -1,6 +1,6 @@
 import GRDB
 
-/// Schema step `v18-webhooks`: the endpoints applications registered, one delivery per
+/// Schema step `v19-webhooks`: the endpoints applications registered, one delivery per
 /// (endpoint, event), and every attempt of it.
 ///
 /// The dispatcher reads the event log by a durable `cursor` per endpoint (the primary key

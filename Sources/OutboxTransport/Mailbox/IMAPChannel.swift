@@ -28,6 +28,17 @@ final class IMAPChannel {
         return MailboxResponse.imapSearch(try command("UID SEARCH \(criteria)", what: "list \(session.endpoint.displayURL)").lines)
     }
 
+    /// UIDs of the messages in the selected mailbox whose header field `name` contains
+    /// `value` (IMAP `UID SEARCH HEADER`). `value` must not contain quotes, backslashes or
+    /// control characters (a Message-ID does not).
+    func uids(header name: String, contains value: String) throws(MailboxError) -> [String] {
+        guard !value.isEmpty, !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "\\" }) else {
+            throw MailboxError(.transport, "cannot search for \(name) '\(value.prefix(80))': it contains characters IMAP cannot quote plainly")
+        }
+        let response = try command("UID SEARCH HEADER \(name) \(Self.quoted(value))", what: "search \(session.endpoint.displayURL)")
+        return MailboxResponse.imapSearch(response.lines)
+    }
+
     /// `7-Mar-2026`, the date form of RFC 3501 search keys (in UTC).
     static func imapDate(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

@@ -13,7 +13,10 @@ public struct MailboxEndpoint: Sendable, Hashable {
     /// The IMAP mailbox as named.
     public let mailbox: String
     public var username: String
+    /// Ignored when ``oauth`` is set.
     public var password: String
+    /// Log in with XOAUTH2 and this owner's access tokens instead of the password.
+    public var oauth: MailboxOAuth?
     /// Refuse to log in without TLS (STARTTLS on `imap://`/`pop3://`). Default true.
     public var requireTLS: Bool
     public var verifyTLS: Bool

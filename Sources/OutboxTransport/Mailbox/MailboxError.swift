@@ -14,6 +14,11 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case messageTooLarge = "message-too-large"
         /// The caller could not record a message; it stays in the mailbox.
         case notRecorded = "not-recorded"
+        /// XOAUTH2: no access token could be had, or refreshing a refused one failed (a
+        /// revoked sign-in: re-authorise with `outbox profile oauth OWNER`).
+        case oauth
+        /// XOAUTH2: the server refused the login even with a freshly refreshed access token.
+        case loginDenied = "login-denied"
     }
 
     public let code: Code

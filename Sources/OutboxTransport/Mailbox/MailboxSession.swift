@@ -4,12 +4,19 @@ import OutboxCore
 /// One logged-in connection to a bounce mailbox over libcurl: one easy handle, reused
 /// for every command so POP3 message numbers stay valid and deletions commit together
 /// at `QUIT` (sent by ``close()``). libcurl's verbose trace stays off: no protocol line
-/// (the login carries the password) is ever printed or kept.
+/// (the login carries the password or access token) is ever printed or kept.
+///
+/// With ``MailboxEndpoint/oauth`` the login is XOAUTH2 (libcurl's `CURLOPT_XOAUTH2_BEARER`);
+/// a login the server refuses (IMAP `NO [AUTHENTICATIONFAILED]`, POP3 `-ERR`) is retried
+/// once with a refreshed access token, then fails with ``MailboxError/Code/loginDenied``.
 final class MailboxSession {
     let endpoint: MailboxEndpoint
     let handle: UnsafeMutableRawPointer
     private let sink: HTTPResponseSink
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// XOAUTH2: the access token the handle logs in with, and whether it was refreshed already.
+    private var bearer: OAuthToken?
+    private var refreshedBearer = false
 
     init(endpoint: MailboxEndpoint, maximumMessageBytes: Int) throws(MailboxError) {
         guard CurlRuntime.ensureInitialised(), let handle = curl_easy_init() else {
@@ -86,7 +93,17 @@ final class MailboxSession {
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil), "CUSTOMREQUEST")
         if let command { try set(CURLOPT_CUSTOMREQUEST, command, "CUSTOMREQUEST") }
         try set(CURLOPT_NOBODY, noBody ? 1 : 0, "NOBODY")
-        let code = curl_easy_perform(handle)
+        var code = curl_easy_perform(handle)
+        if code == CURLE_LOGIN_DENIED, let oauth = endpoint.oauth, let rejected = bearer {
+            // Nothing was done before the login: the same command is safe to repeat.
+            guard !refreshedBearer else { throw loginDenied(oauth, what: what) }
+            refreshedBearer = true
+            try useBearer(try oauth.refresh(after: rejected))
+            sink.reset()
+            errorBuffer[0] = 0
+            code = curl_easy_perform(handle)
+            if code == CURLE_LOGIN_DENIED { throw loginDenied(oauth, what: what) }
+        }
         if sink.overflowed {
             throw MailboxError(.messageTooLarge, "\(what): larger than \(sink.limit) bytes; left in the mailbox")
         }
@@ -106,13 +123,30 @@ final class MailboxSession {
         try check(ccurl_easy_setopt_write_function(handle, HTTPCallbacks.write), "WRITEFUNCTION")
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()), "WRITEDATA")
         try set(CURLOPT_USERNAME, endpoint.username, "USERNAME")
-        try set(CURLOPT_PASSWORD, endpoint.password, "PASSWORD")
+        if let oauth = endpoint.oauth {
+            try set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2", "LOGIN_OPTIONS")
+            try useBearer(try oauth.accessToken())
+        } else {
+            try set(CURLOPT_PASSWORD, endpoint.password, "PASSWORD")
+        }
         try set(CURLOPT_USE_SSL, Int(endpoint.requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue), "USE_SSL")
         try set(CURLOPT_SSL_VERIFYPEER, endpoint.verifyTLS ? 1 : 0, "SSL_VERIFYPEER")
         try set(CURLOPT_SSL_VERIFYHOST, endpoint.verifyTLS ? 2 : 0, "SSL_VERIFYHOST")
         if let caFile = endpoint.caFile { try set(CURLOPT_CAINFO, caFile, "CAINFO") }
         try set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.connectTimeout * 1000), "CONNECTTIMEOUT_MS")
         try set(CURLOPT_TIMEOUT_MS, Int(endpoint.transferTimeout * 1000), "TIMEOUT_MS")
+    }
+
+    private func useBearer(_ token: OAuthToken) throws(MailboxError) {
+        bearer = token
+        try set(CURLOPT_XOAUTH2_BEARER, token.value, "XOAUTH2_BEARER")
+    }
+
+    private func loginDenied(_ oauth: MailboxOAuth, what: String) -> MailboxError {
+        MailboxError(.loginDenied, "\(what) failed: \(endpoint.displayURL) refused the XOAUTH2 login of \(endpoint.username) with a freshly "
+            + "refreshed access token of owner \(oauth.owner); check that the mailbox allows IMAP/POP and that the sign-in grants "
+            + "IMAP.AccessAsUser.All / POP.AccessAsUser.All (re-authorise with `outbox profile oauth \(oauth.owner)` and the mailbox scopes)",
+            transport: CurlResultMapping.result(CURLE_LOGIN_DENIED, message: String(cString: errorBuffer)))
     }
 
     func set(_ option: CURLoption, _ value: Int, _ name: String) throws(MailboxError) {

@@ -19,7 +19,9 @@ struct EnqueueCommand: ParsableCommand {
             of them are refused. A batch from stdin may attach files only from those directories \
             (relative paths are read from the current directory). Exit status: 0 done, \
             65 input refused, 75 temporary failure (disk full, database locked: try again), \
-            1 other failure.
+            1 other failure. With --dry-run the batch is checked the same way (same errors, same \
+            exit status) and the first --render N messages are printed as they would be sent, \
+            but nothing is written: no database is created or changed, no attachment stored.
             """
     )
 
@@ -52,6 +54,14 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("attach"), help: ArgumentHelp("Mail merge: a file attached to every message (repeatable).", valueName: "file"))
     var attachments: [String] = []
 
+    @Option(name: .customLong("inline"), help: ArgumentHelp(
+        "Mail merge: an image the HTML template shows as cid:CID, given as CID=FILE (repeatable).", valueName: "cid=file"))
+    var inlineImages: [String] = []
+
+    @Option(help: ArgumentHelp("Mail merge: what the messages are: letter (customer letters: List-Unsubscribe, unsubscribed "
+        + "addresses skipped), invoice or transactional (the default).", valueName: "kind"))
+    var kind: String?
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest message accepted (text, HTML and attachments), in bytes.")
     var maxMessageBytes: Int = IntakeLimits().maxMessageBytes
 
@@ -68,6 +78,15 @@ struct EnqueueCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(name: .customLong("dry-run"), help: "Check the batch as enqueue would and print a summary, writing nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("With --dry-run: print the first N messages as they would be sent (RFC 5322).", valueName: "n"))
+    var render: Int = 0
+
+    @Flag(name: .customLong("allow-missing"), help: "Mail merge: render a template variable the CSV has no column for as empty instead of refusing.")
+    var allowMissing = false
+
     func validate() throws {
         if let format, BatchInput.Format(rawValue: format) == nil {
             throw ValidationError("--format must be json or jsonl, not '\(format)'")
@@ -78,9 +97,18 @@ struct EnqueueCommand: ParsableCommand {
             guard template != nil || htmlTemplate != nil else { throw ValidationError("mail merge needs --template or --html-template") }
             guard subject != nil else { throw ValidationError("mail merge needs --subject") }
             guard input == "-" else { throw ValidationError("give either a batch file or --template/--recipients, not both") }
-        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty {
-            throw ValidationError("--subject, --owner, --key and --attach are for mail merge; put them in the batch file otherwise")
+        } else if subject != nil || owner != nil || key != nil || !attachments.isEmpty || !inlineImages.isEmpty || kind != nil {
+            throw ValidationError("--subject, --owner, --key, --attach, --inline and --kind are for mail merge; put them in the batch file otherwise")
         }
+        if let kind, MessageKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of \(MessageKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kind)'")
+        }
+        for image in inlineImages where Self.cidAndFile(image).contains(where: \.isEmpty) {
+            throw ValidationError("--inline \(image): give CID=FILE, e.g. --inline logo=logo.png for src=\"cid:logo\"")
+        }
+        if render != 0 && !dryRun { throw ValidationError("--render is for --dry-run") }
+        if render < 0 { throw ValidationError("--render must be 0 or more") }
+        if allowMissing && !merging { throw ValidationError("--allow-missing is for mail merge (--template/--html-template with --recipients)") }
         for directory in attachmentsFrom {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -94,6 +122,7 @@ struct EnqueueCommand: ParsableCommand {
         limits.maxMessageBytes = maxMessageBytes
         limits.maxRecipients = maxRecipients
         let roots = try attachmentRoots()
+        if dryRun { return try rehearse(limits: limits, roots: roots) }
         let outbox = try Failure.enqueueing { try OutboxDatabase(path: database.resolvedPath) }
         let result = try Failure.enqueueing {
             recipients != nil ? try mailMerge(into: outbox, limits: limits, roots: roots)
@@ -124,39 +153,98 @@ struct EnqueueCommand: ParsableCommand {
     private static func progress() -> ProgressLine? { ProgressLine.onTerminal("enqueue", unit: "message(s)") }
 
     private func batchFile(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
+        try withBatchReader(limits: limits, roots: roots) { reader, descriptor in
+            try reader.enqueue(from: descriptor, into: outbox, now: nowMilliseconds())
+        }
+    }
+
+    /// The batch file (or stdin) opened, with a reader whose attachment policy fits where it came from.
+    private func withBatchReader<T>(limits: IntakeLimits, roots: [String], _ body: (BatchInput, Int32) throws -> T) throws -> T {
         guard input != "-" else {
             var reader = BatchInput(source: "stdin", attachments: AttachmentPolicy(roots: roots, baseDirectory: nil),
                                     limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
-            reader.progress = Self.progress()
-            defer { reader.progress?.finish() }
-            return try reader.enqueue(from: STDIN_FILENO, into: outbox, now: nowMilliseconds())
+            let progress = Self.progress()
+            if let progress { reader.onMessage = { progress.advance() } }
+            defer { progress?.finish() }
+            return try body(reader, STDIN_FILENO)
         }
         let source = (input as NSString).lastPathComponent
         let directory = (input as NSString).deletingLastPathComponent.nilIfEmpty ?? "."
         var reader = BatchInput(source: source, attachments: AttachmentPolicy(roots: [directory] + roots, baseDirectory: directory),
                                 limits: limits, format: format.flatMap(BatchInput.Format.init(rawValue:)))
-        reader.progress = Self.progress()
-        defer { reader.progress?.finish() }
+        let progress = Self.progress()
+        if let progress { reader.onMessage = { progress.advance() } }
+        defer { progress?.finish() }
         let descriptor = try BatchFile.open(input, source: source)
         defer { close(descriptor) }
-        return try reader.enqueue(from: descriptor, into: outbox, now: nowMilliseconds())
+        return try body(reader, descriptor)
     }
 
     private func mailMerge(into outbox: OutboxDatabase, limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
-        var defaults = MessageFields()
-        defaults.owner = owner
-        defaults.attachments = attachments.map { AttachmentField(path: $0) }
-        let merge = MailMerge(
-            textTemplate: try template.map { try readText($0, what: "--template") },
-            htmlTemplate: try htmlTemplate.map { try readText($0, what: "--html-template") },
-            subjectTemplate: subject ?? "", defaults: defaults, recipientsPath: recipients!, limits: limits)
-        let drafts = try merge.drafts(csv: try readText(recipients!, what: "--recipients"))
-        // The files named with --attach are allowed by being named on the command line.
-        let policy = AttachmentPolicy(roots: roots + attachments, baseDirectory: nil)
+        let (drafts, policy) = try mergedDrafts(limits: limits, roots: roots)
         return try outbox.enqueue(batchKey: key, source: (recipients! as NSString).lastPathComponent, now: nowMilliseconds(),
                                   attachments: policy, limits: limits) { writer in
             for (draft, location) in drafts { try writer.add(draft, location: location) }
         }
+    }
+
+    /// The mail merge's messages and the policy its `--attach` files are read under.
+    private func mergedDrafts(limits: IntakeLimits, roots: [String]) throws -> ([(MessageDraft, String)], AttachmentPolicy) {
+        var defaults = MessageFields()
+        defaults.owner = owner
+        defaults.kind = kind
+        defaults.attachments = attachments.map { AttachmentField(path: $0) }
+        let inline = inlineImages.map(Self.cidAndFile)
+        defaults.inline = inline.isEmpty ? nil : inline.map { InlineImageField(cid: $0[0], file: AttachmentField(path: $0[1])) }
+        var merge = MailMerge(
+            textTemplate: try template.map { try readText($0, what: "--template") },
+            htmlTemplate: try htmlTemplate.map { try readText($0, what: "--html-template") },
+            subjectTemplate: subject ?? "", defaults: defaults, recipientsPath: recipients!, limits: limits)
+        merge.allowMissing = allowMissing
+        let drafts = try merge.drafts(csv: try readText(recipients!, what: "--recipients"))
+        // The files named with --attach and --inline are allowed by being named on the command line.
+        return (drafts, AttachmentPolicy(roots: roots + attachments + inline.map { $0[1] }, baseDirectory: nil))
+    }
+
+    /// `--dry-run`: the batch checked as the enqueue checks it, through a ``BatchRehearsal``
+    /// that stores nothing; the database, when there is one, is only read.
+    private func rehearse(limits: IntakeLimits, roots: [String]) throws {
+        let path = database.resolvedPath
+        var outbox: OutboxDatabase?
+        if FileManager.default.fileExists(atPath: path) {
+            do { outbox = try OutboxDatabase(path: path, access: .readOnly) } catch {
+                Terminal.notice("dry run without the outbox at \(path) (\(error)): message keys and profiles are not looked up")
+            }
+        }
+        let source: String
+        let rehearsal: BatchRehearsal
+        if recipients != nil {
+            let (drafts, policy) = try Failure.enqueueing { try mergedDrafts(limits: limits, roots: roots) }
+            source = (recipients! as NSString).lastPathComponent
+            rehearsal = BatchRehearsal(outbox: outbox, attachments: policy, limits: limits, keep: render)
+            try Failure.enqueueing {
+                try rehearsal.run(batchKey: key, source: source) {
+                    for (draft, location) in drafts { try rehearsal.add(draft, location: location) }
+                }
+            }
+        } else {
+            source = input == "-" ? "stdin" : (input as NSString).lastPathComponent
+            rehearsal = try Failure.enqueueing {
+                try withBatchReader(limits: limits, roots: roots) { (reader, descriptor) -> BatchRehearsal in
+                    let rehearsal = BatchRehearsal(outbox: outbox, attachments: reader.attachments, limits: limits, keep: render)
+                    try reader.rehearse(from: descriptor, into: rehearsal)
+                    return rehearsal
+                }
+            }
+        }
+        let rendered = try DryRunRendering(outbox: outbox, databasePath: path, config: config).render(rehearsal.kept)
+        DryRunRendering.print(rehearsal.summary, source: source, rendered: rendered, json: json)
+    }
+
+    /// `logo=logo.png` → `["logo", "logo.png"]`; a missing part is empty.
+    private static func cidAndFile(_ option: String) -> [String] {
+        let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return parts.count == 2 ? parts : [option, ""]
     }
 
     private func readText(_ path: String, what: String) throws -> String {

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import OutboxCore
 import OutboxDaemon
+import OutboxHTTP
 import OutboxStore
 import OutboxTransport
 
@@ -69,13 +70,23 @@ struct ServeCommand: ParsableCommand {
             if let progress { Self.watch(progress, path: outbox.path) }
             let summary = try Failure.guarding { try service.runOnce() }
             progress?.finish()
-            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), held \(summary.held), rate-limited \(summary.rateLimited)")
+            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
             return
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
+        // [http] listen: the API beside the engine; a listener that cannot start stops serve.
+        let api = file.http.host.map { _ in APIServer(database: outbox, settings: file.http) { [service] in service.deliverySummary } }
+        do { try api?.start() } catch {
+            service.stop()
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
         // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
-        _ = try Failure.guarding { try service.run(until: signals) { withTokens(try loadSettings().1) } }
+        // At SIGTERM the listener closes first, while the database is still open.
+        _ = try Failure.guarding {
+            try service.run(until: signals, beforeStop: { api?.stop() }) { withTokens(try loadSettings().1) }
+        }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.
@@ -107,6 +118,7 @@ struct ServeCommand: ParsableCommand {
         var settings = DeliveryConfiguration()
         settings.workers = max(1, workers ?? file.delivery.workers)
         settings.connectionsPerProfile = file.delivery.connectionsPerProfile
+        settings.unknownOutcome = file.delivery.unknownOutcome
         settings.leaseDuration = try lease.map { try duration($0, "--lease") } ?? file.delivery.lease
         settings.pollInterval = try poll.map { try duration($0, "--poll") } ?? .milliseconds(100)
         settings.idleRecheck = file.delivery.pollInterval
@@ -120,6 +132,7 @@ struct ServeCommand: ParsableCommand {
         settings.messageIDDomain = messageIDDomain
         do { settings.senderPolicy = try SenderPolicy(configuration: file) } catch { throw ValidationError(error.description) }
         settings.dkim = file.dkim
+        settings.dmarc = DMARCRouting(settings: file.dmarc, resolver: file.dns.makeResolver())
         settings.ehloName = file.relay?.heloName ?? ProcessInfo.processInfo.hostName
         if let relay = file.relay {
             do { settings.systemRelay = try relay.profileFields(readingCredentialFrom: environment) } catch {

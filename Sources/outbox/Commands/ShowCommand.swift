@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxCore
 import OutboxDaemon
 import OutboxStore
 
@@ -23,7 +24,11 @@ struct ShowCommand: ParsableCommand {
         print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")
         print("subject: \(m.subject)")
         print("created \(Formatting.time(m.createdAt))  updated \(Formatting.time(m.updatedAt))  attempts \(m.attempts)  priority \(m.priority)")
-        if m.state == "queued" || m.state == "deferred" { print("next attempt: \(Formatting.time(m.nextAttemptAt))") }
+        if let unknown = try? database.open(.readOnly).unknownOutcome(messageID: m.id) {
+            print(UnknownOutcomeText.line(unknown))
+        } else if m.state == "queued" || m.state == "deferred" {
+            print("next attempt: \(Formatting.time(m.nextAttemptAt))")
+        }
         if m.notBefore != nil || m.expiresAt != nil {
             print("not before: \(Formatting.time(m.notBefore))  expires: \(Formatting.time(m.expiresAt))")
         }
@@ -38,12 +43,15 @@ struct ShowCommand: ParsableCommand {
             let name = r.displayName.map { "\($0) " } ?? ""
             let reply = r.lastReply.map { " — \(r.lastCode.map { "\($0) " } ?? "")\($0)" } ?? ""
             let bounce = r.bounceReason.map { " (\($0)\(r.bounceSeverity.map { ", \($0)" } ?? ""))" } ?? ""
-            print("  \(r.kind): \(name)<\(r.address)>  \(r.state)\(bounce)\(reply)")
+            // An internationalised domain is stored and sent as its A-label; show the U-label beside it.
+            let unicode = IDNA.displayAddress(r.address)
+            let shown = unicode == r.address ? "" : " (\(unicode))"
+            print("  \(r.kind): \(name)<\(r.address)>\(shown)  \(r.state)\(bounce)\(reply)")
         }
         if !detail.attachments.isEmpty {
             print("\nattachments:")
             for a in detail.attachments {
-                print("  \(a.filename)  \(a.size) bytes  \(a.contentType ?? "(type from name)")  sha256 \(a.sha256.prefix(16))…")
+                print("  \(a.contentID.map { "inline cid:\($0)  " } ?? "")\(a.filename)  \(a.size) bytes  \(a.contentType ?? "(type from name)")  sha256 \(a.sha256.prefix(16))…")
             }
         }
         print("\ntimeline:")

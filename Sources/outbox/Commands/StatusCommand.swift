@@ -29,6 +29,19 @@ struct StatusCommand: ParsableCommand {
             }
             print(Formatting.table(rows))
         }
+        let paces = (try? outbox.sendPaces()) ?? []
+        if !paces.isEmpty {
+            print("\nslowed by the provider (ramps back after accepted messages):")
+            for pace in paces {
+                let paused = pace.pausedUntil > nowMilliseconds() ? "paused until \(Formatting.time(pace.pausedUntil)), " : ""
+                print("  \(pace.owner): level \(pace.level), \(paused)since \(Formatting.time(pace.updatedAt)) — \(pace.reason)")
+            }
+        }
+        let unknown = (try? outbox.unknownOutcomes()) ?? []
+        if !unknown.isEmpty {
+            print("\noutcome unknown (connection lost after the final \".\"; resolve with outbox resolve ID --sent|--resend): \(unknown.count)")
+            unknown.prefix(20).forEach { print("  message \($0.messageID) of \($0.owner): " + UnknownOutcomeText.line($0)) }
+        }
         let problemLines = SenderProblemText.lines(problems, showOwner: true)
         if !problemLines.isEmpty { print(""); problemLines.forEach { print($0) } }
         print("")

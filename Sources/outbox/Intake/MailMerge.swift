@@ -8,6 +8,8 @@ import OutboxStore
 /// The CSV's header row names the columns; `email` (or `address`) is required, `name`
 /// and `key` are optional; every column is available to the templates as `{{column}}`.
 /// Text bodies and the subject are rendered without HTML escaping, HTML bodies with it.
+/// A template variable without a column is refused (naming the template, the CSV's
+/// header line and the variable) unless `allowMissing`: then it renders empty.
 struct MailMerge {
     let textTemplate: String?
     let htmlTemplate: String?
@@ -15,6 +17,8 @@ struct MailMerge {
     let defaults: MessageFields
     let recipientsPath: String
     let limits: IntakeLimits
+    /// Render variables the CSV has no column for as empty instead of refusing the batch.
+    var allowMissing = false
 
     func drafts(csv: String) throws -> [(MessageDraft, String)] {
         let source = (recipientsPath as NSString).lastPathComponent
@@ -30,6 +34,11 @@ struct MailMerge {
         let subject = try compile(subjectTemplate, text: true, what: "--subject")
         let text = try textTemplate.map { try compile($0, text: true, what: "--template") }
         let html = try htmlTemplate.map { try compile($0, text: false, what: "--html-template") }
+        if !allowMissing {
+            for case let (template?, what) in [(Optional(subject), "--subject"), (text, "--template"), (html, "--html-template")] {
+                try checkVariables(of: template, what: what, columns: columns, source: source, headerLine: header.line)
+            }
+        }
         let builder = DraftBuilder(defaults: defaults, limits: limits)
 
         var result: [(MessageDraft, String)] = []
@@ -50,6 +59,16 @@ struct MailMerge {
             result.append((try builder.build(fields, location: location), location))
         }
         return result
+    }
+
+    /// Every variable of `template` is a column (columns are compared in lower case, as
+    /// they are stored); the first one that is not is refused.
+    private func checkVariables(of template: MustacheTemplate, what: String, columns: [String], source: String, headerLine: Int) throws(IntakeError) {
+        let known = Set(columns)
+        guard let missing = TemplateVariables.names(in: template).subtracting(known).sorted().first else { return }
+        throw IntakeError(.template, location: "\(source) line \(headerLine)", field: missing,
+                          "\(what) uses {{\(missing)}} but \(source) has no '\(missing)' column (columns: \(columns.joined(separator: ", "))); "
+                              + "add the column, or pass --allow-missing to render it empty")
     }
 
     private func compile(_ template: String, text: Bool, what: String) throws -> MustacheTemplate {

@@ -225,7 +225,7 @@ import Testing
 
         let again = try guide.outbox.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "s1"])
         #expect(again.status != 0 && again.stderr.contains("exists already"))
-        for bad in [["--domain", "pärnu.ee", "--selector", "s"], ["--domain", "firma.ee", "--selector", "a b"],
+        for bad in [["--domain", "pär nu.ee", "--selector", "s"], ["--domain", "firma.ee", "--selector", "a b"],
                     ["--domain", "firma.ee", "--selector", "s9", "--algorithm", "dsa"]] {
             let refused = try guide.outbox.run(["dkim", "keygen"] + bad)
             #expect(refused.status != 0 && refused.stderr.lowercased().contains("error:"), "\(bad): \(refused.stderr)")
@@ -248,5 +248,9 @@ import Testing
         let after = try guide.run(["dkim", "list", "--json"]).json() as? [[String: Any]] ?? []
         #expect(after.map { "\($0["selector"]!) \($0["signing"] as? Bool == true)" } == ["s2 true", "e1 true"])
         #expect(try guide.outbox.run(["dkim", "delete", "--domain", "firma.ee", "--selector", "s1"]).status != 0)
+
+        // An internationalised domain is filed and published as its A-label.
+        let idn = try guide.run(["dkim", "keygen", "--domain", "pärnu.ee", "--selector", "s1", "--algorithm", "ed25519"]).stdout
+        #expect(idn.contains("s1._domainkey.xn--prnu-loa.ee IN TXT \"v=DKIM1; k=ed25519; p="), "\(idn)")
     }
 }

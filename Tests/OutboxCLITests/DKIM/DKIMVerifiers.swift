@@ -51,18 +51,9 @@ struct DKIMVerifiers {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data(message).write(to: URL(fileURLWithPath: directory + "/message.eml"))
         try JSONSerialization.data(withJSONObject: records).write(to: URL(fileURLWithPath: directory + "/records.json"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command + [directory + "/message.eml", directory + "/records.json"]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw TestServerError(message: "\(command.joined(separator: " ")) failed (\(process.terminationStatus)): \(stderr)")
+        let data = try ToolProcess.output(command + [directory + "/message.eml", directory + "/records.json"])
+        guard let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw TestServerError(message: "\(command.joined(separator: " ")) printed no JSON list")
         }
         return list
     }

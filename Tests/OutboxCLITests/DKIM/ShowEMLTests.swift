@@ -9,9 +9,7 @@ import Testing
         try withTestSMTPServer { relay in
             let guide = try ProfileGuide(conf: DKIMSigningTests.relayConf(relay.port))
             defer { guide.cleanUp() }
-            try guide.run(["profile", "set", "juri", "--mode", "system", "--from", "juri@firma.ee", "--from-name", "Jüri Õunapuu"])
-            var verifiers = DKIMVerifiers()
-            try verifiers.publish(keygenOutput: guide.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "s1"]).stdout)
+            var verifiers = try guide.signingSender()
             try verifiers.publish(keygenOutput: guide.run(["dkim", "keygen", "--domain", "firma.ee", "--selector", "e1", "--algorithm", "ed25519"]).stdout)
             try DKIMSigningTests.enqueueLetter(guide, owner: "juri")
 

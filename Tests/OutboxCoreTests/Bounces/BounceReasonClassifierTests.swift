@@ -141,7 +141,9 @@ import Testing
         let elapsed = clock.measure {
             _ = Self.classify(Case(reason: .undefined, status: "5.0.0", diagnostic: diagnostic, format: .qmail))
         }
-        #expect(elapsed < .seconds(1), "\(elapsed)")
+        // Catches a super-linear blow-up (minutes on these inputs), not speed: a loaded
+        // debug build needs more than a second.
+        #expect(elapsed < .seconds(10), "\(elapsed)")
     }
 
     @Test func patternsMatchLikeTheirRegularExpressions() {

@@ -3,9 +3,10 @@ import Testing
 
 /// Hostile input: every case must return a report quickly without crashing.
 @Suite struct BounceRobustnessTests {
-    /// Parses and asserts a generous wall-clock bound.
+    /// Parses and asserts a generous wall-clock bound: it catches super-linear blow-ups
+    /// (minutes on these inputs), not speed, so it holds on a loaded debug build.
     @discardableResult
-    func parseQuickly(_ bytes: [UInt8], limit: Duration = .seconds(1), parser: BounceParser = BounceParser()) -> BounceReport {
+    func parseQuickly(_ bytes: [UInt8], limit: Duration = .seconds(10), parser: BounceParser = BounceParser()) -> BounceReport {
         let clock = ContinuousClock()
         var report: BounceReport?
         let elapsed = clock.measure { report = parser.parse(bytes) }
@@ -33,7 +34,7 @@ import Testing
     @Test func inputBeyondTheCapIsCut() {
         let head = Array("From: MAILER-DAEMON@x.example\nSubject: failure notice\n\n<a@b.example>:\nno mailbox (#5.1.1)\n".utf8)
         let input = head + [UInt8](repeating: UInt8(ascii: "x"), count: 11 << 20)
-        let report = parseQuickly(input, limit: .seconds(5))
+        let report = parseQuickly(input, limit: .seconds(30))
         #expect(report.anomalies.contains(.inputTruncated))
         #expect(report.perRecipient.first?.finalRecipient == "a@b.example")
         #expect(report.kind == .deliveryFailure)
@@ -73,7 +74,7 @@ import Testing
             let body = String(repeating: pattern, count: 100_000 / pattern.utf8.count)
             let message = "From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: message/delivery-status\n\n"
                 + body + "\n--b\nContent-Type: text/plain\n\n" + body
-            parseQuickly(Array(message.utf8), limit: .seconds(2))
+            parseQuickly(Array(message.utf8), limit: .seconds(10))
         }
     }
 

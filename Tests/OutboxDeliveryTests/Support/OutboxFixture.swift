@@ -66,6 +66,15 @@ final class OutboxFixture: @unchecked Sendable {
         }
     }
 
+    /// The system relay layer for a clear-text test relay on loopback `port`.
+    static func systemRelay(port: Int) -> ProfileFields {
+        var relay = ProfileFields()
+        relay.host = "127.0.0.1"
+        relay.port = port
+        relay.tls = TLSMode.none
+        return relay
+    }
+
     /// An engine configuration for tests: short times, no jitter.
     static func configuration(workers: Int = 2) -> DeliveryConfiguration {
         var configuration = DeliveryConfiguration()

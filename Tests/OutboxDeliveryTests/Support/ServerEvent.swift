@@ -12,9 +12,11 @@ struct ServerEvent: Decodable {
     let rcptTos: [String]?
     let mailFrom: String?
     let data: String?
+    /// When the server logged it (seconds since the epoch; messages only).
+    let at: Double?
 
     enum CodingKeys: String, CodingKey {
-        case event, connection, mechanism, user, success, helo, outcome, data
+        case event, connection, mechanism, user, success, helo, outcome, data, at
         case rcptTos = "rcpt_tos"
         case mailFrom = "mail_from"
     }

@@ -18,7 +18,8 @@ struct BouncesIngestCommand: ParsableCommand {
             those of the failed transaction and after are not recorded: run it again, what was recorded counts once), \
             65 empty or oversized input, 66 unreadable file (the other files are still recorded). Postfix master.cf example:
               outbox-bounces unix - n n - - pipe
-                flags=Rq user=outbox argv=/usr/local/bin/outbox bounces ingest --source postfix -
+                flags=Rq user=outbox argv=/usr/local/bin/outbox bounces ingest --source postfix --recipient ${recipient} -
+            Mail to unsubscribe+TOKEN@ (a letter's List-Unsubscribe) is recorded as an unsubscription, not a bounce.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -26,6 +27,9 @@ struct BouncesIngestCommand: ParsableCommand {
     @Argument(help: "Message files, or - for stdin.") var files: [String] = ["-"]
     @Option(help: "How long to wait for another writer, in seconds.") var busyTimeout: Double = 60
     @Option(help: "Where the messages came from, kept with the raw copy (default: pipe, or the file name).") var source: String?
+    @Option(help: ArgumentHelp("The envelope recipient the MTA delivered to (Postfix: ${recipient}); read before Delivered-To, "
+        + "X-Original-To and To for bounces+TOKEN@ and unsubscribe+TOKEN@ addresses.", valueName: "address"))
+    var recipient: String?
     @Flag(inversion: .prefixedNo, help: "Apply the suppression policy (dead addresses, complaints, repeated soft bounces).") var suppress = true
     @Flag(help: "Print the result as JSON (an array with several files).") var json = false
 
@@ -47,7 +51,8 @@ struct BouncesIngestCommand: ParsableCommand {
         func flush() throws {
             guard !pending.isEmpty else { return }
             let recorded = try BounceDatabase.temporary {
-                try outbox.ingestBounces(pending.map { ($0.raw, $0.source) }, now: nowMilliseconds(), policy: policy)
+                try outbox.ingestBounces(pending.map { ($0.raw, $0.source) }, now: nowMilliseconds(), policy: policy,
+                                         envelopeRecipient: recipient)
             }
             for (item, result) in zip(pending, recorded) {
                 if json { results.append(result) } else { print((files.count > 1 ? "\(item.file): " : "") + BounceSummary.line(result)) }

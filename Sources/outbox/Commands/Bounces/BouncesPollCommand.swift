@@ -16,7 +16,9 @@ struct BouncesPollCommand: ParsableCommand {
             count once. With --mode own-mailbox (the owner's own inbox, IMAP only), only bounces, complaints and \
             auto-replies that name a message Outbox sent are recorded and moved to --move-to (default: [bounces] \
             mailbox-folder, Outbox-Bounces); every other message is read with BODY.PEEK and left untouched and unread; \
-            nothing is deleted. Exit 0 when every listed message was handled, 75 when the poll stopped early or the \
+            nothing is deleted. With --oauth OWNER the login is XOAUTH2 with the OAuth tokens stored on OWNER's \
+            profile (outbox profile oauth OWNER; Microsoft 365 takes no passwords over IMAP/POP), refreshed when due \
+            and once more if the server refuses the token. Exit 0 when every listed message was handled, 75 when the poll stopped early or the \
             mailbox or database could not be reached.
             """)
 
@@ -27,6 +29,8 @@ struct BouncesPollCommand: ParsableCommand {
     @Option(help: "imap[s]://host[:port][/MAILBOX] (default mailbox INBOX) or pop3[s]://host[:port].") var url: String
     @Option(help: "Login name.") var user: String
     @OptionGroup var secret: SecretInput
+    @Option(help: ArgumentHelp("Log in with XOAUTH2 and the OAuth tokens of this owner's profile instead of a password.", valueName: "owner"))
+    var oauth: String?
     @Option(help: "IMAP: move recorded messages to this folder (bounce-mailbox mode: instead of deleting them).") var moveTo: String?
     @Option(help: "At most this many messages per poll.") var limit = 1000
     @Flag(help: "Allow logging in without TLS (loopback or test servers only).") var allowPlaintext = false
@@ -40,11 +44,18 @@ struct BouncesPollCommand: ParsableCommand {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
         guard busyTimeout >= 0, busyTimeout <= 3600 else { throw ValidationError("--busy-timeout must be between 0 and 3600 seconds") }
         if let mode, BounceSettings.MailboxMode(rawValue: mode) == nil { throw ValidationError("--mode must be bounce-mailbox or own-mailbox") }
+        if let oauth, BounceMailboxAuth("oauth:" + oauth) == nil { throw ValidationError("--oauth needs an owner name") }
+        if oauth != nil, secret.fromStdin || secret.file != nil || secret.credential != nil {
+            throw ValidationError("--oauth logs in with the owner's OAuth tokens: give no password with it")
+        }
     }
 
+    /// What logs in: the OAuth owner's tokens (then no password is read), else the password.
+    private var auth: BounceMailboxAuth { oauth.flatMap { BounceMailboxAuth("oauth:" + $0) } ?? .password }
+
     func run() throws {
-        let password = try readPassword()
-        let endpoint: MailboxEndpoint
+        let password = auth == .password ? try readPassword() : ""
+        var endpoint: MailboxEndpoint
         do {
             endpoint = try MailboxEndpoint(url: url, username: user, password: password, requireTLS: !allowPlaintext,
                                            verifyTLS: !insecure, caFile: caFile)
@@ -54,6 +65,7 @@ struct BouncesPollCommand: ParsableCommand {
         var settings = try bounceConfiguration.settings()
         if let mode { settings.mailboxMode = BounceSettings.MailboxMode(rawValue: mode) ?? settings.mailboxMode }
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
+        endpoint = BounceMailboxPoller.authorised(endpoint, auth: auth, database: outbox)
         let result: MailboxDrain.Result
         let progress = ProgressLine.onTerminal("bounces poll", unit: "message(s) recorded")
         defer { progress?.finish() }

@@ -9,18 +9,26 @@ struct SuppressionsCommand: ParsableCommand {
         subcommands: [List.self, Add.self, Remove.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List suppressed addresses, newest first, with cause and expiry.")
+        static let configuration = CommandConfiguration(
+            abstract: "List suppressed addresses, newest first, with cause, scope and expiry.",
+            discussion: "SCOPE is 'all mail' for a dead address, a complaint or an operator's entry, and 'letters of OWNER' for an "
+                + "address that unsubscribed from that owner's letters (its invoices and transactional mail still go).")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Also list entries whose expiry passed (they no longer block sending).") var all = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let now = nowMilliseconds()
-            let entries = try Failure.guarding { try database.open().suppressions(now: now, includeExpired: all) }
+            let entries = try Failure.guarding {
+                let outbox = try database.open()
+                return (try outbox.suppressions(now: now, includeExpired: all) + outbox.unsubscriptions())
+                    .sorted { ($0.createdAt, $1.address) > ($1.createdAt, $0.address) }
+            }
             if json { try Formatting.printJSON(entries); return }
             if entries.isEmpty { print("no suppressed addresses"); return }
-            print(Formatting.table([["ADDRESS", "SINCE", "UNTIL", "CAUSE", "EVENT", "BOUNCE", "REASON"]] + entries.map {
-                [$0.address, Formatting.time($0.createdAt), Self.expiry($0, now: now), $0.bounceReason ?? "operator",
+            print(Formatting.table([["ADDRESS", "SCOPE", "SINCE", "UNTIL", "CAUSE", "EVENT", "BOUNCE", "REASON"]] + entries.map {
+                [$0.address, $0.scope == .letters ? "letters of \($0.owner ?? "?")" : "all mail", Formatting.time($0.createdAt),
+                 Self.expiry($0, now: now), $0.bounceReason ?? ($0.scope == .letters ? "unsubscribed" : "operator"),
                  $0.eventID.map { "#\($0)" } ?? "-", $0.bounceID.map { "#\($0)" } ?? "-", Formatting.clip($0.reason, 60)]
             }))
         }
@@ -50,16 +58,24 @@ struct SuppressionsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop suppressing an address.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The address.") var address: String
+        @Option(help: "Take back the address's unsubscription from this owner's letters (scope 'letters of OWNER') instead.")
+        var owner: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let removed = try Failure.guarding { try database.open().removeSuppression(address: address, now: nowMilliseconds()) }
+            let now = nowMilliseconds()
+            let removed = try Failure.guarding {
+                let outbox = try database.open()
+                return try owner.map { try outbox.removeUnsubscription(owner: $0, address: address, now: now) }
+                    ?? outbox.removeSuppression(address: address, now: now)
+            }
             if json { try Formatting.printJSON(["address": address, "changed": removed ? "removed" : "unchanged"]); return }
+            let scope = owner.map { " for owner \($0)'s letters" } ?? ""
             guard removed else {
-                Terminal.error("\(address) is not on the suppression list")
+                Terminal.error("\(address) is not on the suppression list\(scope)")
                 throw ExitCode.failure
             }
-            print("no longer suppressing \(address)")
+            print("no longer suppressing \(address)\(scope)")
         }
     }
 }

@@ -15,7 +15,8 @@ struct DoctorCommand: ParsableCommand {
             configuration or a profile names is readable (in /etc/credstore, or $CREDENTIALS_DIRECTORY) and loaded by the \
             unit; the secrets key opens every sealed password (outbox secrets status); the relay and every route of a profile in use connect, negotiate TLS and authenticate (as outbox profile \
             test does; no mail is sent), all together within --timeout; held profiles with their reason and hint; the bounce \
-            mailbox logs in (nothing is fetched or deleted); the VERP and event domains suit the sender modes in use; the \
+            mailbox logs in (nothing is fetched or deleted); the VERP and event domains suit the sender modes in use; each \
+            DKIM key's TXT record is published in DNS with that key ([dns] resolver, else /etc/resolv.conf); the \
             unit is installed, systemd-analyze verify is clean, the service runs (where systemd runs); and how long the \
             longest-due message has waited. Exit status: 0 all ok, 1 a warning, 2 a problem (64 usage error). Run it as \
             root to read /etc/credstore.
@@ -59,6 +60,7 @@ struct DoctorCommand: ParsableCommand {
         findings += credentials.findings
         findings += RouteChecks.run(context, database: outbox, readableCredentials: credentials.readable)
         if let configuration = context.configuration { findings.append(SenderDomainCheck.run(configuration, database: outbox)) }
+        findings += DKIMRecordChecks.run(context, database: outbox)
         findings += ServiceChecks.run(context, unit: unit)
         return findings
     }

@@ -38,7 +38,8 @@ enum RouteChecks {
             let tokens = database.map { StoredOAuthTokens(database: $0) }
             jobs.append((route.name, { test(route, routing: routing, tokens: tokens) }))
         }
-        if let mailbox = mailboxJob(context, configuration: configuration, readableCredentials: readableCredentials, findings: &findings) {
+        if let mailbox = mailboxJob(context, configuration: configuration, database: database, readableCredentials: readableCredentials,
+                                    findings: &findings) {
             jobs.append(("bounce mailbox", mailbox))
         }
         let results = BoundedWork.run(jobs.map(\.job), within: context.timeout)
@@ -96,8 +97,8 @@ enum RouteChecks {
     }
 
     /// Logs in to the `[bounces]` mailbox and lists it (nothing is fetched or deleted).
-    private static func mailboxJob(_ context: DoctorContext, configuration: OutboxConfiguration, readableCredentials: Set<String>,
-                                   findings: inout [DoctorFinding]) -> (@Sendable () -> DoctorFinding)? {
+    private static func mailboxJob(_ context: DoctorContext, configuration: OutboxConfiguration, database: OutboxDatabase?,
+                                   readableCredentials: Set<String>, findings: inout [DoctorFinding]) -> (@Sendable () -> DoctorFinding)? {
         guard configuration.bounces.mailboxURL != nil else { return nil }
         if let name = configuration.bounces.mailboxPasswordCredential, !readableCredentials.contains(name) {
             findings.append(.warning("bounce mailbox", "not tested: its password credential \(name) cannot be read (see above)",
@@ -113,17 +114,27 @@ enum RouteChecks {
             return nil
         }
         var endpoint = settings.endpoint
+        let oauthOwner = configuration.bounces.mailboxAuth.oauthOwner
+        if let oauthOwner {
+            guard let database else {
+                findings.append(.warning("bounce mailbox", "not tested: it logs in with the OAuth tokens of owner \(oauthOwner), and the database cannot be read",
+                                         fix: "run outbox doctor where the database is readable"))
+                return nil
+            }
+            endpoint = BounceMailboxPoller.authorised(endpoint, auth: configuration.bounces.mailboxAuth, database: database)
+        }
+        let login = oauthOwner.map { "the OAuth sign-in of owner \($0) (outbox profile oauth \($0))" }
+            ?? "the password in \(DoctorContext.credentialStore)/\(configuration.bounces.mailboxPasswordCredential ?? "bounce-password")"
         let seconds = Double(context.stepTimeout.components.seconds)
         endpoint.connectTimeout = seconds
         endpoint.transferTimeout = seconds
-        return { [endpoint] in
+        return { [endpoint, login] in
             do {
                 let result = try MailboxDrain.run(endpoint, limit: 0) { _, _ in }
                 return .ok("bounce mailbox", "logged in to \(endpoint.displayURL) as \(endpoint.username): \(result.listed) message(s) waiting")
             } catch {
                 return .problem("bounce mailbox", "\(endpoint.displayURL) as \(endpoint.username): \((error as? OutboxTransport.MailboxError)?.reason ?? "\(error)")",
-                                fix: "check [bounces] mailbox-url and mailbox-user, and the password in \(DoctorContext.credentialStore)/"
-                                    + "\(configuration.bounces.mailboxPasswordCredential ?? "bounce-password")")
+                                fix: "check [bounces] mailbox-url and mailbox-user, and \(login)")
             }
         }
     }

@@ -43,6 +43,8 @@ struct ProfileSetCommand: ParsableCommand {
     @Option(name: .customLong("per-minute"), help: "At most this many messages a minute.") var perMinute: Int?
     @Option(name: .customLong("per-hour"), help: "At most this many messages an hour.") var perHour: Int?
     @Option(name: .customLong("per-day"), help: "At most this many messages a day (Gmail: about 500).") var perDay: Int?
+    @Option(name: .customLong("recipients-per-day"), help: "At most this many envelope recipients per rolling 24 hours (Microsoft 365: 10,000).")
+    var recipientsPerDay: Int?
     @Option(name: .customLong("max-connections"), help: "At most this many open SMTP connections (1-1024; default: the daemon's connections-per-profile).")
     var maxConnections: Int?
     @Option(name: .customLong("clear"), help: ArgumentHelp("Reset a field to inherited (repeatable): \(Self.clearable.sorted().joined(separator: ", ")).", valueName: "field"))
@@ -55,7 +57,9 @@ struct ProfileSetCommand: ParsableCommand {
     @Flag(help: "Test the new settings first (as outbox profile test) and save them only when the test passes.") var test = false
     @OptionGroup var testOptions: ProfileTestOptions
     @Flag(help: "Print the stored profile as JSON.") var json = false
-    @Option(name: .customLong("sent-copy"), help: ArgumentHelp("Append every message sent (mode smtp) to this IMAP folder, e.g. Sent.", valueName: "folder"))
+    @Option(name: .customLong("sent-copy"), help: ArgumentHelp(
+        "Append every message sent (mode smtp) to this IMAP folder, e.g. Sent; mode m365-oauth: the Sent folder searched over XOAUTH2 "
+            + "when an outcome is unknown, e.g. \"Sent Items\" (no copy is appended).", valueName: "folder"))
     var sentCopy: String?
     @Option(name: .customLong("sent-copy-url"), help: ArgumentHelp("IMAP server of the copy (default: imaps://HOST:993 of the SMTP host).", valueName: "url"))
     var sentCopyURL: String?
@@ -81,7 +85,7 @@ struct ProfileSetCommand: ParsableCommand {
         }
         if let fromName { do { try HeaderFieldChecks.value(fromName, "--from-name") } }
         if noVerifyTLS && verifyTLS { throw ValidationError("give --verify-tls or --no-verify-tls, not both") }
-        for limit in [perMinute, perHour, perDay].compactMap({ $0 }) where limit < 1 { throw ValidationError("rate limits must be at least 1") }
+        for limit in [perMinute, perHour, perDay, recipientsPerDay].compactMap({ $0 }) where limit < 1 { throw ValidationError("rate limits must be at least 1") }
         if let maxConnections, !(1...1024).contains(maxConnections) { throw ValidationError("--max-connections must be between 1 and 1024") }
         for field in clear where !Self.clearable.contains(field) { throw ValidationError("--clear: unknown field '\(field)'") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
@@ -193,6 +197,7 @@ struct ProfileSetCommand: ParsableCommand {
         if let perMinute { fields.perMinute = perMinute }
         if let perHour { fields.perHour = perHour }
         if let perDay { fields.perDay = perDay }
+        if let recipientsPerDay { fields.recipientsPerDay = recipientsPerDay }
         if let maxConnections { fields.maxConnections = maxConnections }
         if let sentCopy { fields.sentCopyFolder = sentCopy }
         if let sentCopyURL { fields.sentCopyURL = sentCopyURL }

@@ -166,6 +166,7 @@ struct ProfileTester {
         case .failed(let reply): return "refused: \(reply.code) \(reply.text)"
         case .deferred(let category, let reply): return "\(category.rawValue)\(reply.map { ": \($0.code) \($0.text)" } ?? "")"
         case .profileProblem(let problem, let reply): return "\(problem.rawValue)\(reply.map { ": \($0.code) \($0.text)" } ?? "")"
+        case .unknown: return "unknown: the connection ended after the message was sent, before the server's reply"
         }
     }
 

@@ -23,6 +23,7 @@ struct ResolvedView: Encodable {
             ("verify-tls", "verifyTLS", String(p.verifyTLS)), ("ca-file", "caFile", p.caFile), ("bind-address", "bindAddress", p.bindAddress),
             ("url", "url", p.url), ("per-minute", "perMinute", p.perMinute.map(String.init)),
             ("per-hour", "perHour", p.perHour.map(String.init)), ("per-day", "perDay", p.perDay.map(String.init)),
+            ("recipients-per-day", "recipientsPerDay", p.recipientsPerDay.map(String.init)),
             ("max-connections", "maxConnections", p.maxConnections.map(String.init)),
             ("from-login", "fromLogin", p.fromLogin ? "on" : "off"),
         ]

@@ -19,7 +19,11 @@ import Testing
         ("a@-example.com", .invalidDomain),
         ("a@exa mple.com", .invalidDomain),
         ("a@example.com\r\nBcc: x@evil.com", .lineBreak),
-        ("þórunn@example.is", .nonASCII),
+        ("þórunn@exa mple.is", .invalidDomain),
+        ("juri@pär nu.ee", .invalidIDN),
+        ("juri@xn--a.ee", .invalidIDN),
+        ("juri@pä\u{0300}\u{0301}--.ee", .invalidIDN),
+        ("þó\u{0085}r@example.is", .invalidLocalPart),
         ("", .empty),
         (String(repeating: "a", count: 65) + "@example.com", .localPartTooLong),
     ])

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a file descriptor line by line in fixed-size chunks, so memory stays bounded
-/// by the longest line, not the input.
+/// by the longest line, not the input. Also reads bytes already in memory (a request body).
 final class LineReader {
     private let descriptor: Int32
     private var buffer = [UInt8]()
@@ -17,12 +17,21 @@ final class LineReader {
         buffer.reserveCapacity(1 << 20)
     }
 
+    /// Lines of `bytes`; nothing is read from a descriptor.
+    init(bytes: [UInt8], maxLineBytes: Int) {
+        self.descriptor = -1
+        self.maxLineBytes = maxLineBytes
+        buffer = bytes
+        finished = true
+    }
+
     /// The next line without its line end, or nil at the end of input.
     func next() throws -> ArraySlice<UInt8>? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
                 if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                guard end - start <= maxLineBytes else { throw LineTooLong(line: lineNumber + 1, limit: maxLineBytes) }
                 let line = buffer[start..<end]
                 start = newline + 1
                 lineNumber += 1
@@ -30,6 +39,7 @@ final class LineReader {
             }
             if finished {
                 guard start < buffer.count else { return nil }
+                guard buffer.count - start <= maxLineBytes else { throw LineTooLong(line: lineNumber + 1, limit: maxLineBytes) }
                 let line = buffer[start...]
                 start = buffer.count
                 lineNumber += 1

@@ -1,27 +1,31 @@
 import Foundation
-import OutboxTestSupport
 
 /// Runs the built `outbox` executable as a separate process, the way operators and
 /// applications do, and captures its exit status and output.
-struct OutboxProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public struct OutboxProcess: Sendable {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
 
         /// Stdout parsed as JSON.
-        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+        public func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
     /// The executable next to the test bundle (SwiftPM builds it because the tests depend on it).
-    static let executable: URL = OutboxExecutable.url
+    public static let executable: URL = OutboxExecutable.url
 
-    let database: String
+    public let database: String
     /// Variables set on top of this process's environment.
-    var environment: [String: String] = [:]
+    public var environment: [String: String] = [:]
+
+    public init(database: String, environment: [String: String] = [:]) {
+        self.database = database
+        self.environment = environment
+    }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    public func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -50,20 +54,20 @@ struct OutboxProcess {
 }
 
 /// A temporary directory with an outbox database path inside, removed at the end.
-struct Workspace {
-    let directory: String
-    var outbox: OutboxProcess { OutboxProcess(database: directory + "/outbox.db") }
+public struct Workspace: Sendable {
+    public let directory: String
+    public var outbox: OutboxProcess { OutboxProcess(database: directory + "/outbox.db") }
 
-    init() throws {
+    public init() throws {
         directory = NSTemporaryDirectory() + "outbox-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let path = directory + "/" + name
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+    public func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 }

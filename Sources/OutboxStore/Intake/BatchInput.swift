@@ -1,6 +1,5 @@
 import Foundation
-import OutboxCore
-import OutboxStore
+public import OutboxCore
 
 /// Reads a batch from a JSON document or JSON Lines and enqueues it atomically.
 ///
@@ -9,20 +8,62 @@ import OutboxStore
 /// document. JSON Lines is streamed: memory does not grow with the batch. Every line and
 /// document is read strictly (``StrictJSON``) before it is decoded, so errors name the
 /// line, column and field, and nothing a lenient parser would drop gets through.
-struct BatchInput {
-    enum Format: String, CaseIterable { case json, jsonl }
+///
+/// The one intake path of `outbox enqueue` and `POST /v1/batches`: a file descriptor or
+/// a request body in memory are read the same way.
+public struct BatchInput: Sendable {
+    public enum Format: String, CaseIterable, Sendable { case json, jsonl }
 
-    let source: String
-    let attachments: AttachmentPolicy
-    let limits: IntakeLimits
-    let format: Format?
+    /// Names the input in errors: a file name, `stdin`, `request`.
+    public let source: String
+    public let attachments: AttachmentPolicy
+    public let limits: IntakeLimits
+    public let format: Format?
     /// Maximum size of a whole JSON document (JSON Lines has no overall limit).
-    let maxDocumentBytes = 1 << 30
-    /// Counts the messages written, on a terminal.
-    var progress: ProgressLine? = nil
+    public let maxDocumentBytes = 1 << 30
+    /// Called once per message validated and handed to the writer (a progress line).
+    public var onMessage: (@Sendable () -> Void)? = nil
+    /// When set, every message's owner must be one of these (an API token limited to
+    /// owners); another owner is refused with ``IntakeError/Code/ownerNotAllowed``.
+    public var allowedOwners: Set<String>? = nil
 
-    func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
-        let reader = LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes)
+    public init(source: String, attachments: AttachmentPolicy, limits: IntakeLimits, format: Format?) {
+        self.source = source
+        self.attachments = attachments
+        self.limits = limits
+        self.format = format
+    }
+
+    /// Reads the batch from `descriptor` (a file, a pipe) and enqueues it atomically.
+    public func enqueue(from descriptor: Int32, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .outbox(database, now: now))!
+    }
+
+    /// Reads the batch from bytes in memory (an HTTP request body) and enqueues it atomically.
+    public func enqueue(bytes: [UInt8], into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+        try readBatch(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), to: .outbox(database, now: now))!
+    }
+
+    /// Checks the batch exactly as ``enqueue(from:into:now:)`` would, storing nothing.
+    public func rehearse(from descriptor: Int32, into rehearsal: BatchRehearsal) throws {
+        _ = try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .rehearsal(rehearsal))
+    }
+
+    /// Where a read batch goes: into the outbox, or through a rehearsal that stores nothing.
+    enum Target {
+        case outbox(OutboxDatabase, now: Int64)
+        case rehearsal(BatchRehearsal)
+
+        /// The enqueue time an `expiresAt` must lie after (a rehearsal checks against the clock).
+        var now: Int64 {
+            switch self {
+            case .outbox(_, let now): now
+            case .rehearsal: OutboxDatabase.milliseconds(Date())
+            }
+        }
+    }
+
+    private func readBatch(_ reader: LineReader, to target: Target) throws -> EnqueueResult? {
         var first: ArraySlice<UInt8>?
         repeat { first = try nextLine(reader) } while first.map(isBlank) == true
         guard let first else { throw IntakeError(.noMessages, location: source, field: nil, "input is empty") }
@@ -42,16 +83,16 @@ struct BatchInput {
                     throw IntakeError(.tooLarge, location: source, field: nil, "JSON document is over \(maxDocumentBytes) bytes; use JSON Lines for large batches")
                 }
             }
-            return try enqueueDocument(data, into: database, now: now)
+            return try enqueueDocument(data, to: target)
         case .jsonl:
             if firstObject?["messages"] != nil, try nextNonBlank(reader) == nil {
-                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), into: database, now: now)
+                return try enqueueDocument(Data(repeating: UInt8(ascii: "\n"), count: firstLine - 1) + Data(first), to: target)
             }
-            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, into: database, now: now)
+            return try enqueueLines(first: first, isHeader: firstObject?["batch"] != nil, reader: reader, to: target)
         }
     }
 
-    private func enqueueDocument(_ data: Data, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueDocument(_ data: Data, to target: Target) throws -> EnqueueResult? {
         let messageLines = try data.withUnsafeBytes { try strictCheck($0, firstLine: 1, elementsOf: "messages") }
         let document: BatchDocument
         do {
@@ -59,22 +100,29 @@ struct BatchInput {
         } catch {
             throw locate(error, in: data, messageLines: messageLines)
         }
-        let builder = DraftBuilder(defaults: document.defaults, limits: limits, now: now)
+        let builder = DraftBuilder(defaults: document.defaults, limits: limits, now: target.now)
         var drafts: [(MessageDraft, String)] = []
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
             let location = "\(source) messages[\(index)] (line \(messageLines[index]))"
-            drafts.append((try builder.build(fields, location: location), location))
+            drafts.append((try checkOwner(try builder.build(fields, location: location), location: location), location))
         }
-        return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { writer in
+        let add = { (receiver: any DraftReceiver) throws in
             for (draft, location) in drafts {
-                try writer.add(draft, location: location)
-                progress?.advance()
+                try receiver.add(draft, location: location)
+                onMessage?()
             }
+        }
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueue(batchKey: document.key, source: source, now: now, attachments: attachments, limits: limits) { try add($0) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: document.key, source: source) { try add(rehearsal) }
+            return nil
         }
     }
 
-    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, into database: OutboxDatabase, now: Int64) throws -> EnqueueResult {
+    private func enqueueLines(first: ArraySlice<UInt8>, isHeader: Bool, reader: LineReader, to target: Target) throws -> EnqueueResult? {
         var header: BatchHeaderLine?
         if isHeader {
             do { header = try JSONDecoder().decode(BatchHeaderLine.self, from: Data(first)) } catch {
@@ -83,9 +131,15 @@ struct BatchInput {
         }
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
-            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits, now: now))
-        return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
-                                             limits: limits) { sink in try producer.run(into: sink) }
+            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits, now: target.now))
+        switch target {
+        case .outbox(let database, let now):
+            return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
+                                                 limits: limits) { sink in try producer.run(into: sink) }
+        case .rehearsal(let rehearsal):
+            try rehearsal.run(batchKey: header?.key, source: source) { try producer.run(into: rehearsal) }
+            return nil
+        }
     }
 
     /// Parses and validates JSON Lines on the producer thread of a pipelined enqueue.
@@ -104,7 +158,7 @@ struct BatchInput {
             self.builder = builder
         }
 
-        func run(into sink: MessageSink) throws {
+        func run(into sink: any DraftReceiver) throws {
             if let (line, number) = first { try add(line, number: number, to: sink) }
             while let line = try input.nextLine(reader) {
                 if input.isBlank(line) { continue }
@@ -112,7 +166,7 @@ struct BatchInput {
             }
         }
 
-        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: MessageSink) throws {
+        private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: any DraftReceiver) throws {
             let location = "\(input.source) line \(number)"
             try input.checkLine(line, number: number)
             let fields: MessageFields
@@ -121,9 +175,16 @@ struct BatchInput {
             } catch {
                 throw IntakeError.from(error, location: location)
             }
-            try sink.add(try builder.build(fields, location: location), location: location)
-            input.progress?.advance()
+            try sink.add(try input.checkOwner(try builder.build(fields, location: location), location: location), location: location)
+            input.onMessage?()
         }
+    }
+
+    /// Refuses a message whose owner is outside ``allowedOwners``.
+    fileprivate func checkOwner(_ draft: MessageDraft, location: String) throws(IntakeError) -> MessageDraft {
+        guard let allowedOwners, !allowedOwners.contains(draft.owner) else { return draft }
+        throw IntakeError(.ownerNotAllowed, location: location, field: "owner",
+                          "owner '\(draft.owner)' is not one this API token may submit for (allowed: \(allowedOwners.sorted().joined(separator: ", ")))")
     }
 
     /// Refuses a line of JSON Lines that is not strictly valid JSON, naming line, column and field.

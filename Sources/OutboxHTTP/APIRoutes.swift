@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OutboxCore
+import OutboxStore
+
+/// The `/v1` endpoints for submitting and looking up mail. Every handler runs its
+/// SQLite work off the event loops and sees only the mail of its token's owners: another
+/// owner's message is "not found", exactly like a message that does not exist.
+struct APIRoutes: Sendable {
+    let database: OutboxDatabase
+    let maxBodyBytes: Int
+    let limits: IntakeLimits
+
+    /// Files on the server are never attached through the API: an application sends the
+    /// bytes inline or uploads them once and names the content.
+    static let noFiles = AttachmentPolicy(roots: [], baseDirectory: nil,
+                                          hint: "send the file inline as base64 ('content') or upload it with POST /v1/attachments and give its 'contentRef'")
+
+    func add(to router: RouterGroup<APIRequestContext>) {
+        router.post("batches", use: postBatch)
+        router.get("batches/:key", use: getBatch)
+        router.post("attachments", use: postAttachment)
+        router.get("messages", use: findMessage)
+        router.get("messages/:id", use: getMessage)
+        router.post("messages/:id/cancel") { request, context in try await change(request, context, cancel: true) }
+        router.post("messages/:id/retry") { request, context in try await change(request, context, cancel: false) }
+    }
+
+    /// `POST /v1/batches`: the batch document of `outbox enqueue`, through the same reader.
+    /// 201 when written; 200 with `duplicateBatch: true` when the batch key is known (nothing written).
+    @Sendable func postBatch(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let bytes = try await body(of: request, limit: maxBodyBytes)
+        var input = BatchInput(source: "request", attachments: Self.noFiles, limits: limits, format: Self.format(of: request))
+        input.allowedOwners = context.owners.map(Set.init)
+        let database = self.database
+        let result = try await offloaded { [input] in
+            try input.enqueue(bytes: bytes, into: database, now: OutboxDatabase.milliseconds(Date()))
+        }
+        var headers: HTTPFields = [:]
+        if let key = result.batchKey { headers[.location] = "/v1/batches/" + (key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key) }
+        return try JSONBody.response(result, status: result.duplicateBatch ? .ok : .created, headers: headers)
+    }
+
+    /// `GET /v1/batches/{key}`: the batch with that idempotency key and its messages' states.
+    @Sendable func getBatch(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let key = try context.parameters.require("key")
+        let (database, owners) = (self.database, context.owners)
+        guard let batch = try await offloaded({ try database.batch(key: key, owners: owners) }) else { throw APIError.notFound("batch '\(key)'") }
+        return try JSONBody.response(batch)
+    }
+
+    /// `POST /v1/attachments`: stores the body's bytes and answers their `contentRef`.
+    @Sendable func postAttachment(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let bytes = try await body(of: request, limit: min(maxBodyBytes, limits.maxMessageBytes))
+        guard !bytes.isEmpty else { throw APIError.badRequest("the attachment is empty") }
+        let database = self.database
+        let stored = try await offloaded { try database.storeContent(bytes) }
+        return try JSONBody.response(stored, status: stored.created ? .created : .ok)
+    }
+
+    /// `GET /v1/messages?key=ERP-KEY`: the message with the application's own key.
+    @Sendable func findMessage(_ request: Request, context: APIRequestContext) async throws -> Response {
+        guard let key = request.uri.queryParameters.get("key"), !key.isEmpty else {
+            throw APIError.badRequest("give the message's key: GET /v1/messages?key=KEY", field: "key")
+        }
+        let database = self.database
+        guard let id = try await offloaded({ try database.messageID(key: key) }) else { throw APIError.notFound("message with key '\(key)'") }
+        return try JSONBody.response(try await visibleMessage(id, context))
+    }
+
+    /// `GET /v1/messages/{id}`: one message with recipients, attachments and its timeline.
+    @Sendable func getMessage(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try JSONBody.response(try await visibleMessage(try messageID(context), context))
+    }
+
+    /// `POST /v1/messages/{id}/cancel|retry`: 200 when it changed, 409 when the message's state does not allow it.
+    func change(_ request: Request, _ context: APIRequestContext, cancel: Bool) async throws -> Response {
+        let id = try messageID(context)
+        _ = try await visibleMessage(id, context)
+        let database = self.database
+        let result = try await offloaded {
+            let now = OutboxDatabase.milliseconds(Date())
+            return cancel ? try database.cancel(messageID: id, now: now) : try database.retry(messageID: id, now: now)
+        }
+        guard result.changed > 0 else {
+            throw APIError(status: .conflict, code: "invalidState",
+                           message: cancel ? "message \(id) is already sending or finished; it was not cancelled"
+                                           : "message \(id) is sending, sent or cancelled; it was not retried")
+        }
+        return try JSONBody.response(result)
+    }
+
+    private func visibleMessage(_ id: Int64, _ context: APIRequestContext) async throws -> MessageDetail {
+        let database = self.database
+        let detail = try await offloaded { () throws -> MessageDetail? in
+            do { return try database.message(id: id) } catch let error as StoreError where error.code == .notFound { return nil }
+        }
+        guard let detail, context.allows(owner: detail.summary.owner) else { throw APIError.notFound("message \(id)") }
+        return detail
+    }
+
+    private func messageID(_ context: APIRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else { throw APIError.notFound("message") }
+        return id
+    }
+
+    /// JSON Lines when the content type says so; otherwise detected as the CLI does.
+    static func format(of request: Request) -> BatchInput.Format? {
+        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return ["application/x-ndjson", "application/jsonl", "application/jsonlines", "application/x-jsonlines"].contains(type ?? "") ? .jsonl : nil
+    }
+}
+
+/// The request body, refused with 413 when it is (or says it will be) over `limit` bytes.
+func body(of request: Request, limit: Int) async throws -> [UInt8] {
+    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw APIError.tooLarge(limit: limit) }
+    do {
+        var buffer = try await request.body.collect(upTo: limit)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    } catch let error as HTTPError where error.status == .contentTooLarge {
+        throw APIError.tooLarge(limit: limit)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+public import OutboxCore
+public import OutboxDaemon
+public import OutboxStore
+import Prometheus
+import Synchronization
+
+/// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics` and
+/// the OpenAPI document, on the daemon's ``OutboxDatabase``. It only reads and enqueues
+/// as the CLI does; the delivery engine does not know it exists.
+///
+/// ``start()`` returns once the address is bound (or throws why it could not be);
+/// ``stop()`` closes the listener and ends the event streams.
+public final class APIServer: Sendable {
+    private let database: OutboxDatabase
+    private let settings: HTTPSettings
+    private let limits: IntakeLimits
+    private let metrics: OutboxMetrics
+    private let running = Mutex<(task: Task<Void, Never>, feed: EventFeed)?>(nil)
+    private let logger = Logger(label: "outbox.http")
+
+    /// - Parameters:
+    ///   - settings: `[http]`; its `host` must be set.
+    ///   - engineSummary: the running engine's tallies, for `/metrics` (nil while none runs).
+    public init(database: OutboxDatabase, settings: HTTPSettings, limits: IntakeLimits = IntakeLimits(),
+                engineSummary: @escaping @Sendable () -> DeliverySummary?) {
+        self.database = database
+        self.settings = settings
+        self.limits = limits
+        self.metrics = OutboxMetrics(database: database, engineSummary: engineSummary)
+    }
+
+    /// Binds `[http] listen` and serves; returns the port bound (the one configured, or the
+    /// one the system chose for port 0). Throws ``APIServerError`` when it cannot listen.
+    @discardableResult
+    public func start() throws(APIServerError) -> Int {
+        let host = settings.host ?? "127.0.0.1"
+        let address = host.contains(":") ? "[\(host)]:\(settings.port)" : "\(host):\(settings.port)"
+        let feed: EventFeed
+        do { feed = try EventFeed(database: database, observe: metrics.observe) } catch {
+            throw APIServerError(.cannotListen, "the HTTP API cannot read the event log: \(error)")
+        }
+        let outcome = Mutex<Result<Int, any Error>?>(nil)
+        let settled = DispatchSemaphore(value: 0)
+        let settle: @Sendable (Result<Int, any Error>) -> Void = { result in
+            let first = outcome.withLock { value in
+                guard value == nil else { return false }
+                value = result
+                return true
+            }
+            if first { settled.signal() }
+        }
+        let app = Application(
+            router: router(feed: feed),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: settings.port), serverName: "outbox"),
+            onServerRunning: { channel in settle(.success(channel.localAddress?.port ?? 0)) },
+            logger: logger)
+        let task = Task {
+            do { try await app.run() } catch { settle(.failure(error)) }
+            settle(.failure(APIServerError(.cannotListen, "the listener ended")))
+        }
+        guard settled.wait(timeout: .now() + 30) == .success else {
+            task.cancel()
+            throw APIServerError(.cannotListen, "the HTTP API did not start listening on \(address) within 30 s")
+        }
+        switch outcome.withLock({ $0 })! {
+        case .success(let port):
+            feed.start()
+            running.withLock { $0 = (task, feed) }
+            logger.notice("HTTP API listening on \(host.contains(":") ? "[\(host)]" : host):\(port)")
+            return port
+        case .failure(let error):
+            task.cancel()
+            throw APIServerError(.cannotListen, "the HTTP API cannot listen on \(address) ([http] listen): \(Self.describe(error))")
+        }
+    }
+
+    /// Closes the listener and every event stream; safe to call more than once.
+    public func stop() {
+        guard let server = running.withLock({ value in defer { value = nil }; return value }) else { return }
+        server.feed.stop()
+        server.task.cancel()
+        let done = DispatchSemaphore(value: 0)
+        Task { _ = await server.task.value; done.signal() }
+        _ = done.wait(timeout: .now() + 10)
+    }
+
+    /// swift-metrics is bootstrapped once per process, into the first server's registry, so
+    /// Hummingbird's request metrics (`hb_requests_total`, `hb_request_duration_seconds`) join ours.
+    private static let metricsBootstrapped = Atomic<Bool>(false)
+
+    private func router(feed: EventFeed) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        if !Self.metricsBootstrapped.exchange(true, ordering: .relaxed) {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        }
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path]))
+        router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("metrics") { [metrics] _, context in
+            guard context.owners == nil else {
+                throw APIError(status: .forbidden, code: "forbidden", message: "/metrics needs a token that is not limited to owners")
+            }
+            let bytes = try await offloaded { metrics.scrape() }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let v1 = router.group("v1")
+        APIRoutes(database: database, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
+        EventRoutes(database: database, feed: feed).add(to: v1)
+        return router
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") { return "the address is already in use by another program" }
+        if text.contains("Cannot assign requested address") || text.contains("EADDRNOTAVAIL") { return "this machine has no such address" }
+        if text.contains("Permission denied") || text.contains("EACCES") { return "permission denied (a port below 1024 needs privileges)" }
+        return text
+    }
+}
+
+/// Why the HTTP API could not start.
+public struct APIServerError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case cannotListen
+    }
+
+    public let code: Code
+    public let description: String
+
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}

@@ -1,0 +1,11 @@
+import OutboxCore
+
+/// Takes the validated messages of a batch: the enqueue's writer or pipeline sink, or a
+/// dry run's rehearsal.
+protocol DraftReceiver {
+    func add(_ draft: MessageDraft, location: String) throws
+}
+
+extension BatchWriter: DraftReceiver {}
+extension MessageSink: DraftReceiver {}
+extension BatchRehearsal: DraftReceiver {}
