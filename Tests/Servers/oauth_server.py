@@ -25,7 +25,9 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_http import serve
 
 
 class State:
@@ -184,13 +186,7 @@ def main():
     args = parser.parse_args()
 
     Handler.state = State(args)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    timer = threading.Timer(args.lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler, args.lifetime)
 
 
 if __name__ == "__main__":

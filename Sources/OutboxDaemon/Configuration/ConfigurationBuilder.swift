@@ -1,3 +1,4 @@
+import OutboxCore
 import OutboxStore
 
 /// Checks a parsed file against ``ConfigurationSchema`` and applies its values.
@@ -61,6 +62,12 @@ struct ConfigurationBuilder {
             case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
             case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
             case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
+            case ("webhooks", "timeout"): configuration.webhooks.timeout = try parse.duration(entry.value)
+            case ("webhooks", "concurrency"): configuration.webhooks.concurrency = try parse.integer(entry.value, in: 1...64)
+            case ("webhooks", "poll-interval"): configuration.webhooks.pollInterval = try parse.duration(entry.value)
+            case ("webhooks", "first-retry"): configuration.webhooks.retry.firstDelay = try parse.duration(entry.value)
+            case ("webhooks", "max-retry"): configuration.webhooks.retry.maxDelay = try parse.duration(entry.value)
+            case ("webhooks", "give-up-after"): configuration.webhooks.retry.giveUpAfter = try parse.duration(entry.value)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }

@@ -15,6 +15,7 @@ enum ConfigurationSchema {
         ("http", ["listen", "max-body-bytes", "allow-public"]),
         ("dns", ["resolver"]),
         ("dmarc", ["mismatch", "relay-spf"]),
+        ("webhooks", ["timeout", "concurrency", "poll-interval", "first-retry", "max-retry", "give-up-after"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

@@ -52,6 +52,11 @@ extension OutboxConfiguration: CustomStringConvertible {
         }
         if let resolver = dns.resolver { section("dns", [("resolver", resolver.description)]) }
         section("dmarc", [("mismatch", dmarc.mismatch.rawValue), ("relay-spf", dmarc.relaySPF.isEmpty ? nil : dmarc.relaySPF.text)])
+        section("webhooks", [
+            ("timeout", Self.durationText(webhooks.timeout)), ("concurrency", String(webhooks.concurrency)),
+            ("poll-interval", Self.durationText(webhooks.pollInterval)), ("first-retry", Self.durationText(webhooks.retry.firstDelay)),
+            ("max-retry", Self.durationText(webhooks.retry.maxDelay)), ("give-up-after", Self.durationText(webhooks.retry.giveUpAfter)),
+        ])
         return lines.joined(separator: "\n")
     }
 

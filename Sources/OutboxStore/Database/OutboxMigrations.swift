@@ -21,6 +21,8 @@ enum OutboxMigrations {
         migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
         migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
         migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
+        migrator.registerMigration("v18-message-schedule", migrate: ScheduleMigration.migrate)
+        migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
         return migrator
     }
 

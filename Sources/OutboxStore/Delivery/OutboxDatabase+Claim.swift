@@ -31,9 +31,10 @@ extension OutboxDatabase {
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= :due
                       AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)
-                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
-                    next_attempt_at, kind
+                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, priority, next_attempt_at, kind,
+                    max(created_at, coalesce(not_before, created_at)) AS created_at, expires_at
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
+                .filter { row in try !Self.expireIfPast(db, claimed: row, now: now) }
             _ = try Self.suppressRecipients(db, ofMessages: rows.map { $0["id"] }, now: now)
             let ordered = rows.sorted {
                 let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])

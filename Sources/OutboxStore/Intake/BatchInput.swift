@@ -53,6 +53,14 @@ public struct BatchInput: Sendable {
     enum Target {
         case outbox(OutboxDatabase, now: Int64)
         case rehearsal(BatchRehearsal)
+
+        /// The enqueue time an `expiresAt` must lie after (a rehearsal checks against the clock).
+        var now: Int64 {
+            switch self {
+            case .outbox(_, let now): now
+            case .rehearsal: OutboxDatabase.milliseconds(Date())
+            }
+        }
     }
 
     private func readBatch(_ reader: LineReader, to target: Target) throws -> EnqueueResult? {
@@ -92,7 +100,7 @@ public struct BatchInput: Sendable {
         } catch {
             throw locate(error, in: data, messageLines: messageLines)
         }
-        let builder = DraftBuilder(defaults: document.defaults, limits: limits)
+        let builder = DraftBuilder(defaults: document.defaults, limits: limits, now: target.now)
         var drafts: [(MessageDraft, String)] = []
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
@@ -123,7 +131,7 @@ public struct BatchInput: Sendable {
         }
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
-            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
+            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits, now: target.now))
         switch target {
         case .outbox(let database, let now):
             return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,

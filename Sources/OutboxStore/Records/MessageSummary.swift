@@ -19,10 +19,14 @@ public struct MessageSummary: Sendable, Hashable, Codable {
     public let finishedAt: Int64?
     public let lastCode: Int?
     public let lastError: String?
+    /// Unix milliseconds: not sent before this time (the batch's `notBefore`); nil: none.
+    public let notBefore: Int64?
+    /// Unix milliseconds: fails as expired when still unsent at this time; nil: none.
+    public let expiresAt: Int64?
 
     static let columns = """
         m.id, m.batch_id, m.message_key, m.owner, m.state, m.priority, m.subject, m.attempts, m.next_attempt_at,
-        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error,
+        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error, m.not_before, m.expires_at,
         (SELECT address FROM recipient r WHERE r.message_id = m.id ORDER BY r.id LIMIT 1) AS first_recipient,
         (SELECT COUNT(*) FROM recipient r WHERE r.message_id = m.id) AS recipient_count
         """
@@ -44,5 +48,7 @@ public struct MessageSummary: Sendable, Hashable, Codable {
         finishedAt = row["finished_at"]
         lastCode = row["last_code"]
         lastError = row["last_error"]
+        notBefore = row["not_before"]
+        expiresAt = row["expires_at"]
     }
 }
