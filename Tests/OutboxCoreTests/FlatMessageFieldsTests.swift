@@ -11,13 +11,16 @@ import Testing
         #"{"to": ["Jüri Õun <juri@example.ee>", "b@example.net"], "cc": [], "bcc": ["x@example.org"], "priority": -3, "html": "<p>\u00e9\ud83d\ude00\/</p>"}"#,
         #"{ "subject" : "quote \" backslash \\ tab \t", "priority": 0, "text": "" }"#,
         #"{"priority": 123456789012345, "owner": "\u0041\u00df"}"#,
+        #"{"to": [{"address": "a@example.net", "name": "Klient 0"}, "b@example.net", {"name": "Ü", "address": "c@example.net"}, {"address": "d@example.net"}], "text": "kuupäev"}"#,
         "{}",
     ]
 
     /// Lines the flat reading leaves to the decoder (and what the decoder says stays as it was).
     static let decoderLines = [
         #"{"headers": {"X-Campaign": "spring"}, "to": ["a@example.net"]}"#,
-        #"{"to": [{"address": "a@example.net", "name": "A"}]}"#,
+        #"{"to": [{"address": "a@example.net", "email": "x"}]}"#,
+        #"{"to": [{"name": "A"}]}"#,
+        #"{"to": [{"address": "a@example.net", "name": null}]}"#,
         #"{"attachments": ["invoice.pdf"], "to": ["a@example.net"]}"#,
         #"{"priority": 1.0, "to": ["a@example.net"]}"#,
         #"{"priority": 1e2}"#,
@@ -67,7 +70,8 @@ import Testing
 
     @Test(arguments: [
         #"{"to": ["a@example.net",]}"#, #"{"to": ["a\x"]}"#, #"{"text": "a", "text": "b"}"#, #"{"to": ["ok", "\ud800"]}"#,
-        #"{"priority": 01}"#, #"{"subject": "x"} trailing"#, "{\"text\": \"line\nbreak\"}",
+        #"{"priority": 01}"#, #"{"subject": "x"} trailing"#, #"{"to": [{"address": "a", "address": "b"}]}"#,
+        #"{"to": [{"address": "a",}]}"#, #"{"to": [{"address": "\q"}]}"#, "{\"text\": \"line\nbreak\"}",
     ])
     func syntaxErrorsAreTheCheckOnes(_ line: String) throws {
         let expected = try #require(Self.failure(line, capturing: false))

@@ -56,7 +56,14 @@ public enum StrictJSON {
         case string(String)
         /// A whole number of at most 15 digits (exact as the `Double` a decoder reads).
         case integer(Int)
-        case strings([String])
+        /// A list whose items are strings or objects of string members only.
+        case list([FlatItem])
+    }
+
+    /// An item of a flat list.
+    public enum FlatItem: Sendable, Hashable {
+        case string(String)
+        case object([String: String])
     }
 
     /// ``check(_:firstLine:elementsOf:)`` of one JSON object that, in the same pass, also
@@ -202,29 +209,66 @@ extension StrictJSON {
                 return .integer(whole)
             case UInt8(ascii: "["):
                 let start = (index, line, lineStart)
-                var items: [String] = []
-                index += 1
-                skipSpace()
-                if peek(UInt8(ascii: "]")) {
-                    index += 1
-                    return .strings(items)
-                }
-                while true {
-                    skipSpace()
-                    guard peek(UInt8(ascii: "\"")), let item = try? string(keepingText: true) else { break }
-                    items.append(item)
-                    skipSpace()
-                    if peek(UInt8(ascii: ",")) { index += 1; continue }
-                    if peek(UInt8(ascii: "]")) {
-                        index += 1
-                        return .strings(items)
-                    }
-                    break
-                }
-                (index, line, lineStart) = start  // not a plain list of strings: read (and report) it the general way
+                if let items = try? flatList() { return .list(items) }
+                (index, line, lineStart) = start  // not a flat list: read (and report) it the general way
                 return try flatFallback(depth: depth)
             default:
                 return try flatFallback(depth: depth)
+            }
+        }
+
+        /// A list of strings and objects of string members, or nil (or an error) for anything
+        /// else; the caller then reads it again the general way.
+        private mutating func flatList() throws(Failure) -> [FlatItem]? {
+            var items: [FlatItem] = []
+            index += 1
+            skipSpace()
+            if peek(UInt8(ascii: "]")) {
+                index += 1
+                return items
+            }
+            while true {
+                skipSpace()
+                if peek(UInt8(ascii: "\"")) {
+                    items.append(.string(try string(keepingText: true) ?? ""))
+                } else if peek(UInt8(ascii: "{")) {
+                    guard let members = try flatStringObject() else { return nil }
+                    items.append(.object(members))
+                } else {
+                    return nil
+                }
+                skipSpace()
+                if peek(UInt8(ascii: ",")) { index += 1; continue }
+                guard peek(UInt8(ascii: "]")) else { return nil }
+                index += 1
+                return items
+            }
+        }
+
+        /// `{"name": "text", …}` with string values and no member twice, or nil.
+        private mutating func flatStringObject() throws(Failure) -> [String: String]? {
+            var members: [String: String] = [:]
+            index += 1
+            skipSpace()
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+                return members
+            }
+            while true {
+                skipSpace()
+                guard peek(UInt8(ascii: "\"")) else { return nil }
+                let name = try string(keepingText: true) ?? ""
+                skipSpace()
+                guard peek(UInt8(ascii: ":")) else { return nil }
+                index += 1
+                skipSpace()
+                guard peek(UInt8(ascii: "\"")), members[name] == nil else { return nil }
+                members[name] = try string(keepingText: true) ?? ""
+                skipSpace()
+                if peek(UInt8(ascii: ",")) { index += 1; continue }
+                guard peek(UInt8(ascii: "}")) else { return nil }
+                index += 1
+                return members
             }
         }
 
