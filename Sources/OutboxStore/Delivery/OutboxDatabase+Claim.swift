@@ -36,10 +36,9 @@ extension OutboxDatabase {
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
                 .filter { row in try !Self.expireIfPast(db, claimed: row, now: now) }
             _ = try Self.suppressRecipients(db, ofMessages: rows.map { $0["id"] }, now: now)
-            let ordered = rows.sorted {
-                let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])
-                return p0 != p1 ? p0 > p1 : ($0["next_attempt_at"] as Int64) < ($1["next_attempt_at"] as Int64)
-            }
+            // Sort keys read once per row: a read by column name lowercases the name each time.
+            let ordered = rows.map { (row: $0, priority: $0["priority"] as Int, due: $0["next_attempt_at"] as Int64) }
+                .sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.due < $1.due }.map(\.row)
             var contents: [String: [UInt8]] = [:]
             let messages = try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
             var profiles: [String: ProfileLayers] = [:]

@@ -168,12 +168,15 @@ public struct BatchInput: Sendable {
 
         private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: any DraftReceiver) throws {
             let location = "\(input.source) line \(number)"
-            try input.checkLine(line, number: number)
             let fields: MessageFields
-            do {
-                fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
-            } catch {
-                throw IntakeError.from(error, location: location)
+            if let members = try input.checkLineCapturing(line, number: number), let flat = MessageFields(flat: members) {
+                fields = flat  // the common line needs no decoder
+            } else {
+                do {
+                    fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
+                } catch {
+                    throw IntakeError.from(error, location: location)
+                }
             }
             try sink.add(try input.checkOwner(try builder.build(fields, location: location), location: location), location: location)
             input.onMessage?()
@@ -190,6 +193,17 @@ public struct BatchInput: Sendable {
     /// Refuses a line of JSON Lines that is not strictly valid JSON, naming line, column and field.
     fileprivate func checkLine(_ line: ArraySlice<UInt8>, number: Int) throws {
         _ = try line.withUnsafeBytes { try strictCheck($0, firstLine: number) }
+    }
+
+    /// ``checkLine(_:number:)`` that also returns the line's members when all are flat.
+    fileprivate func checkLineCapturing(_ line: ArraySlice<UInt8>, number: Int) throws -> [String: StrictJSON.FlatValue]? {
+        try line.withUnsafeBytes { try strictCheckCapturing($0, line: number) }
+    }
+
+    private func strictCheckCapturing(_ bytes: UnsafeRawBufferPointer, line: Int) throws(IntakeError) -> [String: StrictJSON.FlatValue]? {
+        do { return try StrictJSON.checkCapturing(bytes, firstLine: line) } catch {
+            throw IntakeError(.syntax, location: "\(source) line \(error.line), column \(error.column)", field: error.path, error.reason)
+        }
     }
 
     private func strictCheck(_ bytes: UnsafeRawBufferPointer, firstLine: Int, elementsOf: String? = nil) throws(IntakeError) -> [Int] {
