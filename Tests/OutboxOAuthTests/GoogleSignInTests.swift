@@ -150,4 +150,20 @@ struct GoogleSignInTests {
             #expect(try OutboxDatabase(path: workspace.outbox.database).oauthColumns(owner: "alice") == nil)
         }
     }
+
+    @Test func googlesEndpointsAndARedirectThatNeverShowsItsCode() throws {
+        let google = try OAuthAuthority(google: OAuthAuthority.google)
+        #expect(google.provider == .google && google.tenant == nil)
+        #expect(google.authorizationURL == "https://accounts.google.com/o/oauth2/v2/auth")
+        #expect(google.tokenURL == "https://oauth2.googleapis.com/token")
+        #expect(try OAuthAuthority(google: "http://127.0.0.1:8080/").tokenURL == "http://127.0.0.1:8080/token")
+        #expect(throws: OAuthError.self) { try OAuthAuthority(google: "http://accounts.example.com") }
+        #expect(try OAuthAuthority().provider == .microsoft)
+
+        let pasted = try #require(AuthorizationResponse(redirect: " http://127.0.0.1:8765/?state=s1&code=4%2F0Acode-secret-77&scope=x \n"))
+        #expect(!"\(pasted)".contains("code-secret-77") && pasted.error == nil)
+        let denied = try #require(AuthorizationResponse(redirect: "/?error=access_denied&state=s1"))
+        #expect(denied.error == "access_denied")
+        #expect(AuthorizationResponse(redirect: "http://127.0.0.1:8765/favicon.ico") == nil)
+    }
 }

@@ -34,7 +34,7 @@ public struct OAuthAuthority: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A Google authority at `url` (checked like Microsoft's).
-    public init(google url: String = OAuthAuthority.google) throws(OAuthError) {
+    public init(google url: String) throws(OAuthError) {
         self.provider = .google
         self.url = try Self.checked(url)
         self.tenant = nil

@@ -25,7 +25,7 @@ public struct OAuthState: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "OAuthState(\(authority), client: \(clientID), secret: \(clientSecret == nil ? "none" : "<redacted>"), refresh: \(refreshToken == nil ? "none" : "<redacted>"), "
+        "OAuthState(\(authority), client: \(clientID), clientSecret: \(clientSecret == nil ? "none" : "<redacted>"), refresh: \(refreshToken == nil ? "none" : "<redacted>"), "
             + "access: \(accessToken == nil ? "none" : "<redacted>"), expiresAt: \(expiresAt.map(String.init) ?? "-"))"
     }
 }
