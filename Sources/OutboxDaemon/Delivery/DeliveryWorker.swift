@@ -275,8 +275,8 @@ final class DeliveryWorker {
             }
             record(message, outcome.keepingSentHeader(of: assembly), sentCopy: copy)
         case .hold(let reason, let code, let enhanced):
-            // Microsoft 365: a refused access token is refreshed once and the send retried.
-            if profile.mode == .m365OAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
+            // OAuth modes: a refused access token is refreshed once and the send retried.
+            if profile.mode.usesOAuth, code == 535, !isRetryWithFreshToken, let tokens = configuration.accessTokens,
                 let fresh = refreshedToken(tokens, profile: profile, rejected: key.secret)
             {
                 let retried = SMTPCredentials.oauth2(user: key.user, bearerToken: fresh)

@@ -23,6 +23,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
         migrator.registerMigration("v18-message-schedule", migrate: ScheduleMigration.migrate)
         migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
+        migrator.registerMigration("v20-oauth-provider", migrate: ProfileMigration.addOAuthProvider)
         return migrator
     }
 
