@@ -11,7 +11,7 @@ import Prometheus
 import Synchronization
 
 /// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics`,
-/// the OpenAPI document and one-click unsubscribe (`/u/{token}`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
+/// the OpenAPI document, one-click unsubscribe (`/u/{token}`) and the status page (`/`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
 /// as the CLI does; the delivery engine does not know it exists.
 ///
 /// ``start()`` returns once the address is bound (or throws why it could not be);
@@ -101,7 +101,8 @@ public final class APIServer: Sendable {
         }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path], openPrefixes: [UnsubscribeRoutes.pathPrefix]))
+        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path, StatusRoutes.loginPath, StatusRoutes.logoutPath],
+                                               openPrefixes: [UnsubscribeRoutes.pathPrefix], statusPageWithoutToken: settings.statusPageWithoutToken))
         router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
@@ -114,6 +115,7 @@ public final class APIServer: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         UnsubscribeRoutes(database: database).add(to: router)
+        StatusRoutes(database: database, secureCookie: false).add(to: router)
         let v1 = router.group("v1")
         APIRoutes(database: database, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
         EventRoutes(database: database, feed: feed).add(to: v1)

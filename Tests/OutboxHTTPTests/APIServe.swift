@@ -15,11 +15,12 @@ final class APIServe {
 
     /// - Parameters:
     ///   - config: more of outbox.conf (a `[relay]` section); `[http]` is written here.
+    ///   - http: more lines of the `[http]` section.
     ///   - prepare: runs before serve starts (profiles, DKIM keys, tokens).
-    init(config: String = "", maxBodyBytes: Int = 65_536, prepare: (Workspace) throws -> Void = { _ in }) throws {
+    init(config: String = "", http: String = "", maxBodyBytes: Int = 65_536, prepare: (Workspace) throws -> Void = { _ in }) throws {
         workspace = try Workspace()
         try prepare(workspace)
-        let path = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\nmax-body-bytes = \(maxBodyBytes)\n\n" + config)
+        let path = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\nmax-body-bytes = \(maxBodyBytes)\n\(http)\n" + config)
         logPath = try workspace.write("serve.log", "")
         process = Process()
         process.executableURL = OutboxProcess.executable

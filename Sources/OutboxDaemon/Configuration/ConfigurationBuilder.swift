@@ -58,6 +58,7 @@ struct ConfigurationBuilder {
                 (configuration.http.host, configuration.http.port) = (host, port)
             case ("http", "max-body-bytes"): configuration.http.maxBodyBytes = try parse.integer(entry.value, in: 1024...(1 << 34))
             case ("http", "allow-public"): configuration.http.allowPublic = try parse.boolean(entry.value)
+            case ("http", "status-page-without-token"): configuration.http.statusPageWithoutToken = try parse.boolean(entry.value)
             case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
             case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
             case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
@@ -76,6 +77,10 @@ struct ConfigurationBuilder {
             throw ConfigurationError(.invalidValue, file: file, line: seen["http.listen"], reason:
                 "[http] listen: \(host) is not a loopback address; the API binds to loopback unless 'allow-public = yes' is set "
                 + "(put a TLS reverse proxy in front of it)")
+        }
+        if configuration.http.statusPageWithoutToken, !HTTPSettings.isLoopback(configuration.http.host ?? "127.0.0.1") {
+            throw ConfigurationError(.invalidValue, file: file, line: seen["http.status-page-without-token"], reason:
+                "[http] status-page-without-token: only a loopback listener may show the status page without a token")
         }
         try checkRetry(configuration.retry, lines: seen)
     }

@@ -9,6 +9,10 @@ public struct HTTPSettings: Sendable, Equatable {
     /// `allow-public = yes` lets `listen` name an address other than loopback; without it
     /// such an address is refused, so the API is not exposed by a typo.
     public var allowPublic = false
+    /// `status-page-without-token = yes`: the status page (`/`) needs no API token — for a
+    /// loopback listener only (refused otherwise), reached through an SSH tunnel or locally.
+    /// Requests a reverse proxy forwarded (`Forwarded`, `X-Forwarded-For`) still need one.
+    public var statusPageWithoutToken = false
 
     public init() {}
 

@@ -21,6 +21,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
         migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
         migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
+        migrator.registerMigration("v18-event-outcomes-by-time", migrate: StatusPageMigration.migrate)
         return migrator
     }
 
