@@ -429,7 +429,7 @@ enum OpenAPIDocument {
       "in": "query",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       },
       "description": "The `next` of the previous page (or an event id); default: from the start."
      },
@@ -489,7 +489,7 @@ enum OpenAPIDocument {
       "in": "header",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       }
      },
      {
@@ -497,7 +497,7 @@ enum OpenAPIDocument {
       "in": "query",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       }
      }
     ],

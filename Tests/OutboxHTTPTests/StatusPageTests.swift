@@ -74,8 +74,9 @@ import Testing
                 #expect(timeline.body.contains(part), "timeline misses \(part)")
             }
             #expect(try serve.call("GET", "/status/messages/999999", token: token).status == 404)
-            // Read-only: the pages take no other method.
-            #expect(try serve.call("POST", "/", token: token, body: "").status != 200)
+            // Read-only: the pages take no other method (405 naming the one they take).
+            let post = try serve.call("POST", "/", token: token, body: "")
+            #expect(post.status == 405 && post.headers["allow"] == "GET")
         }
     }
 
