@@ -74,8 +74,10 @@ final class APIServe {
     }
 
     /// One request; `body` is sent as given.
-    func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Reply {
+    func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:],
+              caFile: String? = nil) throws -> Reply {
         var arguments = ["request", method, String(port), path]
+        if let caFile { arguments += ["--ca-file", caFile] }
         if let token { arguments += ["--token", token] }
         for (name, value) in headers { arguments += ["--header", "\(name): \(value)"] }
         if body != nil || bytes != nil {

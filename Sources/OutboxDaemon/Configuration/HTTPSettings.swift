@@ -13,6 +13,10 @@ public struct HTTPSettings: Sendable, Equatable {
     /// loopback listener only (refused otherwise), reached through an SSH tunnel or locally.
     /// Requests a reverse proxy forwarded (`Forwarded`, `X-Forwarded-For`) still need one.
     public var statusPageWithoutToken = false
+    /// `tls-certificate = PATH` (PEM, the chain with the server's certificate first) and
+    /// `tls-key = PATH` (PEM): the listener speaks HTTPS itself. Both or neither; read at start.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init() {}
 
