@@ -80,6 +80,10 @@ public final class APIServer: Sendable {
             return port
         case .failure(let error):
             task.cancel()
+            // NIOSSL pairs the key with the certificate only when the listener starts.
+            if let certificate = settings.tlsCertificate, let key = settings.tlsKey, "\(error)".contains("failedToLoadPrivateKey") {
+                throw APIServerError(.badCertificate, "[http] tls-key: the key in \(key) does not belong to the certificate in \(certificate)")
+            }
             throw APIServerError(.cannotListen, "the HTTP API cannot listen on \(address) ([http] listen): \(Self.describe(error))")
         }
     }
@@ -128,7 +132,7 @@ public final class APIServer: Sendable {
 
     /// Plain HTTP/1.1, or HTTPS with `[http] tls-certificate` and `tls-key`, read and
     /// checked (readable, PEM) before anything listens; a key that does not belong to the
-    /// certificate is refused when the listener starts.
+    /// certificate is refused when the listener starts (see ``start()``).
     static func serverBuilder(_ settings: HTTPSettings) throws(APIServerError) -> HTTPServerBuilder {
         guard let certificatePath = settings.tlsCertificate, let keyPath = settings.tlsKey else { return .http1() }
         let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey

@@ -4,7 +4,7 @@ import Testing
 
 /// `[http] tls-certificate` and `tls-key`: serve speaks HTTPS itself, verified by Python's
 /// http.client against a self-signed certificate for 127.0.0.1; a bad path or a file that
-/// is not PEM stops serve at start with the key and the file named.
+/// is not PEM, or a key of another certificate, stops serve at start with the key and the file named.
 @Suite(.timeLimit(.minutes(3))) struct HTTPSListenerTests {
     @Test func theListenerSpeaksHTTPSWithTheConfiguredCertificate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-tls-\(UUID().uuidString)")
@@ -38,6 +38,16 @@ import Testing
             #expect(result.status != 0)
             #expect(result.stderr.contains(expected), "\(result.stderr)")
         }
+        // A key that belongs to another certificate.
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: other) }
+        try TestCertificate.generate(in: URL(fileURLWithPath: workspace.directory))
+        try TestCertificate.generate(in: other)
+        let mismatched = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\ntls-certificate = \(workspace.directory)/cert.pem\ntls-key = \(other.path)/key.pem\n")
+        let refused = try workspace.outbox.run(["serve", "--config", mismatched, "--db", workspace.directory + "/outbox.db"])
+        #expect(refused.status != 0 && refused.stderr.contains("[http] tls-key: the key in \(other.path)/key.pem does not belong to the certificate"), "\(refused.stderr)")
+
         let half = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\ntls-key = \(notPEM)\n")
         let result = try workspace.outbox.run(["serve", "--config", half, "--db", workspace.directory + "/outbox.db"])
         #expect(result.status != 0 && result.stderr.contains("[http] tls-key needs 'tls-certificate' as well"), "\(result.stderr)")

@@ -34,7 +34,7 @@ def request(args):
         name, value = header.split(":", 1)
         headers[name.strip()] = value.strip()
     body = open(args.body_file, "rb").read() if args.body_file else None
-    connection = connect(args.port, ca_file=args.ca_file)
+    connection = connect(args.port, ca_file=getattr(args, "ca_file", None))
     connection.request(args.method, args.path, body=body, headers=headers)
     response = connection.getresponse()
     data = response.read().decode("utf-8", "replace")
