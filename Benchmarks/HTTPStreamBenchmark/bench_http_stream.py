@@ -184,4 +184,5 @@ def main():
           + "; listener + subscriber: " + " ".join(f"{x:.2f}" for x in with_listener))
 
 
-main()
+if __name__ == "__main__":
+    main()
