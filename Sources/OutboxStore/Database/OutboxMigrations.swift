@@ -24,6 +24,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v18-message-schedule", migrate: ScheduleMigration.migrate)
         migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
         migrator.registerMigration("v20-oauth-provider", migrate: ProfileMigration.addOAuthProvider)
+        migrator.registerMigration("v21-event-outcomes-by-time", migrate: StatusPageMigration.migrate)
         return migrator
     }
 
