@@ -5,7 +5,7 @@ import Testing
 /// The real `outbox serve` process killed with SIGKILL, and stopped with SIGTERM, in the
 /// middle of a batch: nothing is lost, duplicates stay within the stated bound.
 @Suite(.serialized) struct CrashAndShutdownTests {
-    @Test(.timeLimit(.minutes(2))) func killNineMidBatchThenRestartLosesNothing() throws {
+    @Test(.timeLimit(.minutes(4))) func killNineMidBatchThenRestartLosesNothing() throws {
         let workers = 4, total = 2000
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
