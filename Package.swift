@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "outbox",
             dependencies: [
-                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP",
+                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP", "OutboxPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "OutboxHTTPTests", dependencies: ["outbox", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxPostgresTests",
-            dependencies: ["OutboxPostgres", "OutboxStore", "OutboxCore", "OutboxTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["outbox", "OutboxPostgres", "OutboxStore", "OutboxCore", "OutboxTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -37,7 +37,10 @@ public final class PostgresStore: QueueStore {
             database: location.database, tls: tls(location.tlsMode))
         configuration.options.maximumConnections = 8
         configuration.options.connectTimeout = .seconds(10)
-        let store = PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
+        // The pool's own chatter (e.g. a lease asked for while `run()` is still starting) stays below errors.
+        var background = logger
+        background.logLevel = .error
+        let store = PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: background), logger: logger)
         do {
             try await store.client.withConnection { connection in try await PostgresMigrations.migrate(connection, logger: logger) }
         } catch {

@@ -13,7 +13,7 @@ import Testing
         defer { fixture.close() }
         let nodeA = try #require(fixture.postgres), nodeB = try await fixture.secondNode()
         defer { nodeB.close() }
-        let drafts = try (0..<400).map { try draft("r\($0)@example.com", key: "k-\($0)", priority: $0 % 3) }
+        let drafts = try (0..<400).map { try draft("r\($0)@example.com", key: "k-\($0)", owner: "owner-\($0 % 5)", priority: $0 % 3) }
         _ = try await nodeA.enqueue(batchKey: "big", source: nil, now: 1_000, attachments: fixture.attachmentPolicy, messages: entries(drafts))
 
         // Both nodes claim small batches as fast as they can until the queue is empty.
@@ -33,6 +33,7 @@ import Testing
         #expect(Set(claimedA + claimedB).count == 400)
         #expect(!claimedA.isEmpty && !claimedB.isEmpty, "both nodes took part (a: \(claimedA.count), b: \(claimedB.count))")
         #expect(try await nodeA.status().totals == ["sending": 400])
+        #expect(try await nodeB.status().counts.map(\.count) == [80, 80, 80, 80, 80])
     }
 
     @Test func batchEnqueuedTwiceAtOnceIsWrittenOnce() async throws {
