@@ -34,7 +34,7 @@ extension PostgresStore {
             }
             var writer = PostgresBatchWriter(connection: connection, logger: logger, batchID: batchID, now: now)
             try await writer.storeContents(of: prepared)
-            for message in prepared { try await writer.add(message) }
+            try await writer.add(prepared)
             try await writer.finish(source: source)
             return EnqueueResult(batchID: batchID, batchKey: batchKey, enqueued: writer.enqueued, duplicates: writer.duplicates,
                                  duplicateBatch: false, newContents: writer.newContents)
@@ -42,8 +42,8 @@ extension PostgresStore {
     }
 }
 
-/// Writes the messages of one batch inside the enqueue transaction: one statement per
-/// message (message and recipients together), one per attachment link and new content.
+/// Writes the messages of one batch inside the enqueue transaction: three statements per
+/// chunk of up to 500 messages (messages, recipients, attachment links), one per new content.
 /// Counts go to `message_count_delta` (appended, never a contended row).
 struct PostgresBatchWriter {
     let connection: PostgresConnection
@@ -66,45 +66,106 @@ struct PostgresBatchWriter {
         self.now = now
     }
 
-    mutating func add(_ message: PreparedMessage) async throws {
-        let draft = message.draft
-        if let key = draft.key, let first = keyLocations[key] {
-            throw BatchWriter.keyUsedTwice(key, location: message.location, first: first)
+    /// Most messages written by one statement.
+    static let chunkSize = 500
+
+    /// Writes `messages` in chunks of up to ``chunkSize``: one statement for their message
+    /// rows, one for their recipients and one for their attachment links. A chunk ends
+    /// before a key it already holds, so a key met again is judged against what is stored,
+    /// as on SQLite: refused when this batch wrote it, skipped when an earlier batch did.
+    mutating func add(_ messages: [PreparedMessage]) async throws {
+        var chunk: [PreparedMessage] = [], keys = Set<String>()
+        for message in messages {
+            if let key = message.draft.key, let first = keyLocations[key] {
+                throw BatchWriter.keyUsedTwice(key, location: message.location, first: first)
+            }
+            for attachment in message.attachments {
+                if let field = attachment.referenceField { try await checkStoredContent(attachment.sha256, location: message.location, field: field) }
+            }
+            if chunk.count == Self.chunkSize || message.draft.key.map({ !keys.insert($0).inserted }) == true {
+                try await insert(chunk)
+                chunk.removeAll(keepingCapacity: true)
+                keys = Set(message.draft.key.map { [$0] } ?? [])
+                if let key = message.draft.key, let first = keyLocations[key] {
+                    throw BatchWriter.keyUsedTwice(key, location: message.location, first: first)
+                }
+            }
+            chunk.append(message)
         }
-        for attachment in message.attachments {
-            if let field = attachment.referenceField { try await checkStoredContent(attachment.sha256, location: message.location, field: field) }
+        try await insert(chunk)
+    }
+
+    private mutating func insert(_ chunk: [PreparedMessage]) async throws {
+        guard !chunk.isEmpty else { return }
+        let drafts = chunk.map(\.draft)
+        let tokens = drafts.map { _ in newToken() }
+        let headers = drafts.map { HeaderCoding.encode($0.headers) }
+        // The key's unique index decides: DO NOTHING for a key already stored. NULLs travel as flags.
+        var inserted: [String: Int64] = [:]
+        for try await (id, token) in try await connection.query("""
+            INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
+                                 headers, next_attempt_at, created_at, updated_at, kind)
+            SELECT \(batchID), CASE WHEN x.has_key THEN x.key END, x.owner, x.priority, x.token, x.subject,
+                CASE WHEN x.has_text THEN x.text END, CASE WHEN x.has_html THEN x.html END, CASE WHEN x.has_headers THEN x.headers END,
+                \(now), \(now), \(now), x.kind
+            FROM unnest(\(drafts.map { $0.key != nil })::boolean[], \(drafts.map { $0.key ?? "" })::text[], \(drafts.map(\.owner))::text[],
+                        \(drafts.map { Int64($0.priority) })::bigint[], \(tokens)::text[], \(drafts.map(\.subject))::text[],
+                        \(drafts.map { $0.textBody != nil })::boolean[], \(drafts.map { $0.textBody ?? "" })::text[],
+                        \(drafts.map { $0.htmlBody != nil })::boolean[], \(drafts.map { $0.htmlBody ?? "" })::text[],
+                        \(headers.map { $0 != nil })::boolean[], \(headers.map { $0 ?? "" })::text[], \(drafts.map(\.kind.rawValue))::text[])
+                WITH ORDINALITY AS x(has_key, key, owner, priority, token, subject, has_text, text, has_html, html, has_headers, headers, kind, n)
+            ORDER BY x.n
+            ON CONFLICT (message_key) DO NOTHING
+            RETURNING id, token
+            """, logger: logger).decode((Int64, String).self) { inserted[token] = id }
+
+        var recipientMessages: [Int64] = [], recipientKinds: [String] = [], addresses: [String] = [], names: [String] = [], hasNames: [Bool] = []
+        var linkMessages: [Int64] = [], positions: [Int64] = [], shas: [String] = [], filenames: [String] = []
+        var types: [String] = [], hasTypes: [Bool] = [], contentIDs: [String] = [], hasContentIDs: [Bool] = []
+        for (message, token) in zip(chunk, tokens) {
+            guard let id = inserted[token] else {
+                duplicates += 1  // stored by an earlier batch
+                continue
+            }
+            if let key = message.draft.key { keyLocations[key] = message.location }
+            for recipient in message.draft.recipients {
+                recipientMessages.append(id)
+                recipientKinds.append(recipient.kind.rawValue)
+                addresses.append(recipient.mailbox.address)
+                names.append(recipient.mailbox.displayName ?? "")
+                hasNames.append(recipient.mailbox.displayName != nil)
+            }
+            for (position, link) in message.attachments.enumerated() {
+                linkMessages.append(id)
+                positions.append(Int64(position))
+                shas.append(link.sha256)
+                filenames.append(link.filename)
+                types.append(link.contentType ?? "")
+                hasTypes.append(link.contentType != nil)
+                contentIDs.append(link.contentID ?? "")
+                hasContentIDs.append(link.contentID != nil)
+            }
+            queuedByOwner[message.draft.owner, default: 0] += 1
+            enqueued += 1
         }
-        let kinds = draft.recipients.map(\.kind.rawValue), addresses = draft.recipients.map(\.mailbox.address)
-        let names = draft.recipients.map { $0.mailbox.displayName ?? "" }
-        var messageID: Int64?
-        // The key's unique index decides: DO NOTHING when the key is already stored.
-        for try await id in try await connection.query("""
-            WITH m AS (
-                INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
-                                     headers, next_attempt_at, created_at, updated_at, kind)
-                VALUES (\(batchID), \(draft.key), \(draft.owner), \(draft.priority), \(newToken()), \(draft.subject), \(draft.textBody),
-                        \(draft.htmlBody), \(HeaderCoding.encode(draft.headers)), \(now), \(now), \(now), \(draft.kind.rawValue))
-                ON CONFLICT (message_key) DO NOTHING RETURNING id),
-            r AS (
-                INSERT INTO recipient (message_id, kind, address, display_name, updated_at)
-                SELECT m.id, x.kind, x.address, NULLIF(x.name, ''), \(now)
-                FROM m, unnest(\(kinds)::text[], \(addresses)::text[], \(names)::text[]) WITH ORDINALITY AS x(kind, address, name, n)
-                ORDER BY x.n)
-            SELECT id FROM m
-            """, logger: logger).decode(Int64.self) { messageID = id }
-        guard let messageID else {
-            duplicates += 1  // stored by an earlier batch (a key of this batch was caught above)
-            return
-        }
-        if let key = draft.key { keyLocations[key] = message.location }
-        for (position, link) in message.attachments.enumerated() {
+        if !recipientMessages.isEmpty {
             try await connection.query("""
-                INSERT INTO attachment (message_id, position, sha256, filename, content_type, content_id)
-                VALUES (\(messageID), \(position), \(link.sha256), \(link.filename), \(link.contentType), \(link.contentID))
+                INSERT INTO recipient (message_id, kind, address, display_name, updated_at)
+                SELECT x.message_id, x.kind, x.address, CASE WHEN x.has_name THEN x.name END, \(now)
+                FROM unnest(\(recipientMessages)::bigint[], \(recipientKinds)::text[], \(addresses)::text[], \(hasNames)::boolean[], \(names)::text[])
+                    WITH ORDINALITY AS x(message_id, kind, address, has_name, name, n)
+                ORDER BY x.n
                 """, logger: logger)
         }
-        queuedByOwner[draft.owner, default: 0] += 1
-        enqueued += 1
+        if !linkMessages.isEmpty {
+            try await connection.query("""
+                INSERT INTO attachment (message_id, position, sha256, filename, content_type, content_id)
+                SELECT x.message_id, x.position, x.sha256, x.filename, CASE WHEN x.has_type THEN x.type END, CASE WHEN x.has_cid THEN x.cid END
+                FROM unnest(\(linkMessages)::bigint[], \(positions)::bigint[], \(shas)::text[], \(filenames)::text[], \(hasTypes)::boolean[],
+                            \(types)::text[], \(hasContentIDs)::boolean[], \(contentIDs)::text[])
+                    AS x(message_id, position, sha256, filename, has_type, type, has_cid, cid)
+                """, logger: logger)
+        }
     }
 
     /// Adds the batch's counts, its `enqueued` event and the wake-up for listening nodes.
