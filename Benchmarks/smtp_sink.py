@@ -22,3 +22,14 @@ def start_sink():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     return sink, port
+
+
+def bench_profile(path, port):
+    """Points the `bench` owner of the database at `path` to the sink on `port` (plain SMTP)."""
+    import sqlite3
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, from_address, from_name, updated_at) "
+               "VALUES ('bench', 'smtp', '127.0.0.1', ?, 'none', 'bench@example.com', 'Bench', 1)", (port,))
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()

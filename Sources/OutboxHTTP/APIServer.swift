@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Metrics
 import NIOCore
@@ -11,7 +13,7 @@ import Prometheus
 import Synchronization
 
 /// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics`,
-/// the OpenAPI document and one-click unsubscribe (`/u/{token}`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
+/// (HTTPS with `[http] tls-certificate` and `tls-key`), the OpenAPI document, one-click unsubscribe (`/u/{token}`) and the status page (`/`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
 /// as the CLI does; the delivery engine does not know it exists.
 ///
 /// ``start()`` returns once the address is bound (or throws why it could not be);
@@ -41,6 +43,7 @@ public final class APIServer: Sendable {
     public func start() throws(APIServerError) -> Int {
         let host = settings.host ?? "127.0.0.1"
         let address = host.contains(":") ? "[\(host)]:\(settings.port)" : "\(host):\(settings.port)"
+        let server = try Self.serverBuilder(settings)
         let feed: EventFeed
         do { feed = try EventFeed(database: database, observe: metrics.observe) } catch {
             throw APIServerError(.cannotListen, "the HTTP API cannot read the event log: \(error)")
@@ -57,6 +60,7 @@ public final class APIServer: Sendable {
         }
         let app = Application(
             router: router(feed: feed),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: settings.port), serverName: "outbox"),
             onServerRunning: { channel in settle(.success(channel.localAddress?.port ?? 0)) },
             logger: logger)
@@ -72,10 +76,14 @@ public final class APIServer: Sendable {
         case .success(let port):
             feed.start()
             running.withLock { $0 = (task, feed) }
-            logger.notice("HTTP API listening on \(host.contains(":") ? "[\(host)]" : host):\(port)")
+            logger.notice("HTTP API listening on \(host.contains(":") ? "[\(host)]" : host):\(port)\(settings.tlsCertificate == nil ? "" : " (HTTPS)")")
             return port
         case .failure(let error):
             task.cancel()
+            // NIOSSL pairs the key with the certificate only when the listener starts.
+            if let certificate = settings.tlsCertificate, let key = settings.tlsKey, "\(error)".contains("failedToLoadPrivateKey") {
+                throw APIServerError(.badCertificate, "[http] tls-key: the key in \(key) does not belong to the certificate in \(certificate)")
+            }
             throw APIServerError(.cannotListen, "the HTTP API cannot listen on \(address) ([http] listen): \(Self.describe(error))")
         }
     }
@@ -101,7 +109,8 @@ public final class APIServer: Sendable {
         }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path], openPrefixes: [UnsubscribeRoutes.pathPrefix]))
+        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path, StatusRoutes.loginPath, StatusRoutes.logoutPath],
+                                               openPrefixes: [UnsubscribeRoutes.pathPrefix], statusPageWithoutToken: settings.statusPageWithoutToken))
         router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
@@ -114,10 +123,37 @@ public final class APIServer: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         UnsubscribeRoutes(database: database).add(to: router)
+        StatusRoutes(database: database, secureCookie: settings.tlsCertificate != nil).add(to: router)
         let v1 = router.group("v1")
         APIRoutes(database: database, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
         EventRoutes(database: database, feed: feed).add(to: v1)
         return router
+    }
+
+    /// Plain HTTP/1.1, or HTTPS with `[http] tls-certificate` and `tls-key`, read and
+    /// checked (readable, PEM) before anything listens; a key that does not belong to the
+    /// certificate is refused when the listener starts (see ``start()``).
+    static func serverBuilder(_ settings: HTTPSettings) throws(APIServerError) -> HTTPServerBuilder {
+        guard let certificatePath = settings.tlsCertificate, let keyPath = settings.tlsKey else { return .http1() }
+        let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificatePath) } catch {
+            throw APIServerError(.badCertificate, "[http] tls-certificate: cannot read a PEM certificate from \(certificatePath): \(describeFile(error, certificatePath))")
+        }
+        guard !chain.isEmpty else { throw APIServerError(.badCertificate, "[http] tls-certificate: \(certificatePath) holds no PEM certificate") }
+        do { key = try NIOSSLPrivateKey(file: keyPath, format: .pem) } catch {
+            throw APIServerError(.badCertificate, "[http] tls-key: cannot read a PEM private key from \(keyPath): \(describeFile(error, keyPath))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        do { return try .tls(.http1(), tlsConfiguration: configuration) } catch {
+            throw APIServerError(.badCertificate, "[http] tls-certificate \(certificatePath) with tls-key \(keyPath): \(error)")
+        }
+    }
+
+    private static func describeFile(_ error: any Error, _ path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
+        guard FileManager.default.isReadableFile(atPath: path) else { return "permission denied" }
+        return "\(error)"
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -133,6 +169,8 @@ public final class APIServer: Sendable {
 public struct APIServerError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case cannotListen
+        /// `[http] tls-certificate` or `tls-key` cannot be read or do not belong together.
+        case badCertificate
     }
 
     public let code: Code

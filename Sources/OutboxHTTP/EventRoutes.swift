@@ -43,8 +43,9 @@ struct EventRoutes: Sendable {
     /// Server-Sent Events: `id:` is the event's cursor, `event:` its kind, `data:` the event
     /// as JSON. Starts after `Last-Event-ID` (or `?after=`), else with what comes next.
     @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let resume: String? = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after")
-        let start = try Self.cursor(resume, field: "Last-Event-ID") ?? feed.lastID
+        // Both are checked, so a malformed `?after=` is refused even when the header wins.
+        let after = try Self.cursor(request.uri.queryParameters.get("after"), field: "after")
+        let start = try Self.cursor(request.headers[HTTPField.Name("Last-Event-ID")!], field: "Last-Event-ID") ?? after ?? feed.lastID
         // Subscribed before the backlog is read, so nothing committed in between is missed;
         // what both carry is sent once (ids only grow).
         let live = feed.subscribe()

@@ -54,7 +54,7 @@ enum OpenAPIDocument {
     "summary": "One-click unsubscribe (RFC 8058) of the letter's recipients from its owner's letters",
     "security": [],
     "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["List-Unsubscribe"], "properties": {"List-Unsubscribe": {"type": "string", "const": "One-Click"}}}}}},
-    "responses": {"200": {"description": "Unsubscribed (now or before)", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"description": "The body is not List-Unsubscribe=One-Click", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "No letter carries this token", "content": {"text/html": {"schema": {"type": "string"}}}}}
+    "responses": {"200": {"description": "Unsubscribed (now or before)", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"description": "The body is not List-Unsubscribe=One-Click", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "No letter carries this token", "content": {"text/html": {"schema": {"type": "string"}}}}, "413": {"description": "The body is over 1024 bytes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
    }
   },
   "/v1/batches": {
@@ -196,7 +196,8 @@ enum OpenAPIDocument {
       "application/octet-stream": {
        "schema": {
         "type": "string",
-        "format": "binary"
+        "format": "binary",
+        "minLength": 1
        }
       }
      }
@@ -258,7 +259,8 @@ enum OpenAPIDocument {
       "in": "query",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1
       }
      }
     ],
@@ -427,7 +429,7 @@ enum OpenAPIDocument {
       "in": "query",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       },
       "description": "The `next` of the previous page (or an event id); default: from the start."
      },
@@ -487,7 +489,7 @@ enum OpenAPIDocument {
       "in": "header",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       }
      },
      {
@@ -495,7 +497,7 @@ enum OpenAPIDocument {
       "in": "query",
       "schema": {
        "type": "string",
-       "pattern": "^[0-9]+$"
+       "pattern": "^[0-9]{1,18}$"
       }
      }
     ],
@@ -505,7 +507,13 @@ enum OpenAPIDocument {
       "content": {
        "text/event-stream": {
         "schema": {
-         "type": "string"
+         "type": "object",
+         "description": "One Server-Sent Event: `id` is the event's cursor, `event` its kind, `data` the event as JSON (an Event).",
+         "properties": {
+          "id": {"type": "string"},
+          "event": {"type": "string"},
+          "data": {"type": "string", "contentMediaType": "application/json"}
+         }
         }
        }
       }
@@ -744,6 +752,7 @@ enum OpenAPIDocument {
     "properties": {
      "messages": {
       "type": "array",
+      "minItems": 1,
       "items": {
        "$ref": "#/components/schemas/MessageFields"
       }

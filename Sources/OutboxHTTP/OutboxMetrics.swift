@@ -75,10 +75,7 @@ final class OutboxMetrics: Sendable {
 
     /// `failed` events carry a bounce reason when one is known, else the SMTP class.
     static func failureReason(_ event: EventRecord) -> String {
-        if event.kind == "expired" { return "expired" }
-        if let reason = event.reason { return reason }
-        if let code = event.code { return "smtp_\(code / 100)xx" }
-        return "other"
+        OutcomeOverview.reasonLabel(kind: event.kind, reason: event.reason, code: event.code)
     }
 
     /// The exposition, with the gauges read now.

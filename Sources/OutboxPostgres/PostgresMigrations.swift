@@ -15,7 +15,11 @@ enum PostgresMigrations {
     /// The advisory lock key: "outbox:m" in ASCII, shared by every Outbox node.
     static let lockKey: Int64 = 0x6F75_7462_6F78_3A6D
 
-    static let steps: [(name: String, sql: String)] = [("v17-baseline", baseline)]
+    static let steps: [(name: String, sql: String)] = [
+        ("v17-baseline", baseline),
+        // As SQLite's v18: the enqueue writes notBefore into next_attempt_at too, so the claim keeps its shape.
+        ("v18-message-schedule", "ALTER TABLE message ADD COLUMN not_before BIGINT; ALTER TABLE message ADD COLUMN expires_at BIGINT"),
+    ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)

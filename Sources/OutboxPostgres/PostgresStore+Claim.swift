@@ -24,10 +24,13 @@ extension PostgresStore {
                 UPDATE message m SET state = 'sending', lease_owner = \(leaseOwner), lease_expires_at = \(leaseUntil), updated_at = \(now)
                 FROM due WHERE m.id = due.id
                 RETURNING m.id, m.batch_id, m.owner, m.token, m.subject, m.text_body, m.html_body, m.headers, m.attempts,
-                    m.created_at, m.priority, m.next_attempt_at, m.kind
+                    GREATEST(m.created_at, COALESCE(m.not_before, m.created_at)), m.priority, m.next_attempt_at, m.kind, m.expires_at
                 """, logger: logger).decode(ClaimRow.Columns.self) {
                 rows.append(ClaimRow(row))
             }
+            // Past its expiresAt: failed as expired instead of sent late (as on SQLite).
+            for row in rows { if let expiresAt = row.expiresAt, expiresAt <= now { try await Self.expire(connection, logger: logger, row, expiresAt: expiresAt, now: now) } }
+            rows.removeAll { $0.expiresAt.map { $0 <= now } ?? false }
             rows.sort { $0.priority != $1.priority ? $0.priority > $1.priority : ($0.due, $0.id) < ($1.due, $1.id) }
             let ids = rows.map(\.id)
             let recipients = try await Self.recipients(connection, logger: logger, of: ids)
@@ -43,6 +46,19 @@ extension PostgresStore {
             for owner in Set(messages.map(\.owner)) { profiles[owner] = try await PostgresProfiles.layers(connection, logger: logger, owner: owner) }
             return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
         }
+    }
+
+    private static func expire(_ connection: PostgresConnection, logger: Logger, _ row: ClaimRow, expiresAt: Int64, now: Int64) async throws {
+        let text = MessageExpiry.text(expiresAt: expiresAt)
+        try await connection.query("""
+            UPDATE message SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, last_error = \(text), updated_at = \(now), finished_at = \(now)
+            WHERE id = \(row.id)
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE recipient SET state = 'failed', last_reply = \(text), updated_at = \(now) WHERE message_id = \(row.id) AND state IN ('pending','deferred')
+            """, logger: logger)
+        try await PostgresEvents.append(connection, logger: logger, kind: .expired, at: now, messageID: row.id, batchID: row.batchID, owner: row.owner,
+                                        reason: MessageExpiry.reason, detail: text)
     }
 
     private static func recipients(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [ClaimedRecipient]] {
@@ -90,10 +106,13 @@ extension PostgresStore {
     private static func recordOne(_ connection: PostgresConnection, logger: Logger, _ entry: PendingRecord, leaseOwner: String, now: Int64) async throws -> Bool {
         let record = entry.record, messageID = entry.messageID
         let (state, next, finished) = record.messageChange(now: now)
+        // A retry is never put after the message's expiresAt (the claim then fails it as expired).
+        let clampsToExpiry = if case .deferred = record.verdict { true } else { false }
         let error: String? = record.verdict == .sent ? nil : record.text
         var leased: (batchID: Int64, owner: String, attempt: Int)?
         for try await row in try await connection.query("""
-            UPDATE message SET state = \(state.rawValue), attempts = attempts + 1, next_attempt_at = COALESCE(\(next), next_attempt_at),
+            UPDATE message SET state = \(state.rawValue), attempts = attempts + 1,
+                next_attempt_at = COALESCE(LEAST(\(next), CASE WHEN \(clampsToExpiry) THEN expires_at END), next_attempt_at),
                 lease_owner = NULL, lease_expires_at = NULL, last_code = \(record.code), last_error = \(error), updated_at = \(now),
                 finished_at = \(finished)
             WHERE id = \(messageID) AND state = 'sending' AND lease_owner = \(leaseOwner)
@@ -110,19 +129,21 @@ extension PostgresStore {
         try await PostgresEvents.append(connection, logger: logger, kind: .attempt, at: now, messageID: messageID, batchID: leased.batchID,
                                         owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(leased.attempt)")
         try await PostgresEvents.append(connection, logger: logger, kind: record.eventKind, at: now, messageID: messageID, batchID: leased.batchID,
-                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode, detail: record.text)
+                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode,
+                                        reason: record.verdict == .expired ? MessageExpiry.reason : nil, detail: record.text)
         return true
     }
 }
 
 /// One claimed row as read back from the claim's `RETURNING`.
 private struct ClaimRow {
-    typealias Columns = (Int64, Int64, String, String, String, String?, String?, String?, Int, Int64, Int, Int64, String)
+    typealias Columns = (Int64, Int64, String, String, String, String?, String?, String?, Int, Int64, Int, Int64, String, Int64?)
     let id: Int64, batchID: Int64, owner: String, token: String, subject: String
     let textBody: String?, htmlBody: String?, headers: String?
-    let attempts: Int, createdAt: Int64, priority: Int, due: Int64, kind: String
+    /// `createdAt`: the later of the enqueue and the message's notBefore (the retry policy's age counts from it).
+    let attempts: Int, createdAt: Int64, priority: Int, due: Int64, kind: String, expiresAt: Int64?
 
     init(_ c: Columns) {
-        (id, batchID, owner, token, subject, textBody, htmlBody, headers, attempts, createdAt, priority, due, kind) = c
+        (id, batchID, owner, token, subject, textBody, htmlBody, headers, attempts, createdAt, priority, due, kind, expiresAt) = c
     }
 }

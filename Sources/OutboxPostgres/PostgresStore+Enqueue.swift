@@ -104,16 +104,19 @@ struct PostgresBatchWriter {
         var inserted: [String: Int64] = [:]
         for try await (id, token) in try await connection.query("""
             INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
-                                 headers, next_attempt_at, created_at, updated_at, kind)
+                                 headers, next_attempt_at, created_at, updated_at, kind, not_before, expires_at)
             SELECT \(batchID), CASE WHEN x.has_key THEN x.key END, x.owner, x.priority, x.token, x.subject,
                 CASE WHEN x.has_text THEN x.text END, CASE WHEN x.has_html THEN x.html END, CASE WHEN x.has_headers THEN x.headers END,
-                \(now), \(now), \(now), x.kind
+                GREATEST(\(now), COALESCE(NULLIF(x.not_before, -1), \(now))), \(now), \(now), x.kind,
+                NULLIF(x.not_before, -1), NULLIF(x.expires_at, -1)
             FROM unnest(\(drafts.map { $0.key != nil })::boolean[], \(drafts.map { $0.key ?? "" })::text[], \(drafts.map(\.owner))::text[],
                         \(drafts.map { Int64($0.priority) })::bigint[], \(tokens)::text[], \(drafts.map(\.subject))::text[],
                         \(drafts.map { $0.textBody != nil })::boolean[], \(drafts.map { $0.textBody ?? "" })::text[],
                         \(drafts.map { $0.htmlBody != nil })::boolean[], \(drafts.map { $0.htmlBody ?? "" })::text[],
-                        \(headers.map { $0 != nil })::boolean[], \(headers.map { $0 ?? "" })::text[], \(drafts.map(\.kind.rawValue))::text[])
-                WITH ORDINALITY AS x(has_key, key, owner, priority, token, subject, has_text, text, has_html, html, has_headers, headers, kind, n)
+                        \(headers.map { $0 != nil })::boolean[], \(headers.map { $0 ?? "" })::text[], \(drafts.map(\.kind.rawValue))::text[],
+                        \(drafts.map { $0.notBefore ?? -1 })::bigint[], \(drafts.map { $0.expiresAt ?? -1 })::bigint[])
+                WITH ORDINALITY AS x(has_key, key, owner, priority, token, subject, has_text, text, has_html, html, has_headers, headers, kind,
+                                     not_before, expires_at, n)
             ORDER BY x.n
             ON CONFLICT (message_key) DO NOTHING
             RETURNING id, token

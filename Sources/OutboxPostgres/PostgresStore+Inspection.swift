@@ -89,7 +89,7 @@ extension PostgresStore {
 
     static let summaryColumns = """
         m.id, m.batch_id, m.message_key, m.owner, m.state, m.priority, m.subject, m.attempts, m.next_attempt_at,
-        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error,
+        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error, m.not_before, m.expires_at,
         (SELECT address FROM recipient r WHERE r.message_id = m.id ORDER BY r.id LIMIT 1) AS first_recipient,
         (SELECT COUNT(*) FROM recipient r WHERE r.message_id = m.id) AS recipient_count
         """
@@ -99,11 +99,11 @@ extension PostgresStore {
     private static func summaries(_ connection: PostgresConnection, logger: Logger, _ query: PostgresQuery) async throws -> [MessageSummary] {
         var result: [MessageSummary] = []
         for try await c in try await connection.query(query, logger: logger).decode(
-            (Int64, Int64, String?, String, String, Int, String, Int, Int64, Int64, Int64, Int64?, Int?, String?, String?, Int).self) {
+            (Int64, Int64, String?, String, String, Int, String, Int, Int64, Int64, Int64, Int64?, Int?, String?, Int64?, Int64?, String?, Int).self) {
             result.append(MessageSummary(
-                id: c.0, batchID: c.1, key: c.2, owner: c.3, state: c.4, priority: c.5, subject: c.6, firstRecipient: c.14,
-                recipientCount: c.15, attempts: c.7, nextAttemptAt: c.8, createdAt: c.9, updatedAt: c.10, finishedAt: c.11, lastCode: c.12,
-                lastError: c.13))
+                id: c.0, batchID: c.1, key: c.2, owner: c.3, state: c.4, priority: c.5, subject: c.6, firstRecipient: c.16,
+                recipientCount: c.17, attempts: c.7, nextAttemptAt: c.8, createdAt: c.9, updatedAt: c.10, finishedAt: c.11, lastCode: c.12,
+                lastError: c.13, notBefore: c.14, expiresAt: c.15))
         }
         return result
     }

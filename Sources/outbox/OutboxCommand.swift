@@ -9,7 +9,7 @@ struct OutboxCommand: ParsableCommand {
         discussion: "outbox --version prints the version; outbox --version --verbose (or outbox version --verbose) adds SQLite, libcurl and schema versions.",
         subcommands: [
             EnqueueCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, EventsCommand.self,
-            CancelCommand.self, RetryCommand.self, ResolveCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, ServeCommand.self,
+            CancelCommand.self, RetryCommand.self, ResolveCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, WebhooksCommand.self, ServeCommand.self,
             InitCommand.self, VersionCommand.self, SecretsCommand.self, DoctorCommand.self, DKIMCommand.self, APITokenCommand.self,
         ]
     )

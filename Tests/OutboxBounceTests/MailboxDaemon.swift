@@ -4,8 +4,7 @@ import Foundation
 /// `outbox serve` polling a test Dovecot's mailbox from outbox.conf, its password given
 /// as a systemd credential, stderr kept in a file.
 struct MailboxDaemon {
-    let process = Process()
-    let errors: String
+    let daemon: ServeDaemon
 
     /// Writes the credential and `[bounces]` (mailbox keys plus `extra` lines), then starts serving.
     init(server: DovecotServer, directory: String, database: String, extra: String = "") throws {
@@ -21,16 +20,8 @@ struct MailboxDaemon {
             poll-interval = 1s
             \(extra)
             """.utf8).write(to: URL(fileURLWithPath: config))
-        errors = directory + "/serve.err"
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        process.executableURL = OutboxBinary.executable
-        process.arguments = ["serve", "--config", config, "--db", database]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CREDENTIALS_DIRECTORY"] = credentials
-        process.environment = environment
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        daemon = try ServeDaemon(database: database, arguments: ["--config", config], logPath: directory + "/serve.err",
+                                 environment: ["CREDENTIALS_DIRECTORY": credentials])
     }
 
     /// Waits (at most `seconds`) until the daemon has taken every message out of `server`'s mailbox.
@@ -40,15 +31,11 @@ struct MailboxDaemon {
     }
 
     /// What the daemon wrote to stderr so far.
-    var log: String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
+    var log: String { daemon.log }
 
     /// SIGTERM, then waits; returns the exit status.
-    func stop() -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    func stop() -> Int32 { daemon.stop() }
 
     /// SIGKILL if a failed expectation left it running.
-    func killIfRunning() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    func killIfRunning() { daemon.killIfRunning() }
 }

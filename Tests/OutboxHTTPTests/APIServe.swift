@@ -15,11 +15,12 @@ final class APIServe {
 
     /// - Parameters:
     ///   - config: more of outbox.conf (a `[relay]` section); `[http]` is written here.
+    ///   - http: more lines of the `[http]` section.
     ///   - prepare: runs before serve starts (profiles, DKIM keys, tokens).
-    init(config: String = "", maxBodyBytes: Int = 65_536, prepare: (Workspace) throws -> Void = { _ in }) throws {
+    init(config: String = "", http: String = "", maxBodyBytes: Int = 65_536, prepare: (Workspace) throws -> Void = { _ in }) throws {
         workspace = try Workspace()
         try prepare(workspace)
-        let path = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\nmax-body-bytes = \(maxBodyBytes)\n\n" + config)
+        let path = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\nmax-body-bytes = \(maxBodyBytes)\n\(http)\n" + config)
         logPath = try workspace.write("serve.log", "")
         process = Process()
         process.executableURL = OutboxProcess.executable
@@ -73,8 +74,10 @@ final class APIServe {
     }
 
     /// One request; `body` is sent as given.
-    func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Reply {
+    func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:],
+              caFile: String? = nil) throws -> Reply {
         var arguments = ["request", method, String(port), path]
+        if let caFile { arguments += ["--ca-file", caFile] }
         if let token { arguments += ["--token", token] }
         for (name, value) in headers { arguments += ["--header", "\(name): \(value)"] }
         if body != nil || bytes != nil {

@@ -79,6 +79,31 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func scheduleAndExpiry(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        defer { fixture.close() }
+        let store = fixture.store
+        var later = try draft("later@example.com", subject: "later"), stale = try draft("stale@example.com", subject: "stale")
+        var soon = try draft("soon@example.com", subject: "soon")
+        later.notBefore = 50_000
+        stale.expiresAt = 4_000
+        soon.expiresAt = 30_000
+        _ = try await store.enqueue(batchKey: nil, source: nil, now: 1_000, attachments: fixture.attachmentPolicy, messages: entries([later, stale, soon]))
+        let claimed = try await store.claimBatch(leaseOwner: "node", limit: 10, now: 5_000, dueBy: 5_000, leaseUntil: 65_000)
+        #expect(claimed.messages.map(\.subject) == ["soon"])
+        let expired = try await store.events(EventFilter(kind: "expired"))
+        #expect(expired.count == 1 && expired[0].reason == "expired" && expired[0].detail?.hasPrefix("expired: not sent before its expiresAt") == true)
+        // A deferral is never put after the message's expiresAt.
+        let deferred = DeliveryRecord(verdict: .deferred(nextAttemptAt: 90_000), code: 451, text: "451 later")
+        #expect(try await store.record([PendingRecord(deferred, messageID: claimed.messages[0].id)], leaseOwner: "node", now: 6_000) == [true])
+        let listed = try await store.messages(MessageFilter())
+        #expect(listed.map(\.state) == ["queued", "failed", "deferred"])
+        #expect(listed.map(\.nextAttemptAt) == [50_000, 1_000, 30_000])
+        #expect(listed[0].notBefore == 50_000 && listed[2].expiresAt == 30_000)
+        #expect(try await store.claimBatch(leaseOwner: "node", limit: 10, now: 50_000, dueBy: 50_000, leaseUntil: 110_000).messages.map(\.subject) == ["later"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func claimRecordAndLeases(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
         defer { fixture.close() }

@@ -15,7 +15,9 @@ import json
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_http import serve
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,13 +89,7 @@ def main():
     Handler.args = args
     Handler.statuses = [int(s) for s in args.statuses.split(",")]
     Handler.log = open(args.log, "a", buffering=1, encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    timer = threading.Timer(args.lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler, args.lifetime)
 
 
 if __name__ == "__main__":

@@ -13,19 +13,31 @@ Prints the port on stdout when ready and appends one JSON object per request to 
 including the tokens it issued (test data: the tests check they never leak from Outbox).
 Exits after --lifetime seconds at most.
 
+Google's installed-app flow (RFC 6749 §4.1 with PKCE, RFC 7636): GET /o/oauth2/v2/auth
+checks client_id, a loopback redirect_uri and an S256 code_challenge, and redirects (302) to
+redirect_uri?state=…&code=… (or error=access_denied with --auth-outcome access_denied).
+POST /token redeems the code once — checking redirect_uri and that SHA-256 of code_verifier
+is the challenge, and client_secret when --client-secret is given — and refreshes without
+rotating the refresh token, as Google does. Logged as `authorize` and `token` events (with
+provider "google"); a failed check is logged with its reason.
+
 For mail servers that check bearer tokens (Dovecot's oauth2 passdb, `tokeninfo_url`):
 GET /tokeninfo?access_token=T answers 200 {"username": --token-user, "active": true} for
 an access token it issued or was seeded with (--access-token), else 401 — logged as
 `tokeninfo` events with the answer, never the token.
 """
 import argparse
+import base64
+import hashlib
 import json
 import secrets
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_http import serve
 
 
 class State:
@@ -36,6 +48,7 @@ class State:
         self.devices = {}  # device_code -> {"polls", "interval", "last", "done"}
         self.refresh_tokens = set(args.refresh_token)
         self.access_tokens = set(args.access_token)
+        self.codes = {}  # authorization code -> {"challenge", "redirect_uri", "used"}
 
     def write(self, **event):
         event["t"] = time.monotonic()
@@ -73,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
+        if url.path == "/o/oauth2/v2/auth":
+            return self.authorize({k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()})
         if url.path != "/tokeninfo":
             return self.error("not_found", url.path, status=404)
         token = urllib.parse.parse_qs(url.query).get("access_token", [""])[0]
@@ -86,6 +101,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+        if self.path == "/token":
+            with self.state.lock:
+                return self.google_token(form)
         parts = self.path.strip("/").split("/")
         if len(parts) != 4 or parts[1:3] != ["oauth2", "v2.0"] or parts[3] not in ("devicecode", "token"):
             return self.error("not_found", self.path, status=404)
@@ -109,6 +127,73 @@ class Handler(BaseHTTPRequestHandler):
                 return self.refresh(form)
             state.write(event="token", grant_type=grant, answer="unsupported_grant_type")
             return self.error("unsupported_grant_type")
+
+    def authorize(self, query):
+        state, args = self.state, self.state.args
+        redirect = query.get("redirect_uri", "")
+        problem = None
+        if query.get("client_id") != args.client_id:
+            problem = "client_id"
+        elif not redirect.startswith("http://127.0.0.1:"):
+            problem = "redirect_uri"
+        elif query.get("response_type") != "code" or query.get("code_challenge_method") != "S256" or len(query.get("code_challenge", "")) != 43:
+            problem = "pkce"
+        elif "state" not in query:
+            problem = "state"
+        with state.lock:
+            if problem:
+                state.write(event="authorize", answer="refused", reason=problem)
+                return self.error("invalid_request", problem)
+            params = {"state": query["state"]}
+            if args.auth_outcome == "access_denied":
+                params["error"] = "access_denied"
+            else:
+                code = "4/ac-" + secrets.token_hex(16)
+                state.codes[code] = {"challenge": query["code_challenge"], "redirect_uri": redirect, "used": False}
+                params["code"] = code
+                params["scope"] = query.get("scope", "")
+            state.write(event="authorize", answer=params.get("error", "code"), redirect_uri=redirect, scope=query.get("scope"),
+                        access_type=query.get("access_type"), prompt=query.get("prompt"), login_hint=query.get("login_hint"),
+                        code=params.get("code"))
+        self.send_response(302)
+        self.send_header("Location", redirect + "?" + urllib.parse.urlencode(params))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def google_token(self, form):
+        state, args = self.state, self.state.args
+        grant = form.get("grant_type")
+        def refuse(error, reason, status=400):
+            state.write(event="token", provider="google", grant_type=grant, answer=error, reason=reason)
+            return self.error(error, reason, status=status)
+        if form.get("client_id") != args.client_id:
+            return refuse("invalid_client", "unknown client id", 401)
+        if args.client_secret is not None and form.get("client_secret") != args.client_secret:
+            return refuse("invalid_client", "client_secret missing or wrong", 401)
+        if grant == "authorization_code":
+            entry = state.codes.get(form.get("code"))
+            if entry is None or entry["used"]:
+                return refuse("invalid_grant", "Malformed auth code or already used.")
+            entry["used"] = True
+            if form.get("redirect_uri") != entry["redirect_uri"]:
+                return refuse("invalid_grant", "redirect_uri_mismatch")
+            digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+            if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != entry["challenge"]:
+                return refuse("invalid_grant", "Invalid code verifier.")
+            tokens = state.issue()
+        elif grant == "refresh_token":
+            token = form.get("refresh_token")
+            if token not in state.refresh_tokens:
+                return refuse("invalid_grant", "Token has been expired or revoked.")
+            tokens = state.issue()
+            state.refresh_tokens.discard(tokens.pop("refresh_token"))  # Google keeps the refresh token
+        else:
+            return refuse("unsupported_grant_type", str(grant))
+        tokens.pop("ext_expires_in", None)
+        tokens["scope"] = "https://mail.google.com/"
+        state.write(event="token", provider="google", grant_type=grant, answer="tokens", scope=form.get("scope"),
+                    access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
+        self.answer(200, tokens)
 
     def device_code(self, form):
         state, args = self.state, self.state.args
@@ -180,17 +265,13 @@ def main():
     parser.add_argument("--refresh-token", action="append", default=[], help="a refresh token the server accepts")
     parser.add_argument("--access-token", action="append", default=[], help="an access token /tokeninfo accepts")
     parser.add_argument("--token-user", default="bounces", help="the user name /tokeninfo reports")
+    parser.add_argument("--client-secret", help="the client secret /token requires (Google)")
+    parser.add_argument("--auth-outcome", default="code", choices=["code", "access_denied"])
     parser.add_argument("--lifetime", type=float, default=90)
     args = parser.parse_args()
 
     Handler.state = State(args)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    timer = threading.Timer(args.lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler, args.lifetime)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,6 @@ public struct SentHeader: Sendable, Hashable {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        Crypto.SHA256.hash(data: bytes).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        Array(Crypto.SHA256.hash(data: bytes)).hexString
     }
 }

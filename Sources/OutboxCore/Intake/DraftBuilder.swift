@@ -7,10 +7,13 @@ import Foundation
 public struct DraftBuilder: Sendable {
     public let defaults: MessageFields
     public let limits: IntakeLimits
+    /// The enqueue time (Unix milliseconds) an `expiresAt` must lie after; nil: not checked.
+    public let now: Int64?
 
-    public init(defaults: MessageFields, limits: IntakeLimits = IntakeLimits()) {
+    public init(defaults: MessageFields, limits: IntakeLimits = IntakeLimits(), now: Int64? = nil) {
         self.defaults = defaults
         self.limits = limits
+        self.now = now
     }
 
     /// Merges `fields` over the defaults and validates; `location` names the message in errors.
@@ -64,9 +67,12 @@ public struct DraftBuilder: Sendable {
         guard (-1000...1000).contains(priority) else {
             throw fail(.invalidValue, "priority", "priority must be between -1000 and 1000")
         }
+        let schedule = try MessageSchedule(notBefore: fields.notBefore ?? defaults.notBefore,
+                                           expiresAt: fields.expiresAt ?? defaults.expiresAt, now: now, fail: fail)
         return MessageDraft(
             key: fields.key, owner: owner, priority: priority, subject: subject,
-            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources, kind: kind
+            textBody: text, htmlBody: html, headers: headers, recipients: recipients, attachments: sources, kind: kind,
+            notBefore: schedule.notBefore, expiresAt: schedule.expiresAt
         )
     }
 

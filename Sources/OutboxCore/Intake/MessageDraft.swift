@@ -15,11 +15,15 @@ public struct MessageDraft: Hashable, Sendable {
     public var attachments: [AttachmentSource]
     /// Whether the recipient may unsubscribe (a `letter`) and whether it may carry List-Unsubscribe.
     public var kind: MessageKind
+    /// Unix milliseconds: the message is not claimed before this time.
+    public var notBefore: Int64?
+    /// Unix milliseconds: a message still unsent at this time fails as `expired`.
+    public var expiresAt: Int64?
 
     public init(
         key: String? = nil, owner: String, priority: Int = 0, subject: String,
         textBody: String?, htmlBody: String? = nil, headers: [HeaderField] = [],
-        recipients: [Recipient], attachments: [AttachmentSource] = [], kind: MessageKind = .transactional
+        recipients: [Recipient], attachments: [AttachmentSource] = [], kind: MessageKind = .transactional, notBefore: Int64? = nil, expiresAt: Int64? = nil
     ) {
         self.key = key
         self.owner = owner
@@ -31,5 +35,7 @@ public struct MessageDraft: Hashable, Sendable {
         self.recipients = recipients
         self.attachments = attachments
         self.kind = kind
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
     }
 }

@@ -20,9 +20,14 @@ public struct MessageFields: Decodable, Sendable, Hashable {
     /// `true` makes the message a letter (List-Unsubscribe); refused on an invoice.
     public var unsubscribe: Bool?
 
+    /// RFC 3339 with offset: not sent before this time (``MessageSchedule``).
+    public var notBefore: String?
+    /// RFC 3339 with offset: not sent after this time; then the message fails as `expired`.
+    public var expiresAt: String?
+
     static let knownKeys: Set<String> = [
         "key", "owner", "priority", "subject", "text", "html", "headers", "to", "cc", "bcc", "attachments", "inline",
-        "kind", "unsubscribe",
+        "kind", "unsubscribe", "notBefore", "expiresAt",
     ]
 
     public init() {}
@@ -48,6 +53,8 @@ public struct MessageFields: Decodable, Sendable, Hashable {
         inline = try c.optional([InlineImageField].self, "inline")
         kind = try c.optional(String.self, "kind")
         unsubscribe = try c.optional(Bool.self, "unsubscribe")
+        notBefore = try c.optional(String.self, "notBefore")
+        expiresAt = try c.optional(String.self, "expiresAt")
     }
 }
 

@@ -51,6 +51,31 @@ public enum StrictJSON {
         return scanner.recordedLines
     }
 
+    /// A member value simple enough to take without a decoder.
+    public enum FlatValue: Sendable, Hashable {
+        case string(String)
+        /// A whole number of at most 15 digits (exact as the `Double` a decoder reads).
+        case integer(Int)
+        /// A list whose items are strings or objects of string members only.
+        case list([FlatItem])
+    }
+
+    /// An item of a flat list.
+    public enum FlatItem: Sendable, Hashable {
+        case string(String)
+        case object([String: String])
+    }
+
+    /// ``check(_:firstLine:elementsOf:)`` of one JSON object that, in the same pass, also
+    /// returns its members when every one is a string, a whole number or a list of strings;
+    /// nil when the value is anything else (a decoder then reads it, and reports its errors).
+    public static func checkCapturing(_ bytes: UnsafeRawBufferPointer, firstLine: Int = 1) throws(Failure) -> [String: FlatValue]? {
+        var scanner = Scanner(bytes: bytes, line: firstLine, recordElementsOf: nil, target: nil)
+        scanner.captured = [:]
+        try scanner.document()
+        return scanner.captured
+    }
+
     /// The line where the value at `path` starts, if the text is valid up to there.
     public static func line(of path: [PathComponent], in bytes: UnsafeRawBufferPointer, firstLine: Int = 1) -> Int? {
         var scanner = Scanner(bytes: bytes, line: firstLine, recordElementsOf: nil, target: path)
@@ -70,6 +95,8 @@ extension StrictJSON {
         var recordedLines: [Int] = []
         let target: [PathComponent]?
         var targetLine: Int?
+        /// When capturing: the top-level object's members while all are flat, else nil.
+        var captured: [String: FlatValue]?
 
         init(bytes: UnsafeRawBufferPointer, line: Int, recordElementsOf: String?, target: [PathComponent]?) {
             self.bytes = bytes
@@ -83,6 +110,7 @@ extension StrictJSON {
             if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3; lineStart = 3 }
             skipSpace()
             guard index < bytes.count else { throw fail("no JSON value") }
+            if !peek(UInt8(ascii: "{")) { captured = nil }
             try value(depth: 0)
             skipSpace()
             guard index == bytes.count else { throw fail("unexpected \(describeByte()) after the end of the JSON value") }
@@ -126,7 +154,13 @@ extension StrictJSON {
                 skipSpace()
                 path.append(.key(name))
                 let recording = depth == 1 && name == recordElementsOf && peek(UInt8(ascii: "["))
-                if recording { try array(depth: depth + 1, recordingLines: true) } else { try value(depth: depth) }
+                if recording {
+                    try array(depth: depth + 1, recordingLines: true)
+                } else if depth == 1, captured != nil {
+                    if let flat = try flatValue(depth: depth) { captured?[name] = flat } else { captured = nil }
+                } else {
+                    try value(depth: depth)
+                }
                 path.removeLast()
                 skipSpace()
                 if peek(UInt8(ascii: ",")) { index += 1; continue }
@@ -157,12 +191,107 @@ extension StrictJSON {
             }
         }
 
+        /// Reads a member value as ``value(depth:)`` does (same checks, same errors) and returns
+        /// it when it is flat: a string, a whole number or a list of strings.
+        private mutating func flatValue(depth: Int) throws(Failure) -> FlatValue? {
+            guard index < bytes.count else { return try flatFallback(depth: depth) }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                return .string(try string(keepingText: true) ?? "")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = index
+                try number()
+                let token = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                let digits = token.first == UInt8(ascii: "-") ? token.count - 1 : token.count
+                guard digits <= 15, token.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: "-") }),
+                    let whole = Int(String(decoding: token, as: UTF8.self))
+                else { return nil }
+                return .integer(whole)
+            case UInt8(ascii: "["):
+                let start = (index, line, lineStart)
+                if let items = try? flatList() { return .list(items) }
+                (index, line, lineStart) = start  // not a flat list: read (and report) it the general way
+                return try flatFallback(depth: depth)
+            default:
+                return try flatFallback(depth: depth)
+            }
+        }
+
+        /// A list of strings and objects of string members, or nil (or an error) for anything
+        /// else; the caller then reads it again the general way.
+        private mutating func flatList() throws(Failure) -> [FlatItem]? {
+            var items: [FlatItem] = []
+            index += 1
+            skipSpace()
+            if peek(UInt8(ascii: "]")) {
+                index += 1
+                return items
+            }
+            while true {
+                skipSpace()
+                if peek(UInt8(ascii: "\"")) {
+                    items.append(.string(try string(keepingText: true) ?? ""))
+                } else if peek(UInt8(ascii: "{")) {
+                    guard let members = try flatStringObject() else { return nil }
+                    items.append(.object(members))
+                } else {
+                    return nil
+                }
+                skipSpace()
+                if peek(UInt8(ascii: ",")) { index += 1; continue }
+                guard peek(UInt8(ascii: "]")) else { return nil }
+                index += 1
+                return items
+            }
+        }
+
+        /// `{"name": "text", …}` with string values and no member twice, or nil.
+        private mutating func flatStringObject() throws(Failure) -> [String: String]? {
+            var members: [String: String] = [:]
+            index += 1
+            skipSpace()
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+                return members
+            }
+            while true {
+                skipSpace()
+                guard peek(UInt8(ascii: "\"")) else { return nil }
+                let name = try string(keepingText: true) ?? ""
+                skipSpace()
+                guard peek(UInt8(ascii: ":")) else { return nil }
+                index += 1
+                skipSpace()
+                guard peek(UInt8(ascii: "\"")), members[name] == nil else { return nil }
+                members[name] = try string(keepingText: true) ?? ""
+                skipSpace()
+                if peek(UInt8(ascii: ",")) { index += 1; continue }
+                guard peek(UInt8(ascii: "}")) else { return nil }
+                index += 1
+                return members
+            }
+        }
+
+        private mutating func flatFallback(depth: Int) throws(Failure) -> FlatValue? {
+            try value(depth: depth)
+            return nil
+        }
+
         /// Reads a string, checking escapes and UTF-8; returns its text when asked.
         private mutating func string(keepingText: Bool) throws(Failure) -> String? {
             index += 1
             let start = index
             var decoded: [UInt8]? = nil
             while true {
+                // Eight bytes at a time up to the first that ends the string, escapes, or needs a closer look.
+                if index + 8 <= bytes.count, let base = bytes.baseAddress {
+                    let word = ByteLanes.load(base, at: index)
+                    let plain = ByteLanes.firstLane(ByteLanes.below(0x20, word) | ByteLanes.nonASCII(word)
+                        | ByteLanes.equal(UInt8(ascii: "\""), word) | ByteLanes.equal(UInt8(ascii: "\\"), word))
+                    decoded?.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<index + plain]))
+                    index += plain
+                    if plain == 8 { continue }
+                }
                 guard index < bytes.count else { throw fail("unterminated string") }
                 let byte = bytes[index]
                 switch byte {
@@ -195,7 +324,7 @@ extension StrictJSON {
         private mutating func escape(into decoded: inout [UInt8]?) throws(Failure) {
             index += 1
             guard index < bytes.count else { throw fail("unterminated string") }
-            if let replacement = Self.simpleEscapes[bytes[index]] {
+            if let replacement = Self.simpleEscape(bytes[index]) {
                 decoded?.append(replacement)
                 index += 1
                 return
@@ -216,10 +345,18 @@ extension StrictJSON {
             if decoded != nil, let character = Unicode.Scalar(scalar) { decoded!.append(contentsOf: Array(String(character).utf8)) }
         }
 
-        /// `\"` → `"`, `\n` → LF, …: the one-letter escapes and the bytes they stand for.
-        private static let simpleEscapes: [UInt8: UInt8] = [
-            0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09,
-        ]
+        /// `\"` → `"`, `\n` → LF, …: the byte a one-letter escape stands for, nil for others.
+        private static func simpleEscape(_ letter: UInt8) -> UInt8? {
+            switch letter {
+            case 0x22, 0x5C, 0x2F: letter
+            case 0x62: 0x08
+            case 0x66: 0x0C
+            case 0x6E: 0x0A
+            case 0x72: 0x0D
+            case 0x74: 0x09
+            default: nil
+            }
+        }
 
         /// `\uXXXX` at `index` (pointing at the backslash); returns the code unit.
         private mutating func hexEscape() throws(Failure) -> UInt32 {

@@ -8,10 +8,28 @@ enum TextBodyEncoding {
     /// `7bit` only for ASCII text without controls, with lines of at most 76 octets, no
     /// whitespace before a line end, no line starting with "." or "From ", and no "=_"
     /// (the prefix of every boundary, so a 7bit body can never contain a delimiter).
+    ///
+    /// Inside a line, runs of printable ASCII other than "=" (nearly all of a typical text
+    /// body) are taken eight bytes at a time; everything else one byte at a time.
     static func choose(for text: UnsafeBufferPointer<UInt8>) -> TextBodyEncoding {
         var column = 0
         var previous: UInt8 = 10
-        for i in text.indices {
+        var i = 0
+        let count = text.count
+        while i < count {
+            if column > 0, previous != UInt8(ascii: "="), i + 8 <= count, let base = text.baseAddress {
+                // Up to eight printable ASCII bytes (0x20...0x7E) other than "=": only the column counts.
+                let word = ByteLanes.load(base, at: i)
+                let plain = ByteLanes.firstLane(ByteLanes.below(0x20, word) | ByteLanes.deleteOrNonASCII(word)
+                    | ByteLanes.equal(UInt8(ascii: "="), word))
+                if plain > 0 {
+                    column += plain
+                    if column > 76 { return .quotedPrintable }
+                    previous = text[i + plain - 1]
+                    i += plain
+                    continue
+                }
+            }
             let byte = text[i]
             switch byte {
             case 10, 13:
@@ -26,6 +44,7 @@ enum TextBodyEncoding {
                 return .quotedPrintable
             }
             previous = byte
+            i += 1
         }
         return previous == 32 || previous == 9 ? .quotedPrintable : .sevenBit
     }
@@ -37,6 +56,12 @@ enum TextBodyEncoding {
         let count = text.count
         output.reserveCapacity(output.count + count + count / 32)
         while i < count {
+            if i + 8 <= count, let base = text.baseAddress {  // to the next CR or LF, eight bytes at a time
+                let word = ByteLanes.load(base, at: i)
+                let plain = ByteLanes.firstLane(ByteLanes.equal(10, word) | ByteLanes.equal(13, word))
+                i += plain
+                if plain == 8 { continue }
+            }
             let byte = text[i]
             guard byte == 13 || byte == 10 else {
                 i += 1

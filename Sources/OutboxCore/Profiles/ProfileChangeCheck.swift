@@ -49,11 +49,15 @@ public enum ProfileChangeCheck {
             }
         case .http:
             for (option, given) in server where given { note(option, "mode http posts to --url") }
-        case .smtp, .m365OAuth:
+        case .smtp, .m365OAuth, .gmailOAuth:
             if change.url != nil { note("--url", "mode \(mode.rawValue) sends to --host, not to a URL") }
             if mode == .m365OAuth, change.secret != nil || secretCredential {
                 note("--password", "Microsoft 365 (mode m365-oauth) signs in with an OAuth access token, not a password; "
                     + "the next step is outbox profile oauth \(resolved.owner) --client-id ID --tenant TENANT")
+            }
+            if mode == .gmailOAuth, change.secret != nil || secretCredential {
+                note("--password", "Gmail (mode gmail-oauth) signs in with an OAuth access token, not a password; "
+                    + "the next step is outbox profile oauth \(resolved.owner) --provider google --client-id ID")
             }
         }
         // The user name and password travel together: a password without a user name is only
@@ -65,7 +69,7 @@ public enum ProfileChangeCheck {
                 + "come from the same profile; give --user with the password")
         }
         if change.fromLogin == true, !mode.usesOwnSMTPServer {
-            note("--from-login", "only modes smtp and m365-oauth log in as the owner")
+            note("--from-login", "only modes smtp, m365-oauth and gmail-oauth log in as the owner")
         }
         return result
     }

@@ -12,6 +12,19 @@ public enum ProfilePreset: String, Sendable, CaseIterable {
         }
     }
 
+    /// The provider's IMAP server (implicit TLS, port 993): the default Sent folder server
+    /// and the one an OAuth mailbox logs in to. Not always the SMTP host: Gmail's
+    /// smtp.gmail.com serves no IMAP.
+    public var imapHost: String {
+        switch self {
+        case .gmail: "imap.gmail.com"
+        case .office365: "outlook.office365.com"
+        case .zone: "imap.zone.eu"
+        case .yahoo: "imap.mail.yahoo.com"
+        case .telia: "mail.ee"
+        }
+    }
+
     public var port: Int { self == .telia ? 465 : 587 }
     public var tls: TLSMode { TLSMode.forPort(port) }
 
@@ -20,6 +33,14 @@ public enum ProfilePreset: String, Sendable, CaseIterable {
 
     /// Providers whose app passwords are shown with spaces that must be removed.
     public var usesAppPasswords: Bool { self == .gmail || self == .yahoo }
+
+    /// The IMAP server of a profile's mailbox (the default Sent folder server): the
+    /// provider's for an OAuth mode (whatever the SMTP host, which may be a relay) or for a
+    /// preset's SMTP host, else the SMTP host itself.
+    public static func imapHost(mode: SenderMode, smtpHost: String?) -> String? {
+        if let preset = mode.oauthPreset { return preset.imapHost }
+        return smtpHost.map { forHost($0)?.imapHost ?? $0 }
+    }
 
     /// The preset a host name belongs to, if any.
     public static func forHost(_ host: String) -> ProfilePreset? {

@@ -9,7 +9,7 @@
 ///   supplies the secret (or none), so an owner's user never gets the company password.
 ///   Without any user name, a bare secret (an API token) comes from the first layer that has one.
 /// - An owner without any profile, and no global profile, uses mode `system`.
-/// - From, in the own-server modes (`smtp`, `m365-oauth`): an owner who logs in with a user
+/// - From, in the own-server modes (`smtp`, `m365-oauth`, `gmail-oauth`): an owner who logs in with a user
 ///   name of their own that is an address, and has no From of their own, sends as that login
 ///   (origin `owner-login`) — Gmail and Microsoft 365 rewrite or refuse a From that is not
 ///   the login. `from-login` off keeps the inherited From.
@@ -41,7 +41,7 @@ public enum ProfileResolver {
 
         let host = pick("host", \.host)
         var port = pick("port", \.port)
-        if port == nil, mode == .m365OAuth { port = 587; origins["port"] = .default }
+        if port == nil, let preset = mode.oauthPreset { port = preset.port; origins["port"] = .default }
         let tls = pick("tls", \.tls) ?? {
             origins["tls"] = .default
             return port.map(TLSMode.forPort) ?? .starttls
@@ -74,7 +74,7 @@ public enum ProfileResolver {
         let maxConnections = pick("maxConnections", \.maxConnections)
         let verifyTLS = pick("verifyTLS", \.verifyTLS) ?? { origins["verifyTLS"] = .default; return true }()
         // A provider's published limits apply where nothing is set (issue #18 part 1).
-        let preset = mode == .m365OAuth ? .office365 : host.flatMap(ProfilePreset.forHost)
+        let preset = mode.oauthPreset ?? host.flatMap(ProfilePreset.forHost)
         func limit(_ name: String, _ path: KeyPath<ProfileFields, Int?>, _ published: KeyPath<ProviderLimits, Int?>) -> Int? {
             if let value = pick(name, path) { return value }
             guard let value = preset?.limits[keyPath: published] else { return nil }
@@ -82,7 +82,7 @@ public enum ProfileResolver {
             return value
         }
         var resolved = ResolvedProfile(
-            owner: owner, mode: mode, host: host ?? (mode == .m365OAuth ? "smtp.office365.com" : nil), port: port, tls: tls,
+            owner: owner, mode: mode, host: host ?? mode.oauthPreset?.host, port: port, tls: tls,
             username: username, secret: secret,
             fromAddress: fromAddress, fromName: pick("fromName", \.fromName),
             replyTo: pick("replyTo", \.replyTo), archiveBcc: pick("archiveBcc", \.archiveBcc), verifyTLS: verifyTLS,

@@ -9,6 +9,8 @@ public enum SenderMode: String, Sendable, Codable, CaseIterable {
     case replyTo = "reply-to"
     /// SMTP with XOAUTH2 to Microsoft 365.
     case m365OAuth = "m365-oauth"
+    /// SMTP with XOAUTH2 to Gmail / Google Workspace (tokens from `outbox profile oauth --provider google`).
+    case gmailOAuth = "gmail-oauth"
     /// POST to an HTTP mail service.
     case http
     /// Write each message into a Maildir (development and the demo; never a silent default in production).
@@ -18,7 +20,19 @@ public enum SenderMode: String, Sendable, Codable, CaseIterable {
     public var sendsViaRelay: Bool { self == .system || self == .replyTo }
 
     /// Whether the mode connects to an SMTP server of the owner's own (host, port, TLS, login).
-    public var usesOwnSMTPServer: Bool { self == .smtp || self == .m365OAuth }
+    public var usesOwnSMTPServer: Bool { self == .smtp || usesOAuth }
+
+    /// Whether the mode logs in with XOAUTH2 and the OAuth tokens stored on the profile.
+    public var usesOAuth: Bool { self == .m365OAuth || self == .gmailOAuth }
+
+    /// The provider whose servers an OAuth mode talks to by default.
+    public var oauthPreset: ProfilePreset? {
+        switch self {
+        case .m365OAuth: .office365
+        case .gmailOAuth: .gmail
+        default: nil
+        }
+    }
 }
 
 /// Transport security of an SMTP connection.

@@ -1,3 +1,4 @@
+import OutboxCore
 import OutboxStore
 
 /// Checks a parsed file against ``ConfigurationSchema`` and applies its values.
@@ -58,9 +59,22 @@ struct ConfigurationBuilder {
                 (configuration.http.host, configuration.http.port) = (host, port)
             case ("http", "max-body-bytes"): configuration.http.maxBodyBytes = try parse.integer(entry.value, in: 1024...(1 << 34))
             case ("http", "allow-public"): configuration.http.allowPublic = try parse.boolean(entry.value)
+            case ("http", "status-page-without-token"): configuration.http.statusPageWithoutToken = try parse.boolean(entry.value)
+            case ("http", "tls-certificate"), ("http", "tls-key"):
+                let paths = try parse.absolutePaths(entry.value)
+                guard paths.count == 1 else {
+                    throw ConfigurationError(.invalidValue, file: file, line: entry.line, reason: "[http] \(entry.key): give one absolute path")
+                }
+                if entry.key == "tls-key" { configuration.http.tlsKey = paths[0] } else { configuration.http.tlsCertificate = paths[0] }
             case ("dns", "resolver"): configuration.dns.resolver = try DNSSettings.resolver(entry.value, parse)
             case ("dmarc", "mismatch"): configuration.dmarc.mismatch = try DMARCSettings.mismatch(entry.value, parse)
             case ("dmarc", "relay-spf"): configuration.dmarc.relaySPF = try DMARCSettings.relaySPF(entry.value, parse)
+            case ("webhooks", "timeout"): configuration.webhooks.timeout = try parse.duration(entry.value)
+            case ("webhooks", "concurrency"): configuration.webhooks.concurrency = try parse.integer(entry.value, in: 1...64)
+            case ("webhooks", "poll-interval"): configuration.webhooks.pollInterval = try parse.duration(entry.value)
+            case ("webhooks", "first-retry"): configuration.webhooks.retry.firstDelay = try parse.duration(entry.value)
+            case ("webhooks", "max-retry"): configuration.webhooks.retry.maxDelay = try parse.duration(entry.value)
+            case ("webhooks", "give-up-after"): configuration.webhooks.retry.giveUpAfter = try parse.duration(entry.value)
             default: preconditionFailure("schema and builder disagree on [\(entry.section)] \(entry.key)")
             }
         }
@@ -76,6 +90,14 @@ struct ConfigurationBuilder {
             throw ConfigurationError(.invalidValue, file: file, line: seen["http.listen"], reason:
                 "[http] listen: \(host) is not a loopback address; the API binds to loopback unless 'allow-public = yes' is set "
                 + "(put a TLS reverse proxy in front of it)")
+        }
+        if (configuration.http.tlsCertificate == nil) != (configuration.http.tlsKey == nil) {
+            let (missing, given) = configuration.http.tlsKey == nil ? ("tls-key", "tls-certificate") : ("tls-certificate", "tls-key")
+            throw ConfigurationError(.missingValue, file: file, line: seen["http.\(given)"], reason: "[http] \(given) needs '\(missing)' as well")
+        }
+        if configuration.http.statusPageWithoutToken, !HTTPSettings.isLoopback(configuration.http.host ?? "127.0.0.1") {
+            throw ConfigurationError(.invalidValue, file: file, line: seen["http.status-page-without-token"], reason:
+                "[http] status-page-without-token: only a loopback listener may show the status page without a token")
         }
         try checkRetry(configuration.retry, lines: seen)
     }

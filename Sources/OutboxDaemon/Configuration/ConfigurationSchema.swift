@@ -12,9 +12,10 @@ enum ConfigurationSchema {
         ("log", ["level"]),
         ("enqueue", ["attachment-roots"]),
         ("dkim", ["sign-modes"]),
-        ("http", ["listen", "max-body-bytes", "allow-public"]),
+        ("http", ["listen", "max-body-bytes", "allow-public", "status-page-without-token", "tls-certificate", "tls-key"]),
         ("dns", ["resolver"]),
         ("dmarc", ["mismatch", "relay-spf"]),
+        ("webhooks", ["timeout", "concurrency", "poll-interval", "first-retry", "max-retry", "give-up-after"]),
     ]
 
     /// Keys that would put a secret into the file; refused with a pointer to credentials.

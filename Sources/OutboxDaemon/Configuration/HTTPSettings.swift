@@ -9,6 +9,14 @@ public struct HTTPSettings: Sendable, Equatable {
     /// `allow-public = yes` lets `listen` name an address other than loopback; without it
     /// such an address is refused, so the API is not exposed by a typo.
     public var allowPublic = false
+    /// `status-page-without-token = yes`: the status page (`/`) needs no API token — for a
+    /// loopback listener only (refused otherwise), reached through an SSH tunnel or locally.
+    /// Requests a reverse proxy forwarded (`Forwarded`, `X-Forwarded-For`) still need one.
+    public var statusPageWithoutToken = false
+    /// `tls-certificate = PATH` (PEM, the chain with the server's certificate first) and
+    /// `tls-key = PATH` (PEM): the listener speaks HTTPS itself. Both or neither; read at start.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init() {}
 

@@ -48,10 +48,17 @@ extension OutboxConfiguration: CustomStringConvertible {
         section("dkim", [("sign-modes", dkim.signModes.isEmpty ? "none" : SenderMode.allCases.filter(dkim.signModes.contains).map(\.rawValue).joined(separator: " "))])
         if let host = http.host {
             section("http", [("listen", host.contains(":") ? "[\(host)]:\(http.port)" : "\(host):\(http.port)"),
-                             ("max-body-bytes", String(http.maxBodyBytes)), ("allow-public", http.allowPublic ? "yes" : "no")])
+                             ("max-body-bytes", String(http.maxBodyBytes)), ("allow-public", http.allowPublic ? "yes" : "no"),
+                             ("status-page-without-token", http.statusPageWithoutToken ? "yes" : "no"),
+                             ("tls-certificate", http.tlsCertificate), ("tls-key", http.tlsKey)])
         }
         if let resolver = dns.resolver { section("dns", [("resolver", resolver.description)]) }
         section("dmarc", [("mismatch", dmarc.mismatch.rawValue), ("relay-spf", dmarc.relaySPF.isEmpty ? nil : dmarc.relaySPF.text)])
+        section("webhooks", [
+            ("timeout", Self.durationText(webhooks.timeout)), ("concurrency", String(webhooks.concurrency)),
+            ("poll-interval", Self.durationText(webhooks.pollInterval)), ("first-retry", Self.durationText(webhooks.retry.firstDelay)),
+            ("max-retry", Self.durationText(webhooks.retry.maxDelay)), ("give-up-after", Self.durationText(webhooks.retry.giveUpAfter)),
+        ])
         return lines.joined(separator: "\n")
     }
 

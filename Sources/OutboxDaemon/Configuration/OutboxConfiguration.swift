@@ -27,6 +27,8 @@ public struct OutboxConfiguration: Sendable, Equatable {
     public var dns = DNSSettings()
     /// `[dmarc]`: DMARC-aware routing of system-mode mail.
     public var dmarc = DMARCSettings()
+    /// `[webhooks]`: how `serve` delivers events to registered URLs.
+    public var webhooks = WebhookSettings()
     /// `[log] level`, default `info`.
     public var logLevel: Logger.Level = .info
     /// The file the settings came from; nil when only defaults and the environment were used.

@@ -34,7 +34,7 @@ public enum DeliveryRoute: Sendable {
                 return .misconfigured("profile of owner \(owner) uses mode maildir but has no directory: outbox profile set \(owner) --url DIR")
             }
             return .maildir(url.hasPrefix("file://") ? URL(string: url)?.path ?? String(url.dropFirst(7)) : url)
-        case .smtp, .system, .replyTo, .m365OAuth:
+        case .smtp, .system, .replyTo, .m365OAuth, .gmailOAuth:
             guard let endpoint = ProfileEndpoint.endpoint(
                 for: profile, ehloName: configuration.ehloName, connectTimeout: configuration.connectTimeout,
                 replyTimeout: configuration.replyTimeout, totalTimeout: configuration.totalTimeout)
@@ -45,11 +45,11 @@ public enum DeliveryRoute: Sendable {
                     : "profile of owner \(owner) (mode \(profile.mode.rawValue)) has no host: outbox profile set \(owner) --host HOST (or --preset)")
             }
             let user = profile.username ?? ""
-            guard profile.mode == .m365OAuth else {
+            guard profile.mode.usesOAuth else {
                 return .smtp(SMTPRoute(owner: owner, endpoint: endpoint, login: user.isEmpty ? .none : .password(user: user, password: password(profile))))
             }
             guard !user.isEmpty else {
-                return .misconfigured("profile of owner \(owner) (mode m365-oauth) has no user name; XOAUTH2 logs in as the mailbox: "
+                return .misconfigured("profile of owner \(owner) (mode \(profile.mode.rawValue)) has no user name; XOAUTH2 logs in as the mailbox: "
                     + "outbox profile set \(owner) --user ADDRESS")
             }
             return .smtp(SMTPRoute(owner: owner, endpoint: endpoint, login: .oauth(user: user, storedToken: profile.secret)))
@@ -107,7 +107,7 @@ public struct SMTPRoute: Sendable, CustomStringConvertible {
                 }
             }
             guard !token.isEmpty else {
-                throw RouteError("profile of owner \(owner) (mode m365-oauth) has no access token: sign in with outbox profile oauth \(owner)")
+                throw RouteError("profile of owner \(owner) (an OAuth mode) has no access token: sign in with outbox profile oauth \(owner)")
             }
             return AuthorisedSMTPRoute(endpoint: endpoint, credentials: .oauth2(user: user, bearerToken: token), secret: token)
         }

@@ -39,7 +39,7 @@ public struct SenderPolicy: Sendable, Hashable {
         switch mode {
         case .replyTo: domain = bounceDomain ?? replyToFrom.map { String($0.address.split(separator: "@").last ?? "") }
         case .system: domain = bounceDomain
-        case .smtp, .m365OAuth, .http, .maildir: domain = nil
+        case .smtp, .m365OAuth, .gmailOAuth, .http, .maildir: domain = nil
         }
         guard let domain, !domain.isEmpty else { return nil }
         return try? Mailbox(address: "\(Self.bounceLocalPart)+\(token)@\(domain)")

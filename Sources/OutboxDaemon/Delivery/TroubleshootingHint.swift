@@ -48,6 +48,10 @@ public enum TroubleshootingHint {
                 return "Microsoft 365 refused the OAuth access token (535): sign in again with outbox profile oauth \(profile.owner), "
                     + "and check that the app registration has the SMTP.Send permission and Authenticated SMTP is enabled for the mailbox."
             }
+            if profile.mode == .gmailOAuth {
+                return "Gmail refused the OAuth access token (535): sign in again with outbox profile oauth \(profile.owner) --provider google, "
+                    + "and check that the consent granted the scope https://mail.google.com/ and the user name is the mailbox address."
+            }
             var text = "The server refused the user name or password (535)."
             if let provider = ProfilePreset.forHost(host), provider.usesAppPasswords {
                 text += " \(provider == .gmail ? "Gmail" : "Yahoo") needs an app password (not the account password), entered without spaces."
@@ -71,7 +75,7 @@ public enum TroubleshootingHint {
                 + "the server has it; --tls none only for a server on a trusted network."
         case .profileProblem(.noUsableMechanism, _):
             return "The server offers no authentication mechanism Outbox can use with these credentials"
-                + (profile.mode == .m365OAuth ? " (XOAUTH2 is needed for m365-oauth)." : ".")
+                + (profile.mode.usesOAuth ? " (XOAUTH2 is needed for \(profile.mode.rawValue))." : ".")
         case .profileProblem(.sessionRefused, _):
             return "The server refused the session before any mail (it may not accept this client or source address).\(from)"
         case .profileProblem(.configuration, _):

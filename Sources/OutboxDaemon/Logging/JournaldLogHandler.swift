@@ -30,8 +30,6 @@ public struct JournaldLogHandler: LogHandler {
             level: event.level, message: "\(event.message)", metadata: merged,
             source: event.source, file: event.file, function: event.function, line: event.line)
         guard !JournalEntry(fields: fields).send() else { return }
-        let line = StderrLogHandler.format(date: Date(), level: event.level, message: "\(event.message)", metadata: merged) + "\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        StderrLogHandler.write(StderrLogHandler.line(date: Date(), level: event.level, message: "\(event.message)", metadata: merged))
     }
 }

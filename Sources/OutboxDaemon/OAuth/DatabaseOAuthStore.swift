@@ -1,3 +1,4 @@
+import Foundation
 public import OutboxStore
 public import OutboxTransport
 
@@ -5,9 +6,12 @@ public import OutboxTransport
 /// (the transport module does not know SQLite, the store does not know OAuth).
 public struct DatabaseOAuthStore: OAuthStateStore {
     public let database: OutboxDatabase
+    /// Where `$CREDENTIALS_DIRECTORY` (the client secret's credential) is looked up.
+    public let environment: [String: String]
 
-    public init(database: OutboxDatabase) {
+    public init(database: OutboxDatabase, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.database = database
+        self.environment = environment
     }
 
     public func oauthState(owner: String) throws -> OAuthState? {
@@ -15,8 +19,12 @@ public struct DatabaseOAuthStore: OAuthStateStore {
             return nil
         }
         if let problem = columns.tokensUnavailable { throw problem }
+        let authority = columns.provider == OAuthProvider.google.rawValue
+            ? try OAuthAuthority(google: url) : try OAuthAuthority(url: url, tenant: columns.tenant ?? OAuthAuthority.defaultTenant)
+        // The client secret lives in a systemd credential, read when it is needed (a refresh).
+        let secret = try columns.clientSecretCredential.map { name in OAuthToken(try Credentials.read(name: name, environment: environment)) }
         return OAuthState(
-            authority: try OAuthAuthority(url: url, tenant: columns.tenant ?? OAuthAuthority.defaultTenant), clientID: clientID,
+            authority: authority, clientID: clientID, clientSecret: secret,
             refreshToken: columns.refreshToken.map(OAuthToken.init), accessToken: columns.accessToken.map(OAuthToken.init),
             expiresAt: columns.expiresAt)
     }

@@ -15,19 +15,20 @@ struct SentCopyJob: Sendable {
 
     /// The IMAP folder of `profile`'s sent mail, or nil when it names none: the copy's
     /// destination (``appendsCopy(for:)``) and where a message whose outcome is unknown is
-    /// looked for. Only `smtp` and `m365-oauth` profiles have one (the relay modes have no
+    /// looked for. Only `smtp` and the OAuth modes have one (the relay modes have no
     /// mailbox of the owner's). Folder, server and login are taken from the owner's layer,
-    /// then the company's; an `smtp` profile logs in with its password, an `m365-oauth` one
-    /// with XOAUTH2 and the owner's OAuth tokens (`configuration.accessTokens`).
+    /// then the company's; an `smtp` profile logs in with its password, an OAuth one
+    /// with XOAUTH2 and the owner's OAuth tokens (`configuration.accessTokens`). Without
+    /// `--sent-copy-url` the server is the provider's IMAP host (`ProfilePreset.imapHost(mode:smtpHost:)`).
     static func target(for profile: ResolvedProfile, layers: ProfileLayers, configuration: DeliveryConfiguration) -> SentCopyTarget? {
-        guard profile.mode == .smtp || profile.mode == .m365OAuth,
+        guard profile.mode == .smtp || profile.mode.usesOAuth,
             let folder = layers.own?.sentCopyFolder ?? layers.global?.sentCopyFolder, !folder.isEmpty
         else { return nil }
         return Result { () throws(OutboxTransport.MailboxError) -> MailboxEndpoint in
-            let oauth = profile.mode == .m365OAuth
+            let oauth = profile.mode.usesOAuth
             var endpoint = try MailboxEndpoint.sentCopy(
                 folder: folder, url: layers.own?.sentCopyURL ?? layers.global?.sentCopyURL,
-                smtpHost: oauth ? office365IMAPHost : profile.host,
+                smtpHost: ProfilePreset.imapHost(mode: profile.mode, smtpHost: profile.host),
                 username: layers.own?.sentCopyUser ?? layers.global?.sentCopyUser ?? profile.username ?? "", password: oauth ? "" : profile.secret ?? "",
                 verifyTLS: profile.verifyTLS, caFile: profile.caFile)
             if oauth { endpoint.oauth = mailboxOAuth(profile, configuration: configuration) }
@@ -36,9 +37,6 @@ struct SentCopyJob: Sendable {
             return endpoint
         }
     }
-
-    /// Microsoft 365's IMAP server, the default Sent folder server of `m365-oauth` profiles.
-    static let office365IMAPHost = "outlook.office365.com"
 
     /// Whether mail sent through `profile` is appended to its Sent folder. Not for
     /// `m365-oauth`: Microsoft 365 files its own copy of mail submitted over SMTP, so its

@@ -6,16 +6,24 @@ public final class BackgroundLoop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false  // guarded by `condition`
     private var running = true  // guarded by `condition`
+    private var woken = false  // guarded by `condition`
 
-    public init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
+    public convenience init(name: String, interval: Duration, body: @escaping @Sendable () -> Void) {
+        self.init(name: name, interval: interval, untilIdle: { body(); return false })
+    }
+
+    /// Runs `body` again at once while it returns true (it has more to do), else after `interval`.
+    init(name: String, interval: Duration, untilIdle body: @escaping @Sendable () -> Bool) {
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         let thread = Thread { [self] in
             condition.lock()
+            var busy = false
             while !stopping {
-                _ = condition.wait(until: Date().addingTimeInterval(seconds))
+                if !busy && !woken { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+                woken = false
                 if stopping { break }
                 condition.unlock()
-                body()
+                busy = body()
                 condition.lock()
             }
             running = false
@@ -24,6 +32,14 @@ public final class BackgroundLoop: @unchecked Sendable {
         }
         thread.name = name
         thread.start()
+    }
+
+    /// Runs `body` now instead of at the end of the interval (once, however often it is called meanwhile).
+    func wake() {
+        condition.lock()
+        defer { condition.unlock() }
+        woken = true
+        condition.broadcast()
     }
 
     /// Ends the loop and waits for its thread; safe to call more than once.

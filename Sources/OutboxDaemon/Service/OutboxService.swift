@@ -4,7 +4,7 @@ public import OutboxStore
 import Synchronization
 
 /// The `serve` daemon, composed: the delivery engine, the bounce mailbox poller, the
-/// systemd notifications and the watchdog heartbeat around one ``OutboxDatabase``.
+/// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one ``OutboxDatabase``.
 ///
 /// ``start()`` recovers leases left by a stopped daemon and starts everything; ``reload(_:)``
 /// lets in-flight sends finish and continues with new settings; ``stop()`` ends sending
@@ -28,6 +28,7 @@ public final class OutboxService: Sendable {
         var engine: DeliveryEngine?
         var poller: BounceMailboxPoller?
         var heartbeat: BackgroundLoop?
+        var webhooks: WebhookDispatcher?
     }
 
     /// How often `STATUS=` is refreshed at most (every heartbeat when that is less often).
@@ -70,10 +71,13 @@ public final class OutboxService: Sendable {
         }
         poller?.start()
         let heartbeat = BackgroundLoop(name: "outbox-heartbeat", interval: watchdogInterval ?? Self.statusInterval) { [self] in beat() }
+        let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
+        webhooks.start()
         state.withLock {
             $0.engine = engine
             $0.poller = poller
             $0.heartbeat = heartbeat
+            $0.webhooks = webhooks
         }
         notifier.ready(status: statusLine())
         logger.notice("serving \(database.path) with \(settings.delivery.workers) worker(s)",
@@ -88,11 +92,12 @@ public final class OutboxService: Sendable {
         defer { notifier.ready(status: statusLine()) }
         LoggingSetup.setLevel(settings.logLevel)
         // Not under the lock: the heartbeat keeps reading the state while the old engine finishes.
-        let (engine, poller) = state.withLock { state in
-            defer { (state.engine, state.poller) = (nil, nil) }
-            return (state.engine, state.poller)
+        let (engine, poller, webhooks) = state.withLock { state in
+            defer { (state.engine, state.poller, state.webhooks) = (nil, nil, nil) }
+            return (state.engine, state.poller, state.webhooks)
         }
         poller?.stop()
+        webhooks?.stop()
         _ = engine?.stop()
         liftConfigurationHolds()
         let next = DeliveryEngine(database: database, configuration: settings.delivery)
@@ -103,10 +108,13 @@ public final class OutboxService: Sendable {
             BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
         }
         nextPoller?.start()
+        let nextWebhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
+        nextWebhooks.start()
         state.withLock {
             $0.settings = settings
             $0.engine = next
             $0.poller = nextPoller
+            $0.webhooks = nextWebhooks
         }
         logger.notice("configuration reloaded: \(settings.delivery.workers) worker(s)")
     }
@@ -117,11 +125,12 @@ public final class OutboxService: Sendable {
     @discardableResult
     public func stop() -> DeliverySummary {
         notifier.stopping(status: "finishing in-flight sends")
-        let (engine, poller, heartbeat) = state.withLock { state in
-            defer { (state.engine, state.poller, state.heartbeat) = (nil, nil, nil) }
-            return (state.engine, state.poller, state.heartbeat)
+        let (engine, poller, heartbeat, webhooks) = state.withLock { state in
+            defer { (state.engine, state.poller, state.heartbeat, state.webhooks) = (nil, nil, nil, nil) }
+            return (state.engine, state.poller, state.heartbeat, state.webhooks)
         }
         poller?.stop()
+        webhooks?.stop()
         let summary = engine?.stop() ?? DeliverySummary()
         heartbeat?.stop()
         closeDatabase()

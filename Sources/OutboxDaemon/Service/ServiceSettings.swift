@@ -12,11 +12,14 @@ public struct ServiceSettings: Sendable {
     /// A step of the engine (a claim, one message, a group commit) running longer than this
     /// counts as wedged: the watchdog pings stop and systemd restarts the service.
     public var stallLimit: Duration
+    /// `[webhooks]`: the dispatcher's timeout, concurrency and backoff.
+    public var webhooks: WebhookSettings
 
     /// `stallLimit` defaults to ``defaultStallLimit(_:)``.
     public init(delivery: DeliveryConfiguration, bounceMailbox: BounceMailboxSettings? = nil, logLevel: Logger.Level = .info,
-                stallLimit: Duration? = nil) {
+                stallLimit: Duration? = nil, webhooks: WebhookSettings = WebhookSettings()) {
         self.delivery = delivery
+        self.webhooks = webhooks
         self.bounceMailbox = bounceMailbox
         self.logLevel = logLevel
         self.stallLimit = stallLimit ?? Self.defaultStallLimit(delivery)

@@ -21,6 +21,10 @@ enum OutboxMigrations {
         migrator.registerMigration("v15-api-tokens", migrate: APITokenMigration.migrate)
         migrator.registerMigration("v16-inline-images", migrate: addAttachmentContentID)
         migrator.registerMigration("v17-unsubscribe", migrate: UnsubscribeMigration.migrate)
+        migrator.registerMigration("v18-message-schedule", migrate: ScheduleMigration.migrate)
+        migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
+        migrator.registerMigration("v20-oauth-provider", migrate: ProfileMigration.addOAuthProvider)
+        migrator.registerMigration("v21-event-outcomes-by-time", migrate: StatusPageMigration.migrate)
         return migrator
     }
 

@@ -31,14 +31,14 @@ extension OutboxDatabase {
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= :due
                       AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT :limit)
-                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, created_at, priority,
-                    next_attempt_at, kind
+                RETURNING id, batch_id, owner, token, subject, text_body, html_body, headers, attempts, priority, next_attempt_at, kind,
+                    max(created_at, coalesce(not_before, created_at)) AS created_at, expires_at
                 """), arguments: ["lease": leaseOwner, "until": leaseUntil, "now": now, "due": dueBy, "limit": limit])
+                .filter { row in try !Self.expireIfPast(db, claimed: row, now: now) }
             _ = try Self.suppressRecipients(db, ofMessages: rows.map { $0["id"] }, now: now)
-            let ordered = rows.sorted {
-                let (p0, p1): (Int, Int) = ($0["priority"], $1["priority"])
-                return p0 != p1 ? p0 > p1 : ($0["next_attempt_at"] as Int64) < ($1["next_attempt_at"] as Int64)
-            }
+            // Sort keys read once per row: a read by column name lowercases the name each time.
+            let ordered = rows.map { (row: $0, priority: $0["priority"] as Int, due: $0["next_attempt_at"] as Int64) }
+                .sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.due < $1.due }.map(\.row)
             var contents: [String: [UInt8]] = [:]
             let messages = try ordered.map { row in try Self.claimed(db, row: row, contents: &contents) }
             var profiles: [String: ProfileLayers] = [:]

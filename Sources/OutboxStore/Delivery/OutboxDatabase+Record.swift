@@ -22,13 +22,17 @@ extension OutboxDatabase {
     private static func recordOne(_ db: Database, _ entry: PendingRecord, leaseOwner: String, now: Int64) throws -> Bool {
         let record = entry.record, messageID = entry.messageID
         let (state, next, finished) = record.messageChange(now: now)
-        // One statement finds the leased row and updates it (no separate SELECT per outcome).
+        let clampsToExpiry = if case .deferred = record.verdict { true } else { false }
+        // One statement finds the leased row and updates it (no separate SELECT per outcome). A retry
+        // is never put after the message's expiresAt: the claim at that time fails it as expired. A
+        // parked unknown outcome is left alone (it may have been delivered).
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            UPDATE message SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
+            UPDATE message SET state = ?, attempts = attempts + 1,
+                next_attempt_at = COALESCE(MIN(?, COALESCE(CASE WHEN ? THEN expires_at END, ?)), next_attempt_at),
                 lease_owner = NULL, lease_expires_at = NULL, last_code = ?, last_error = ?, updated_at = ?, finished_at = ?
             WHERE id = ? AND state = 'sending' AND lease_owner = ?
             RETURNING batch_id, owner, attempts
-            """), arguments: [state.rawValue, next, record.code, record.verdict == .sent ? nil : record.text, now, finished,
+            """), arguments: [state.rawValue, next, clampsToExpiry, next, record.code, record.verdict == .sent ? nil : record.text, now, finished,
                               messageID, leaseOwner])
         else { return false }
         let owner: String = row[1], batchID: Int64 = row[0], attempt: Int = row[2]
@@ -48,7 +52,8 @@ extension OutboxDatabase {
         try EventLog.append(db, kind: .attempt, at: now, messageID: messageID, batchID: batchID, owner: owner,
                             code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(attempt)")
         try EventLog.append(db, kind: record.eventKind, at: now, messageID: messageID, batchID: batchID, owner: owner,
-                            code: record.code, enhancedCode: record.enhancedCode, detail: record.text)
+                            code: record.code, enhancedCode: record.enhancedCode,
+                            reason: record.verdict == .expired ? MessageExpiry.reason : nil, detail: record.text)
         return true
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import OutboxCore
 
 /// Reads and hashes the attachments of each message of one batch and compresses its
@@ -25,12 +26,12 @@ package final class AttachmentPreparer {
                     sha = known
                 } else {
                     let data = try files.read(path, location: location, field: attachment.field(index: index) + ".path")
-                    sha = SHA256.hex(of: data)
+                    sha = Self.contentAddress(data)
                     hashByPath[path] = sha
                     bytes = data
                 }
             case .inline(let data):
-                sha = SHA256.hex(of: data)
+                sha = Self.contentAddress(data)
                 bytes = data
             case .stored(let stored):
                 // Checked by the writer, which can see the content table.
@@ -45,5 +46,11 @@ package final class AttachmentPreparer {
         }
         return PreparedMessage(draft: draft, location: location, attachments: prepared,
                                textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))
+    }
+
+    /// The lower-case hex SHA-256 that addresses a content: the same digest as
+    /// OutboxCore's `SHA256`, computed by BoringSSL (callgrind: a fifth of the instructions).
+    static func contentAddress(_ data: [UInt8]) -> String {
+        Array(Crypto.SHA256.hash(data: data)).hexString
     }
 }

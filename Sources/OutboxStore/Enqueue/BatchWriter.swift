@@ -48,13 +48,14 @@ public final class BatchWriter {
         // The key's unique index decides: DO NOTHING when the key is already there.
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO message (batch_id, message_key, owner, priority, token, subject, text_body, html_body,
-                                 headers, next_attempt_at, created_at, updated_at, kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 headers, next_attempt_at, created_at, updated_at, kind, not_before, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
         try insertMessage.execute(arguments: [
             batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
-            message.htmlBody, HeaderCoding.encode(draft.headers), now, now, now, draft.kind.rawValue,
+            message.htmlBody, HeaderCoding.encode(draft.headers), max(now, draft.notBefore ?? now), now, now, draft.kind.rawValue,
+            draft.notBefore, draft.expiresAt,
         ])
         guard db.changesCount > 0 else {
             try skipDuplicate(message)

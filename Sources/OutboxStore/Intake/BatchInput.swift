@@ -53,6 +53,14 @@ public struct BatchInput: Sendable {
     enum Target {
         case outbox(OutboxDatabase, now: Int64)
         case rehearsal(BatchRehearsal)
+
+        /// The enqueue time an `expiresAt` must lie after (a rehearsal checks against the clock).
+        var now: Int64 {
+            switch self {
+            case .outbox(_, let now): now
+            case .rehearsal: OutboxDatabase.milliseconds(Date())
+            }
+        }
     }
 
     private func readBatch(_ reader: LineReader, to target: Target) throws -> EnqueueResult? {
@@ -92,7 +100,7 @@ public struct BatchInput: Sendable {
         } catch {
             throw locate(error, in: data, messageLines: messageLines)
         }
-        let builder = DraftBuilder(defaults: document.defaults, limits: limits)
+        let builder = DraftBuilder(defaults: document.defaults, limits: limits, now: target.now)
         var drafts: [(MessageDraft, String)] = []
         drafts.reserveCapacity(document.messages.count)
         for (index, fields) in document.messages.enumerated() {
@@ -123,7 +131,7 @@ public struct BatchInput: Sendable {
         }
         let producer = LineProducer(
             input: self, reader: reader, first: isHeader ? nil : (first, reader.lineNumber),
-            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits))
+            builder: DraftBuilder(defaults: header?.defaults ?? MessageFields(), limits: limits, now: target.now))
         switch target {
         case .outbox(let database, let now):
             return try database.enqueuePipelined(batchKey: header?.key, source: source, now: now, attachments: attachments,
@@ -160,12 +168,15 @@ public struct BatchInput: Sendable {
 
         private func add(_ line: ArraySlice<UInt8>, number: Int, to sink: any DraftReceiver) throws {
             let location = "\(input.source) line \(number)"
-            try input.checkLine(line, number: number)
             let fields: MessageFields
-            do {
-                fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
-            } catch {
-                throw IntakeError.from(error, location: location)
+            if let members = try input.checkLineCapturing(line, number: number), let flat = MessageFields(flat: members) {
+                fields = flat  // the common line needs no decoder
+            } else {
+                do {
+                    fields = try line.withUnsafeBytes { try decoder.decode(MessageFields.self, from: Data($0)) }
+                } catch {
+                    throw IntakeError.from(error, location: location)
+                }
             }
             try sink.add(try input.checkOwner(try builder.build(fields, location: location), location: location), location: location)
             input.onMessage?()
@@ -182,6 +193,17 @@ public struct BatchInput: Sendable {
     /// Refuses a line of JSON Lines that is not strictly valid JSON, naming line, column and field.
     fileprivate func checkLine(_ line: ArraySlice<UInt8>, number: Int) throws {
         _ = try line.withUnsafeBytes { try strictCheck($0, firstLine: number) }
+    }
+
+    /// ``checkLine(_:number:)`` that also returns the line's members when all are flat.
+    fileprivate func checkLineCapturing(_ line: ArraySlice<UInt8>, number: Int) throws -> [String: StrictJSON.FlatValue]? {
+        try line.withUnsafeBytes { try strictCheckCapturing($0, line: number) }
+    }
+
+    private func strictCheckCapturing(_ bytes: UnsafeRawBufferPointer, line: Int) throws(IntakeError) -> [String: StrictJSON.FlatValue]? {
+        do { return try StrictJSON.checkCapturing(bytes, firstLine: line) } catch {
+            throw IntakeError(.syntax, location: "\(source) line \(error.line), column \(error.column)", field: error.path, error.reason)
+        }
     }
 
     private func strictCheck(_ bytes: UnsafeRawBufferPointer, firstLine: Int, elementsOf: String? = nil) throws(IntakeError) -> [Int] {

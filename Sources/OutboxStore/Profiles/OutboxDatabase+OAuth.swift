@@ -4,8 +4,12 @@ import OutboxCore
 extension OutboxDatabase {
     /// The OAuth columns of one profile row. Tokens are redacted in `description`.
     public struct OAuthColumns: Sendable, Hashable, CustomStringConvertible {
+        /// `google`, or nil for Microsoft (the state stored before Gmail was supported).
+        public let provider: String?
         public let authority: String?
         public let tenant: String?
+        /// The systemd credential holding the client secret, when the client has one.
+        public let clientSecretCredential: String?
         public let clientID: String?
         public let refreshToken: String?
         public let accessToken: String?
@@ -15,7 +19,7 @@ extension OutboxDatabase {
         public let tokensUnavailable: SecretError?
 
         public var description: String {
-            "OAuthColumns(authority: \(authority ?? "-"), tenant: \(tenant ?? "-"), client: \(clientID ?? "-"), "
+            "OAuthColumns(provider: \(provider ?? "microsoft"), authority: \(authority ?? "-"), tenant: \(tenant ?? "-"), client: \(clientID ?? "-"), "
                 + "refresh: \(refreshToken == nil ? "-" : "<redacted>"), access: \(accessToken == nil ? "-" : "<redacted>"), "
                 + "expiresAt: \(expiresAt.map(String.init) ?? "-"))"
         }
@@ -25,46 +29,51 @@ extension OutboxDatabase {
     public func oauthColumns(owner: String) throws -> OAuthColumns? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT oauth_authority, oauth_tenant, oauth_client_id, oauth_refresh_token, oauth_access_token, oauth_refresh_sealed,
+                SELECT oauth_provider, oauth_authority, oauth_tenant, oauth_client_secret_credential, oauth_client_id, oauth_refresh_token, oauth_access_token, oauth_refresh_sealed,
                        oauth_access_sealed, oauth_expires_at
                 FROM profile WHERE owner = ?
                 """, arguments: [owner])
             else { return nil }
             let refresh = Self.openSecret(row, .oauthRefreshToken, owner: owner, secrets: secrets)
             let access = Self.openSecret(row, .oauthAccessToken, owner: owner, secrets: secrets)
-            return OAuthColumns(authority: row["oauth_authority"], tenant: row["oauth_tenant"], clientID: row["oauth_client_id"],
+            return OAuthColumns(provider: row["oauth_provider"], authority: row["oauth_authority"], tenant: row["oauth_tenant"],
+                                clientSecretCredential: row["oauth_client_secret_credential"], clientID: row["oauth_client_id"],
                                 refreshToken: refresh.value, accessToken: access.value, expiresAt: row["oauth_expires_at"],
                                 tokensUnavailable: refresh.problem ?? access.problem)
         }
     }
 
-    /// Stores a completed sign-in (`outbox profile oauth`): authority, tenant, client id
-    /// and tokens, creating the profile if needed. Mode, host, port and TLS are set to
-    /// Microsoft 365's (`m365-oauth`, smtp.office365.com:587, STARTTLS) where the owner has
-    /// none. Like any profile change this lifts a hold on the profile.
+    /// Stores a completed sign-in (`outbox profile oauth`): provider, authority, tenant,
+    /// client id (and the name of the credential holding the client secret) and tokens,
+    /// creating the profile if needed. Mode, host, port and TLS are set to the provider's
+    /// (`m365-oauth`, smtp.office365.com:587, or `gmail-oauth`, smtp.gmail.com:587,
+    /// STARTTLS) where the owner has none. Like any profile change this lifts a hold on the profile.
     public func saveOAuthAuthorisation(
-        owner: String, authority: String, tenant: String, clientID: String,
-        refreshToken: String?, accessToken: String, expiresAt: Int64, now: Int64
+        owner: String, mode: SenderMode = .m365OAuth, provider: String? = nil, authority: String, tenant: String?, clientID: String,
+        clientSecretCredential: String? = nil, refreshToken: String?, accessToken: String, expiresAt: Int64, now: Int64
     ) throws {
+        let preset = mode.oauthPreset ?? .office365
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO profile (owner, mode, host, port, tls, oauth_authority, oauth_tenant, oauth_client_id,
-                                     oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at, updated_at,
+                                     oauth_provider, oauth_client_secret_credential)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(owner) DO UPDATE SET
                     mode = COALESCE(profile.mode, excluded.mode), host = COALESCE(profile.host, excluded.host),
                     port = COALESCE(profile.port, excluded.port), tls = COALESCE(profile.tls, excluded.tls),
                     oauth_authority = excluded.oauth_authority, oauth_tenant = excluded.oauth_tenant,
-                    oauth_client_id = excluded.oauth_client_id,
+                    oauth_client_id = excluded.oauth_client_id, oauth_provider = excluded.oauth_provider,
+                    oauth_client_secret_credential = excluded.oauth_client_secret_credential,
                     oauth_refresh_sealed = COALESCE(excluded.oauth_refresh_sealed, profile.oauth_refresh_sealed),
                     oauth_access_sealed = excluded.oauth_access_sealed, oauth_expires_at = excluded.oauth_expires_at,
                     oauth_refresh_token = CASE WHEN excluded.oauth_refresh_sealed IS NULL THEN profile.oauth_refresh_token END,
                     oauth_access_token = NULL,
                     held_until = NULL, held_reason = NULL, updated_at = excluded.updated_at
                 """, arguments: [
-                    owner, SenderMode.m365OAuth.rawValue, "smtp.office365.com", 587, TLSMode.starttls.rawValue, authority, tenant,
+                    owner, mode.rawValue, preset.host, preset.port, preset.tls.rawValue, authority, tenant,
                     clientID, try refreshToken.map { try seal($0, db, owner: owner, field: .oauthRefreshToken) },
-                    try seal(accessToken, db, owner: owner, field: .oauthAccessToken), expiresAt, now,
+                    try seal(accessToken, db, owner: owner, field: .oauthAccessToken), expiresAt, now, provider, clientSecretCredential,
                 ])
         }
     }

@@ -19,4 +19,14 @@ enum ProfileMigration {
     static func addFromLogin(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE profile ADD COLUMN from_login INTEGER")
     }
+
+    /// `v20-oauth-provider`: whose endpoints the OAuth state belongs to (NULL: Microsoft, as
+    /// before) and the systemd credential holding the OAuth client secret (Google's Desktop
+    /// app clients send one; the secret itself is never stored).
+    static func addOAuthProvider(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE profile ADD COLUMN oauth_provider TEXT;
+            ALTER TABLE profile ADD COLUMN oauth_client_secret_credential TEXT;
+            """)
+    }
 }

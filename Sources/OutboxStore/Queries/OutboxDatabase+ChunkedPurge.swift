@@ -5,7 +5,7 @@ extension OutboxDatabase {
     /// ``purge(finishedBefore:now:)`` in transactions of at most `chunk` messages, oldest
     /// first, so a large purge never holds the write lock long enough to stall the daemon's
     /// commits. Each transaction removes whole messages with their events; unused attachment
-    /// contents go and one `purged` event is written at the end. `progress` gets (purged so far,
+    /// contents and webhook deliveries finished before `cutoff` go, and one `purged` event is written at the end. `progress` gets (purged so far,
     /// total) before the first and after every transaction. Interrupted, a purge leaves only
     /// whole messages behind, and the next one finishes it.
     public func purge(finishedBefore cutoff: Int64, now: Int64, chunk: Int, progress: (_ done: Int, _ total: Int) -> Void) throws -> OperationResult {
@@ -28,6 +28,7 @@ extension OutboxDatabase {
         }
         try pool.write { db in
             try db.execute(sql: "DELETE FROM content WHERE sha256 NOT IN (SELECT sha256 FROM attachment)")
+            try Self.purgeWebhookDeliveries(db, finishedBefore: cutoff)
             try EventLog.append(db, kind: .purged, at: now, detail: "\(removed) finished message(s) purged")
         }
         return OperationResult(changed: removed, skipped: 0)

@@ -19,10 +19,14 @@ public struct MessageSummary: Sendable, Hashable, Codable {
     public let finishedAt: Int64?
     public let lastCode: Int?
     public let lastError: String?
+    /// Unix milliseconds: not sent before this time (the batch's `notBefore`); nil: none.
+    public let notBefore: Int64?
+    /// Unix milliseconds: fails as expired when still unsent at this time; nil: none.
+    public let expiresAt: Int64?
 
     static let columns = """
         m.id, m.batch_id, m.message_key, m.owner, m.state, m.priority, m.subject, m.attempts, m.next_attempt_at,
-        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error,
+        m.created_at, m.updated_at, m.finished_at, m.last_code, m.last_error, m.not_before, m.expires_at,
         (SELECT address FROM recipient r WHERE r.message_id = m.id ORDER BY r.id LIMIT 1) AS first_recipient,
         (SELECT COUNT(*) FROM recipient r WHERE r.message_id = m.id) AS recipient_count
         """
@@ -30,7 +34,7 @@ public struct MessageSummary: Sendable, Hashable, Codable {
     package init(
         id: Int64, batchID: Int64, key: String?, owner: String, state: String, priority: Int, subject: String,
         firstRecipient: String?, recipientCount: Int, attempts: Int, nextAttemptAt: Int64, createdAt: Int64, updatedAt: Int64,
-        finishedAt: Int64?, lastCode: Int?, lastError: String?
+        finishedAt: Int64?, lastCode: Int?, lastError: String?, notBefore: Int64?, expiresAt: Int64?
     ) {
         self.id = id
         self.batchID = batchID
@@ -48,6 +52,8 @@ public struct MessageSummary: Sendable, Hashable, Codable {
         self.finishedAt = finishedAt
         self.lastCode = lastCode
         self.lastError = lastError
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
     }
 
     init(row: Row) {
@@ -67,5 +73,7 @@ public struct MessageSummary: Sendable, Hashable, Codable {
         finishedAt = row["finished_at"]
         lastCode = row["last_code"]
         lastError = row["last_error"]
+        notBefore = row["not_before"]
+        expiresAt = row["expires_at"]
     }
 }

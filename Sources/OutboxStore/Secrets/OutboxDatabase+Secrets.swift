@@ -133,6 +133,7 @@ extension OutboxDatabase {
                 return try SealedSecret.seal(value, to: new.publicKey, context: context)
             } publishing: { db in
                 try Self.resealDKIMKeys(db, from: old, to: new.publicKey)
+                try Self.resealWebhookSecrets(db, from: old, to: new.publicKey)
                 try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                                arguments: [Self.secretsPublicKeySetting, new.publicKey.text])
             }

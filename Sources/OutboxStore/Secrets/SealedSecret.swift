@@ -8,6 +8,8 @@ public struct SecretContext: Sendable, Hashable {
         case password, oauthRefreshToken = "oauth-refresh-token", oauthAccessToken = "oauth-access-token"
         /// A DKIM private key (owner: its DNS name, `SELECTOR._domainkey.DOMAIN`).
         case dkimPrivateKey = "dkim-private-key"
+        /// A webhook endpoint's signing secret (owner: `webhook-ID`).
+        case webhookSecret = "webhook-secret"
     }
 
     public let owner: String

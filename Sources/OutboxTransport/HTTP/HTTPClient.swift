@@ -11,7 +11,9 @@ public enum HTTPClient {
     /// Sends `request` and returns the response, whatever its status. Throws only when no
     /// complete response arrived (see ``HTTPClientError``).
     public static func perform(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
-        if let problem = HTTPURLPolicy.problem(with: request.url) { throw HTTPClientError(.invalidURL, problem) }
+        if let problem = HTTPURLPolicy.problem(with: request.url, allowingPlainHTTP: request.allowsPlainHTTP) {
+            throw HTTPClientError(.invalidURL, problem)
+        }
         for field in request.headers where (field.name + field.value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
             throw HTTPClientError(.invalidHeader, "header \(field.name.filter { !$0.isNewline }) contains a line break or NUL")
         }

@@ -22,6 +22,8 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public var caFile: String?
     /// The most response body bytes kept; a longer body fails the request.
     public var maximumResponseBytes: Int
+    /// Plain `http://` to a host that is not loopback, by the operator's explicit choice.
+    public var allowsPlainHTTP = false
 
     public init(
         method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],

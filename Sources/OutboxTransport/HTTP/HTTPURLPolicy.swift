@@ -2,15 +2,16 @@ import Foundation
 
 /// Which URLs the HTTP client talks to: `https://` anywhere, plain `http://` only to a
 /// loopback address (127.0.0.0/8, `[::1]`, `localhost`), so no token or message crosses a
-/// network unencrypted.
+/// network unencrypted — unless the operator allowed plain http for that one URL.
 public enum HTTPURLPolicy {
-    /// Nil when `url` may be used, else the reason it may not.
-    public static func problem(with url: String) -> String? {
+    /// Nil when `url` may be used, else the reason it may not. `allowingPlainHTTP`: an
+    /// operator's explicit choice (a webhook to a receiver on the company's own network).
+    public static func problem(with url: String, allowingPlainHTTP: Bool = false) -> String? {
         let lower = url.lowercased()
         if lower.hasPrefix("https://") { return host(of: url).isEmpty ? "URL \(url) has no host" : nil }
         guard lower.hasPrefix("http://") else { return "URL \(url) must start with https://" }
         let host = host(of: url).lowercased()
-        guard isLoopback(host) else {
+        guard isLoopback(host) || (allowingPlainHTTP && !host.isEmpty) else {
             return "URL \(url) uses plain http to a host that is not loopback; use https://"
         }
         return nil

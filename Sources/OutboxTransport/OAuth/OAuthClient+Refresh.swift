@@ -4,8 +4,11 @@ extension OAuthClient {
     /// naming `owner`; the new refresh token, if the server rotated it, is in the result.
     public func refresh(_ refreshToken: OAuthToken, owner: String, now: Int64) throws(OAuthError) -> OAuthTokenSet {
         let step = "token refresh"
-        let reply = try post(authority.tokenURL, [("grant_type", "refresh_token"), ("client_id", clientID),
-                                                  ("refresh_token", refreshToken.value), ("scope", scope)], step: step)
+        var form = [("grant_type", "refresh_token"), ("client_id", clientID), ("refresh_token", refreshToken.value)]
+        if let clientSecret { form.append(("client_secret", clientSecret.value)) }
+        // Microsoft issues a token for the scope asked; Google's refresh keeps the granted scope.
+        if authority.provider == .microsoft { form.append(("scope", scope)) }
+        let reply = try post(authority.tokenURL, form, step: step)
         switch reply.error {
         case nil:
             return try tokens(from: reply, now: now, step: step)

@@ -1,12 +1,16 @@
 import Foundation
 
 /// Talks to an OAuth 2.0 authority for one app registration: the device authorization
-/// grant (RFC 8628) and the refresh token grant (RFC 6749 §6). Blocking; tokens travel
+/// grant (RFC 8628), the authorization code grant with PKCE (RFC 7636) and the refresh
+/// token grant (RFC 6749 §6). Blocking; tokens travel
 /// only in request bodies and never reach logs or errors.
 public struct OAuthClient: Sendable {
     public let authority: OAuthAuthority
-    /// The app registration's client id (public client: no secret).
+    /// The app registration's client id.
     public let clientID: String
+    /// The client secret, for clients that have one (Google's Desktop app clients); sent
+    /// only in token requests.
+    public var clientSecret: OAuthToken?
     /// Space-separated scopes to request.
     public let scope: String
     /// Time allowed to connect to the authority.
@@ -18,7 +22,8 @@ public struct OAuthClient: Sendable {
     /// A CA file to verify the authority with, instead of the system's.
     public var caFile: String?
 
-    public init(authority: OAuthAuthority, clientID: String, scope: String = OAuthAuthority.defaultScope) throws(OAuthError) {
+    /// - Parameter scope: the scopes to request; nil for the provider's default.
+    public init(authority: OAuthAuthority, clientID: String, scope: String? = nil) throws(OAuthError) {
         let trimmed = clientID.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw OAuthError(.missingClientID, "a client id (the app registration's application id) is required") }
         guard trimmed.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
@@ -26,7 +31,7 @@ public struct OAuthClient: Sendable {
         }
         self.authority = authority
         self.clientID = trimmed
-        self.scope = scope
+        self.scope = scope ?? authority.provider.defaultScope
     }
 
     /// POSTs a form to `url` and parses the JSON answer. Transport failures and 5xx

@@ -14,6 +14,11 @@ public struct OAuthError: Error, Hashable, Sendable, CustomStringConvertible {
         case accessDenied = "access-denied"
         /// The device code expired before the user signed in (`expired_token`).
         case expiredToken = "expired-token"
+        /// The redirect's `state` is not the one this sign-in sent (RFC 6749 §10.12): a
+        /// stale or forged redirect; its code is not redeemed.
+        case stateMismatch = "state-mismatch"
+        /// The sign-in did not come back (redirect or pasted URL) within the allowed time.
+        case signInTimedOut = "sign-in-timed-out"
         /// The server refused the request for a lasting reason (`invalid_client`,
         /// `invalid_scope`, `unauthorized_client`, a 4xx without a known error).
         case rejected

@@ -63,6 +63,7 @@ public final class OAuthTokenProvider: Sendable {
         }
         var client = try OAuthClient(authority: state.authority, clientID: state.clientID)
         client.caFile = caFile
+        client.clientSecret = state.clientSecret
         let tokens: OAuthTokenSet
         do {
             tokens = try client.refresh(refreshToken, owner: owner, now: now)

@@ -32,11 +32,14 @@ struct ListCommand: ParsableCommand {
             : try Failure.guarding { try database.open(.readOnly).messages(filter) }
         if json { try Formatting.printJSON(messages); return }
         guard !messages.isEmpty else { print("no messages"); return }
-        var rows = [["ID", "STATE", "OWNER", "BATCH", "TO", "SUBJECT", "ATTEMPTS", "CREATED"]]
+        // Scheduled messages add two columns; a list without any keeps its width.
+        let scheduled = messages.contains { $0.notBefore != nil || $0.expiresAt != nil }
+        var rows = [["ID", "STATE", "OWNER", "BATCH", "TO", "SUBJECT", "ATTEMPTS", "CREATED"] + (scheduled ? ["NOT BEFORE", "EXPIRES"] : [])]
         for message in messages {
             let to = (message.firstRecipient ?? "-") + (message.recipientCount > 1 ? " +\(message.recipientCount - 1)" : "")
             rows.append([String(message.id), message.state, message.owner, String(message.batchID), Formatting.clip(to, 32),
-                         Formatting.clip(message.subject, 40), String(message.attempts), Formatting.time(message.createdAt)])
+                         Formatting.clip(message.subject, 40), String(message.attempts), Formatting.time(message.createdAt)]
+                        + (scheduled ? [Formatting.time(message.notBefore), Formatting.time(message.expiresAt)] : []))
         }
         print(Formatting.table(rows))
         if messages.count == limit, let last = messages.last { print("more: --after \(last.id)") }

@@ -110,7 +110,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let delivery = try deliveryConfiguration(file, environment: environment)
-        return (file, ServiceSettings(delivery: delivery, bounceMailbox: bounceMailbox, logLevel: file.logLevel))
+        return (file, ServiceSettings(delivery: delivery, bounceMailbox: bounceMailbox, logLevel: file.logLevel, webhooks: file.webhooks))
     }
 
     /// The configuration file's settings with the flags applied over them.

@@ -29,6 +29,9 @@ struct ShowCommand: ParsableCommand {
         } else if m.state == "queued" || m.state == "deferred" {
             print("next attempt: \(Formatting.time(m.nextAttemptAt))")
         }
+        if m.notBefore != nil || m.expiresAt != nil {
+            print("not before: \(Formatting.time(m.notBefore))  expires: \(Formatting.time(m.expiresAt))")
+        }
         if let error = m.lastError { print("last error: \(m.lastCode.map { "\($0) " } ?? "")\(error)") }
         print("body: text \(detail.textBytes) bytes, html \(detail.htmlBytes) bytes")
         if !detail.headers.isEmpty {

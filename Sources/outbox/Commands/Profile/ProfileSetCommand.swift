@@ -148,6 +148,10 @@ struct ProfileSetCommand: ParsableCommand {
             Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
                 + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")
         }
+        if resolved.mode == .gmailOAuth, try !hasOAuthSignIn(outbox, stored) {
+            Terminal.notice("next step: sign in to Google with outbox profile oauth \(owner) --provider google --client-id ID "
+                + "--client-secret-credential NAME (your Desktop app OAuth client; see the README, Gmail with OAuth)")
+        }
         if test {
             var candidate = (stored.own ?? ProfileFields()).applying(fields, clearing: Set(clear))
             if let name = secret.credential {

@@ -43,7 +43,7 @@ struct ProfileTester {
         default:
             let via = profile.mode.sendsViaRelay ? " (the system relay)" : ""
             return "mode \(profile.mode.rawValue)\(via), \(profile.host ?? "(no host)"):\(profile.port.map(String.init) ?? "-") "
-                + "\(profile.tls.word), \(user)\(profile.mode == .m365OAuth ? " (XOAUTH2)" : "")\(profile.verifyTLS ? "" : ", certificate NOT verified")"
+                + "\(profile.tls.word), \(user)\(profile.mode.usesOAuth ? " (XOAUTH2)" : "")\(profile.verifyTLS ? "" : ", certificate NOT verified")"
         }
     }
 

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import OutboxCore
+public import OutboxStore
+import OutboxTransport
+import Synchronization
+
+/// Delivers events to the registered webhook endpoints, on threads of its own so that
+/// no slow or dead receiver ever holds up mail delivery.
+///
+/// Each round turns new events into pending deliveries (by each endpoint's cursor in the
+/// database) and starts due deliveries on free slots: at most ``WebhookSettings/concurrency``
+/// in flight, shared out across endpoints in turn. An endpoint gets more than one at a
+/// time only while its last attempt succeeded (a new one, or one whose last attempt failed,
+/// gets a single probe), so a slow or dead receiver holds one slot, never all of them. Each
+/// POST is signed (``WebhookSignature``) and bounded by ``WebhookSettings/timeout``. A 2xx
+/// answer delivers; anything else is retried with backoff until ``WebhookSettings/retry``
+/// gives up (`failed`). Every attempt is recorded. Delivery is at-least-once: a receiver
+/// that took an event but whose answer was lost gets it again, with the same event id.
+public final class WebhookDispatcher: Sendable {
+    private let database: OutboxDatabase
+    private let settings: WebhookSettings
+    private let loop: Mutex<BackgroundLoop?> = Mutex(nil)
+    private let flight = Mutex(Flight())
+    private let logger = Logger(label: "outbox.webhooks")
+
+    /// The deliveries under way and what the last attempt to each endpoint said.
+    private struct Flight {
+        /// Delivery id → endpoint id.
+        var deliveries: [Int64: Int64] = [:]
+        /// Endpoints whose last attempt succeeded: they may have several deliveries in flight.
+        var healthy: Set<Int64> = []
+        /// Which endpoint is offered free slots first (turns each round).
+        var turn = 0
+        /// When the event log was last read; it is read once per poll interval (a round woken
+        /// by a finished delivery does not take the write lock again), or at once while a backlog lasts.
+        var scheduledAt: ContinuousClock.Instant?
+        var backlog = false
+    }
+
+    public init(database: OutboxDatabase, settings: WebhookSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    /// Starts the dispatch thread.
+    public func start() {
+        let loop = BackgroundLoop(name: "outbox-webhooks", interval: settings.pollInterval, untilIdle: { [self] in round() })
+        self.loop.withLock { $0 = loop }
+    }
+
+    /// Stops starting deliveries and waits for those under way (at most one timeout).
+    public func stop() {
+        loop.withLock { $0 }?.stop()
+        let deadline = ContinuousClock.now + settings.timeout + .seconds(2)
+        while !flight.withLock({ $0.deliveries.isEmpty }), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// One round; true when a backlog of events is being read and slots are still free. A
+    /// finished delivery wakes the loop for the next round.
+    func round() -> Bool {
+        let now = OutboxDatabase.milliseconds(Date())
+        let started = ContinuousClock.now
+        let (busy, healthy, turn, schedule) = flight.withLock { flight in
+            defer { flight.turn &+= 1 }
+            let due = flight.backlog || flight.scheduledAt.map { started - $0 >= settings.pollInterval } ?? true
+            return (flight.deliveries, flight.healthy, flight.turn, due)
+        }
+        var free = settings.concurrency - busy.count
+        var backlog = false
+        do {
+            guard try database.hasWebhooks() else { return false }
+            if schedule {
+                backlog = try database.scheduleWebhookDeliveries(now: now, limit: Self.scheduleLimit).more
+                flight.withLock { ($0.scheduledAt, $0.backlog) = (started, backlog) }
+            }
+            guard free > 0 else { return false }
+            let endpoints = try database.webhookEndpointIDs()
+            guard !endpoints.isEmpty else { return false }
+            let first = turn % endpoints.count
+            for endpoint in endpoints[first...] + endpoints[..<first] where free > 0 {
+                let cap = healthy.contains(endpoint) ? settings.concurrency : 1
+                let share = min(free, cap - busy.values.filter { $0 == endpoint }.count)
+                guard share > 0 else { continue }
+                let due = try database.dueWebhookDeliveries(endpointID: endpoint, now: now, limit: share, busy: Set(busy.keys))
+                due.forEach(launch)
+                free -= due.count
+            }
+        } catch {
+            logger.error("webhooks: reading due deliveries failed: \(error); trying again in \(settings.pollInterval)")
+            return false
+        }
+        return backlog && free > 0
+    }
+
+    /// Events read per endpoint per round.
+    static let scheduleLimit = 1000
+
+    /// Sends one delivery on a thread of its own; when it ends, the loop looks for more at once.
+    private func launch(_ dispatch: WebhookDispatch) {
+        flight.withLock { $0.deliveries[dispatch.deliveryID] = dispatch.endpointID }
+        let thread = Thread { [self] in
+            let delivered = deliver(dispatch)
+            flight.withLock { flight in
+                flight.deliveries[dispatch.deliveryID] = nil
+                if delivered { flight.healthy.insert(dispatch.endpointID) } else { flight.healthy.remove(dispatch.endpointID) }
+            }
+            loop.withLock { $0 }?.wake()
+        }
+        thread.name = "outbox-webhook"
+        thread.start()
+    }
+
+    /// One attempt, recorded; true when it was delivered.
+    private func deliver(_ dispatch: WebhookDispatch) -> Bool {
+        let started = ContinuousClock.now
+        var status: Int?
+        var problem: String?
+        if let event = dispatch.event, let secret = dispatch.secret {
+            do {
+                var post = try request(event, secret: secret, url: dispatch.url)
+                post.allowsPlainHTTP = dispatch.allowsPlainHTTP
+                let response = try HTTPClient.perform(post)
+                status = response.status
+                if !response.isSuccess { problem = "HTTP \(response.status)" + Self.excerpt(response.text) }
+            } catch {
+                problem = "\(error)"
+            }
+        } else {
+            problem = dispatch.event == nil ? "the event was purged from the log before it was delivered" : dispatch.secretProblem
+        }
+        let latency = started.duration(to: .now)
+        let now = OutboxDatabase.milliseconds(Date())
+        let outcome: WebhookOutcome
+        if problem == nil {
+            outcome = .delivered
+        } else if dispatch.event == nil {
+            outcome = .failed
+        } else {
+            switch settings.retry.decide(afterAttempt: dispatch.attempts + 1, createdAt: dispatch.createdAt, now: now, random: Double.random(in: 0..<1)) {
+            case .retry(let at): outcome = .retry(at: at)
+            case .giveUp: outcome = .failed
+            }
+        }
+        do {
+            try database.recordWebhookAttempt(deliveryID: dispatch.deliveryID, at: now, status: status,
+                                              latencyMilliseconds: RetryPolicy.milliseconds(latency), error: problem, outcome: outcome)
+        } catch {
+            logger.error("webhooks: recording attempt of delivery \(dispatch.deliveryID) failed: \(error); it is sent again")
+        }
+        if outcome == .failed {
+            let event = dispatch.event.map { String($0.id) } ?? "(purged)"
+            logger.warning("webhooks: gave up delivery \(dispatch.deliveryID) of event \(event) to endpoint \(dispatch.endpointID) after \(dispatch.attempts + 1) attempt(s): \(problem ?? "")")
+        }
+        return outcome == .delivered
+    }
+
+    private func request(_ event: WebhookEvent, secret: String, url: String) throws -> HTTPRequest {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = [UInt8](try encoder.encode(event))
+        let timestamp = OutboxDatabase.milliseconds(Date()) / 1000
+        return HTTPRequest(
+            method: .post, url: url,
+            headers: [
+                ("Content-Type", "application/json"), ("User-Agent", "Outbox-Webhooks/1"),
+                ("Outbox-Event-Id", String(event.id)), ("Outbox-Event-Kind", event.kind),
+                (WebhookSignature.headerName, WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)),
+            ],
+            body: body, connectTimeout: min(settings.timeout, .seconds(5)), totalTimeout: settings.timeout,
+            maximumResponseBytes: 64 * 1024)
+    }
+
+    /// `: first 200 characters` of a response body, for the attempt's error.
+    private static func excerpt(_ text: String) -> String {
+        let line = text.prefix(200).filter { !$0.isNewline }
+        return line.isEmpty ? "" : ": " + line
+    }
+}
