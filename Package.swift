@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C shims: typed forwards to variadic libcurl calls; libsystemd headers.
@@ -78,10 +79,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The PostgreSQL store (issue #14): a separate target so SQLite builds never pay for postgres-nio.
+        .target(
+            name: "OutboxPostgres",
+            dependencies: [
+                "OutboxCore", "OutboxStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "outbox",
             dependencies: [
-                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP",
+                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP", "OutboxPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -90,6 +101,7 @@ let package = Package(
 
         .executableTarget(name: "TransportBenchmark", dependencies: ["OutboxCore", "OutboxTransport"], path: "Benchmarks/TransportBenchmark", swiftSettings: strictSettings),
         .executableTarget(name: "BounceBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/BounceBenchmark", swiftSettings: strictSettings),
+        .executableTarget(name: "StoreBenchmark", dependencies: ["OutboxCore", "OutboxStore", "OutboxPostgres", "OutboxTestSupport"], path: "Benchmarks/StoreBenchmark", swiftSettings: strictSettings),
         .executableTarget(name: "DKIMBenchmark", dependencies: ["OutboxCore"], path: "Benchmarks/DKIMBenchmark", swiftSettings: strictSettings),
 
         // Loopback test servers and fixtures shared by the test targets.
@@ -111,6 +123,11 @@ let package = Package(
         .testTarget(name: "OutboxOAuthTests", dependencies: ["OutboxTransport", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OutboxBounceTests", dependencies: ["OutboxCore", "OutboxStore", "OutboxTransport", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
         .testTarget(name: "OutboxHTTPTests", dependencies: ["outbox", "OutboxTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OutboxPostgresTests",
+            dependencies: ["outbox", "OutboxPostgres", "OutboxStore", "OutboxCore", "OutboxTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "OutboxCLITests",
             dependencies: ["outbox", "OutboxCore", "OutboxStore", "OutboxDaemon", "OutboxTestSupport"],

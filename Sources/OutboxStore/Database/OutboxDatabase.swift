@@ -28,6 +28,10 @@ public final class OutboxDatabase: Sendable {
     /// - Parameter busyTimeout: how long a write waits for another writer (seconds).
     /// - Parameter secretKey: where the secrets key is; default ``SecretKeySource/resolve(databasePath:environment:)``.
     public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws(StoreError) {
+        // A PostgreSQL URL is never opened as a file name (serve would create `postgres:/…`).
+        guard !path.hasPrefix("postgres://"), !path.hasPrefix("postgresql://") else {
+            throw StoreError(.cannotOpenDatabase, "the database setting is a PostgreSQL URL; this command does not work on a PostgreSQL outbox yet (it works with: list, status, events without --follow)")
+        }
         self.path = path
         secrets = SecretVault(source: secretKey ?? .resolve(databasePath: path))
         if access == .readOnly {

@@ -11,7 +11,7 @@ import GRDB
 /// length of the UTF-8 text (4 bytes, little-endian), then the zlib stream. An attachment's
 /// `content.data` is compressed when `content.encoding` is `zlib` (its `size` is the
 /// original length either way).
-enum StoredBytes {
+package enum StoredBytes {
     /// Shorter input is stored as given: too little to gain.
     static let minimumLength = 200
     /// `content.encoding` of compressed attachment data.
@@ -102,7 +102,7 @@ enum StoredBytes {
     }
 
     /// The attachment bytes stored as `data` with `encoding`, `size` bytes long.
-    static func content(_ data: Data, encoding: String?, size: Int, sha256: String) throws(StoreError) -> [UInt8] {
+    package static func content(_ data: Data, encoding: String?, size: Int, sha256: String) throws(StoreError) -> [UInt8] {
         switch encoding {
         case nil: return Array(data)
         case zlibEncoding?:

@@ -19,6 +19,12 @@ public struct ClaimedBatch: Sendable {
     public let profiles: [String: ProfileLayers]
     /// When the profiles were read (Unix milliseconds).
     public let claimedAt: Int64
+
+    public init(messages: [ClaimedMessage], profiles: [String: ProfileLayers], claimedAt: Int64) {
+        self.messages = messages
+        self.profiles = profiles
+        self.claimedAt = claimedAt
+    }
 }
 
 extension OutboxDatabase {

@@ -49,6 +49,18 @@ public struct DeliveryRecord: Hashable, Sendable {
         self.recipients = recipients
     }
 
+    /// What the outcome does to the message at `now`, in every store: its new state, its
+    /// next attempt time (nil: unchanged) and its finish time (nil: not finished). An unknown
+    /// outcome stays deferred, parked until its plan resolves it.
+    package func messageChange(now: Int64) -> (state: MessageState, nextAttemptAt: Int64?, finishedAt: Int64?) {
+        switch verdict {
+        case .sent: (.sent, nil, now)
+        case .deferred(let at): (.deferred, at, nil)
+        case .failed, .expired: (.failed, nil, now)
+        case .unknown(let plan): (.deferred, plan.action == .resend ? (plan.dueAt ?? now) : OutboxDatabase.parkedUntil, nil)
+        }
+    }
+
     /// The outcome event kind.
     public var eventKind: EventKind {
         switch verdict {

@@ -5,8 +5,13 @@ import OutboxCore
 /// The reason an event and the message's last error carry when a message failed because
 /// it could not be sent in time: past its `expiresAt`, or deferred longer than the retry
 /// policy's `give-up-after`. Both end as state `failed` with an `expired` event.
-enum MessageExpiry {
-    static let reason = "expired"
+package enum MessageExpiry {
+    package static let reason = "expired"
+
+    /// The last error, recipient reply and event detail of a message failed at its `expiresAt`.
+    package static func text(expiresAt: Int64) -> String {
+        "\(reason): not sent before its expiresAt \(OutboxDatabase.rfc3339(expiresAt)); not sent late"
+    }
 }
 
 extension OutboxDatabase {
@@ -16,7 +21,7 @@ extension OutboxDatabase {
     static func expireIfPast(_ db: Database, claimed row: Row, now: Int64) throws -> Bool {
         guard let expiresAt = row["expires_at"] as Int64?, expiresAt <= now else { return false }
         let id: Int64 = row["id"]
-        let text = "\(MessageExpiry.reason): not sent before its expiresAt \(Self.rfc3339(expiresAt)); not sent late"
+        let text = MessageExpiry.text(expiresAt: expiresAt)
         try db.cachedStatement(sql: """
             UPDATE message SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ?, finished_at = ?
             WHERE id = ?

@@ -21,12 +21,7 @@ extension OutboxDatabase {
 
     private static func recordOne(_ db: Database, _ entry: PendingRecord, leaseOwner: String, now: Int64) throws -> Bool {
         let record = entry.record, messageID = entry.messageID
-        let (state, next, finished): (MessageState, Int64?, Int64?) = switch record.verdict {
-        case .sent: (.sent, nil, now)
-        case .deferred(let at): (.deferred, at, nil)
-        case .failed, .expired: (.failed, nil, now)
-        case .unknown(let plan): (.deferred, plan.action == .resend ? (plan.dueAt ?? now) : OutboxDatabase.parkedUntil, nil)
-        }
+        let (state, next, finished) = record.messageChange(now: now)
         let clampsToExpiry = if case .deferred = record.verdict { true } else { false }
         // One statement finds the leased row and updates it (no separate SELECT per outcome). A retry
         // is never put after the message's expiresAt: the claim at that time fails it as expired. A

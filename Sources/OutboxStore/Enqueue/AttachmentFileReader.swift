@@ -7,9 +7,14 @@ import OutboxCore
 /// Reads attachment files at enqueue: each must lie inside the ``AttachmentPolicy``'s
 /// roots and be an existing, readable regular file within the size limit. Errors name
 /// the message and field.
-struct AttachmentFileReader: Sendable {
+package struct AttachmentFileReader: Sendable {
     let policy: AttachmentPolicy
     let maxBytes: Int
+
+    package init(policy: AttachmentPolicy, maxBytes: Int) {
+        self.policy = policy
+        self.maxBytes = maxBytes
+    }
 
     /// The file's bytes, or an ``IntakeError`` saying why they cannot be used.
     ///

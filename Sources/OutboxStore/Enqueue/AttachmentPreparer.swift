@@ -5,16 +5,16 @@ import OutboxCore
 /// bodies and new contents (on the parser thread of a pipelined enqueue). A file
 /// referenced by many messages is read once; a content seen before in the batch is not
 /// carried (or compressed) again.
-final class AttachmentPreparer {
+package final class AttachmentPreparer {
     private let files: AttachmentFileReader
     private var hashByPath: [String: String] = [:]
     private var seenContents = Set<String>()
 
-    init(files: AttachmentFileReader) {
+    package init(files: AttachmentFileReader) {
         self.files = files
     }
 
-    func prepare(_ draft: MessageDraft, location: String) throws -> PreparedMessage {
+    package func prepare(_ draft: MessageDraft, location: String) throws -> PreparedMessage {
         var prepared: [PreparedAttachment] = []
         prepared.reserveCapacity(draft.attachments.count)
         for (index, attachment) in draft.attachments.enumerated() {

@@ -99,12 +99,12 @@ public final class BatchWriter {
     }
 
     /// The refusal of a message key given twice in one batch.
-    static func keyUsedTwice(_ key: String, location: String, first: String?) -> IntakeError {
+    package static func keyUsedTwice(_ key: String, location: String, first: String?) -> IntakeError {
         IntakeError(.duplicateKey, location: location, field: "key", "key '\(key)' is used twice in this batch" + (first.map { " (first at \($0))" } ?? ""))
     }
 
     /// The refusal of a batch without messages.
-    static func noMessages(source: String?) -> IntakeError {
+    package static func noMessages(source: String?) -> IntakeError {
         IntakeError(.noMessages, location: source ?? "batch", field: nil, "the batch has no messages")
     }
 
@@ -136,7 +136,7 @@ public final class BatchWriter {
     }
 
     /// The error for a content reference (`contentRef`) that names nothing in the outbox.
-    static func contentNotStored(_ sha: String, location: String, field: String) -> IntakeError {
+    package static func contentNotStored(_ sha: String, location: String, field: String) -> IntakeError {
         IntakeError(.attachmentMissing, location: location, field: field,
                     "no content \(ContentReference.make(sha256: sha)) is stored; upload it with POST /v1/attachments first")
     }
@@ -148,8 +148,13 @@ public final class BatchWriter {
     /// end instead of taking random inserts.
     func newToken() -> String {
         sequence += 1
+        return Self.token(now: now, sequence: sequence)
+    }
+
+    /// The token for the `sequence`-th message of a batch enqueued at `now` (any store).
+    package static func token(now: Int64, sequence: UInt64) -> String {
         var generator = SystemRandomNumberGenerator()
-        return Self.hex(UInt64(bitPattern: now), digits: 11) + Self.hex(sequence, digits: 7) + Self.hex(generator.next(), digits: 16)
+        return hex(UInt64(bitPattern: now), digits: 11) + hex(sequence, digits: 7) + hex(generator.next(), digits: 16)
     }
 
     private static func hex(_ value: UInt64, digits: Int) -> String {

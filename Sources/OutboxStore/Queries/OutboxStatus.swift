@@ -4,6 +4,12 @@ public struct OutboxStatus: Sendable, Hashable, Codable {
         public let owner: String
         public let state: String
         public let count: Int
+
+        package init(owner: String, state: String, count: Int) {
+            self.owner = owner
+            self.state = state
+            self.count = count
+        }
     }
 
     /// Messages per owner and state (only non-zero entries).
@@ -14,4 +20,11 @@ public struct OutboxStatus: Sendable, Hashable, Codable {
     public let oldestQueuedAt: Int64?
     /// The most recent event, if any.
     public let lastEvent: EventRecord?
+
+    package init(counts: [Count], totals: [String: Int], oldestQueuedAt: Int64?, lastEvent: EventRecord?) {
+        self.counts = counts
+        self.totals = totals
+        self.oldestQueuedAt = oldestQueuedAt
+        self.lastEvent = lastEvent
+    }
 }

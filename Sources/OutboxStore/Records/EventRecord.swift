@@ -18,6 +18,24 @@ public struct EventRecord: Sendable, Hashable, Codable {
     /// Bounce events: `hard` or `soft`.
     public let severity: String?
 
+    package init(
+        id: Int64, at: Int64, kind: String, messageID: Int64?, batchID: Int64?, owner: String?, recipient: String?, code: Int?,
+        enhancedCode: String?, detail: String?, reason: String?, severity: String?
+    ) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.messageID = messageID
+        self.batchID = batchID
+        self.owner = owner
+        self.recipient = recipient
+        self.code = code
+        self.enhancedCode = enhancedCode
+        self.detail = detail
+        self.reason = reason
+        self.severity = severity
+    }
+
     init(row: Row) {
         id = row["id"]
         at = row["at"]

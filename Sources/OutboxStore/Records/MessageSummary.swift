@@ -31,6 +31,31 @@ public struct MessageSummary: Sendable, Hashable, Codable {
         (SELECT COUNT(*) FROM recipient r WHERE r.message_id = m.id) AS recipient_count
         """
 
+    package init(
+        id: Int64, batchID: Int64, key: String?, owner: String, state: String, priority: Int, subject: String,
+        firstRecipient: String?, recipientCount: Int, attempts: Int, nextAttemptAt: Int64, createdAt: Int64, updatedAt: Int64,
+        finishedAt: Int64?, lastCode: Int?, lastError: String?, notBefore: Int64?, expiresAt: Int64?
+    ) {
+        self.id = id
+        self.batchID = batchID
+        self.key = key
+        self.owner = owner
+        self.state = state
+        self.priority = priority
+        self.subject = subject
+        self.firstRecipient = firstRecipient
+        self.recipientCount = recipientCount
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+        self.lastCode = lastCode
+        self.lastError = lastError
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+    }
+
     init(row: Row) {
         id = row["id"]
         batchID = row["batch_id"]

@@ -12,7 +12,10 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the database: read-write by default (the file is created in an existing
     /// directory); `.readOnly` for commands that only look.
     func open(_ access: OutboxDatabase.Access = .readWrite) throws -> OutboxDatabase {
-        try Failure.guarding { try OutboxDatabase(path: resolvedPath, access: access) }
+        try Failure.guarding {
+            if isPostgres { throw Self.postgresNotYet }
+            return try OutboxDatabase(path: resolvedPath, access: access)
+        }
     }
 
     /// `--db`, else `$OUTBOX_DB`, else the default for this user.

@@ -23,9 +23,15 @@ struct EventsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outbox = try database.open(.readOnly)
         var filter = EventFilter(kind: kind, messageID: message, batchID: batch, owner: owner,
                                  since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
+        if !follow, database.isPostgres {
+            let query = filter
+            let events = try database.readPostgres { try await $0.events(query) }
+            if json { try Formatting.printJSON(events) } else if events.isEmpty { print("no events") } else { events.forEach { print(Formatting.event($0)) } }
+            return
+        }
+        let outbox = try database.open(.readOnly)
         if !follow {
             let events = try Failure.guarding { try outbox.events(filter) }
             if json { try Formatting.printJSON(events) } else if events.isEmpty { print("no events") } else { events.forEach { print(Formatting.event($0)) } }

@@ -27,7 +27,9 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let filter = MessageFilter(state: state, owner: owner, batchID: batch,
                                    since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
-        let messages = try Failure.guarding { try database.open(.readOnly).messages(filter) }
+        let messages = database.isPostgres
+            ? try database.readPostgres { try await $0.messages(filter) }
+            : try Failure.guarding { try database.open(.readOnly).messages(filter) }
         if json { try Formatting.printJSON(messages); return }
         guard !messages.isEmpty else { print("no messages"); return }
         // Scheduled messages add two columns; a list without any keeps its width.

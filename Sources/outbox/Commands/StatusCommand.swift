@@ -9,9 +9,18 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
+        if database.isPostgres {
+            // Phase 1: the queue figures only; send paces, unknown outcomes and sender problems are not on PostgreSQL yet.
+            try report(try database.readPostgres { try await $0.status() }, problems: [], paces: [], unknown: [])
+            return
+        }
         let outbox = try database.open(.readOnly)
         let status = try Failure.guarding { try outbox.status() }
         let problems = try Failure.guarding { try outbox.senderProblems() }
+        try report(status, problems: problems, paces: (try? outbox.sendPaces()) ?? [], unknown: (try? outbox.unknownOutcomes()) ?? [])
+    }
+
+    private func report(_ status: OutboxStatus, problems: [SenderProblemRecord], paces: [SendPaceRecord], unknown: [UnknownOutcome]) throws {
         if json { try Formatting.printJSON(StatusReport(status: status, senderProblems: problems)); return }
         let states = ["queued", "sending", "deferred", "sent", "failed", "cancelled"]
         print(states.map { "\($0) \(status.totals[$0] ?? 0)" }.joined(separator: "  "))
@@ -29,7 +38,6 @@ struct StatusCommand: ParsableCommand {
             }
             print(Formatting.table(rows))
         }
-        let paces = (try? outbox.sendPaces()) ?? []
         if !paces.isEmpty {
             print("\nslowed by the provider (ramps back after accepted messages):")
             for pace in paces {
@@ -37,7 +45,6 @@ struct StatusCommand: ParsableCommand {
                 print("  \(pace.owner): level \(pace.level), \(paused)since \(Formatting.time(pace.updatedAt)) — \(pace.reason)")
             }
         }
-        let unknown = (try? outbox.unknownOutcomes()) ?? []
         if !unknown.isEmpty {
             print("\noutcome unknown (connection lost after the final \".\"; resolve with outbox resolve ID --sent|--resend): \(unknown.count)")
             unknown.prefix(20).forEach { print("  message \($0.messageID) of \($0.owner): " + UnknownOutcomeText.line($0)) }

@@ -1,0 +1,149 @@
+import Foundation
+import OutboxCore
+import OutboxStore
+import PostgresNIO
+
+extension PostgresStore {
+    /// Leases up to `limit` due messages to `leaseOwner` in one transaction, highest
+    /// priority first, then the longest due. `FOR UPDATE SKIP LOCKED`: nodes claiming at
+    /// the same time take disjoint messages and never wait for each other. The profile
+    /// layers of the owners are read in the same transaction.
+    ///
+    /// Not yet on PostgreSQL: owner holds and rate pauses, and the suppression check at
+    /// claim (there is no suppression list on PostgreSQL yet).
+    public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) async throws -> ClaimedBatch {
+        let logger = logger
+        return try await transaction { connection in
+            var rows: [ClaimRow] = []
+            for try await row in try await connection.query("""
+                WITH due AS (
+                    SELECT id FROM message
+                    WHERE state IN ('queued','deferred') AND next_attempt_at <= \(dueBy)
+                    ORDER BY priority DESC, next_attempt_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE message m SET state = 'sending', lease_owner = \(leaseOwner), lease_expires_at = \(leaseUntil), updated_at = \(now)
+                FROM due WHERE m.id = due.id
+                RETURNING m.id, m.batch_id, m.owner, m.token, m.subject, m.text_body, m.html_body, m.headers, m.attempts,
+                    GREATEST(m.created_at, COALESCE(m.not_before, m.created_at)), m.priority, m.next_attempt_at, m.kind, m.expires_at
+                """, logger: logger).decode(ClaimRow.Columns.self) {
+                rows.append(ClaimRow(row))
+            }
+            // Past its expiresAt: failed as expired instead of sent late (as on SQLite).
+            for row in rows { if let expiresAt = row.expiresAt, expiresAt <= now { try await Self.expire(connection, logger: logger, row, expiresAt: expiresAt, now: now) } }
+            rows.removeAll { $0.expiresAt.map { $0 <= now } ?? false }
+            rows.sort { $0.priority != $1.priority ? $0.priority > $1.priority : ($0.due, $0.id) < ($1.due, $1.id) }
+            let ids = rows.map(\.id)
+            let recipients = try await Self.recipients(connection, logger: logger, of: ids)
+            let attachments = try await Self.attachments(connection, logger: logger, of: ids)
+            let messages = rows.map { row in
+                ClaimedMessage(
+                    id: row.id, batchID: row.batchID, owner: row.owner, token: row.token, subject: row.subject, textBody: row.textBody,
+                    htmlBody: row.htmlBody, headers: HeaderCoding.decode(row.headers).compactMap { try? HeaderField(name: $0.name, value: $0.value) },
+                    recipients: recipients[row.id] ?? [], attachments: attachments[row.id] ?? [], attempts: row.attempts,
+                    createdAt: row.createdAt, kind: MessageKind(rawValue: row.kind) ?? .transactional)
+            }
+            var profiles: [String: ProfileLayers] = [:]
+            for owner in Set(messages.map(\.owner)) { profiles[owner] = try await PostgresProfiles.layers(connection, logger: logger, owner: owner) }
+            return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
+        }
+    }
+
+    private static func expire(_ connection: PostgresConnection, logger: Logger, _ row: ClaimRow, expiresAt: Int64, now: Int64) async throws {
+        let text = MessageExpiry.text(expiresAt: expiresAt)
+        try await connection.query("""
+            UPDATE message SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, last_error = \(text), updated_at = \(now), finished_at = \(now)
+            WHERE id = \(row.id)
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE recipient SET state = 'failed', last_reply = \(text), updated_at = \(now) WHERE message_id = \(row.id) AND state IN ('pending','deferred')
+            """, logger: logger)
+        try await PostgresEvents.append(connection, logger: logger, kind: .expired, at: now, messageID: row.id, batchID: row.batchID, owner: row.owner,
+                                        reason: MessageExpiry.reason, detail: text)
+    }
+
+    private static func recipients(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [ClaimedRecipient]] {
+        var result: [Int64: [ClaimedRecipient]] = [:]
+        guard !ids.isEmpty else { return result }
+        for try await (id, kind, address, name, state) in try await connection.query("""
+            SELECT message_id, kind, address, display_name, state FROM recipient WHERE message_id = ANY(\(ids)) ORDER BY id
+            """, logger: logger).decode((Int64, String, String, String?, String).self) {
+            guard let kind = RecipientKind(rawValue: kind), let state = RecipientState(rawValue: state),
+                let mailbox = try? Mailbox(address: address, displayName: name)
+            else { continue }
+            result[id, default: []].append(ClaimedRecipient(kind: kind, mailbox: mailbox, state: state))
+        }
+        return result
+    }
+
+    private static func attachments(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [MIMEAttachment]] {
+        var result: [Int64: [MIMEAttachment]] = [:]
+        guard !ids.isEmpty else { return result }
+        var contents: [String: [UInt8]] = [:]
+        for try await (id, sha, filename, type, contentID, data, encoding, size) in try await connection.query("""
+            SELECT a.message_id, a.sha256, a.filename, a.content_type, a.content_id, c.data, c.encoding, c.size
+            FROM attachment a JOIN content c USING (sha256) WHERE a.message_id = ANY(\(ids)) ORDER BY a.message_id, a.position
+            """, logger: logger).decode((Int64, String, String, String?, String?, Data, String?, Int).self) {
+            if contents[sha] == nil { contents[sha] = try StoredBytes.content(data, encoding: encoding, size: size, sha256: sha) }
+            result[id, default: []].append(MIMEAttachment(filename: filename, contentType: type, data: contents[sha] ?? [], contentID: contentID))
+        }
+        return result
+    }
+
+    /// Records attempts in one transaction, each with its recipients and its `attempt` and
+    /// outcome events; only the lease's owner may record. An unknown outcome is parked
+    /// (deferred, due when its plan says resend, else never) with its `unknown` event;
+    /// resolving it is not on PostgreSQL yet. The sent copy for `show --eml` is not kept yet.
+    public func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) async throws -> [Bool] {
+        guard !entries.isEmpty else { return [] }
+        let logger = logger
+        return try await transaction { connection in
+            var recorded: [Bool] = []
+            for entry in entries { recorded.append(try await Self.recordOne(connection, logger: logger, entry, leaseOwner: leaseOwner, now: now)) }
+            return recorded
+        }
+    }
+
+    private static func recordOne(_ connection: PostgresConnection, logger: Logger, _ entry: PendingRecord, leaseOwner: String, now: Int64) async throws -> Bool {
+        let record = entry.record, messageID = entry.messageID
+        let (state, next, finished) = record.messageChange(now: now)
+        // A retry is never put after the message's expiresAt (the claim then fails it as expired).
+        let clampsToExpiry = if case .deferred = record.verdict { true } else { false }
+        let error: String? = record.verdict == .sent ? nil : record.text
+        var leased: (batchID: Int64, owner: String, attempt: Int)?
+        for try await row in try await connection.query("""
+            UPDATE message SET state = \(state.rawValue), attempts = attempts + 1,
+                next_attempt_at = COALESCE(LEAST(\(next), CASE WHEN \(clampsToExpiry) THEN expires_at END), next_attempt_at),
+                lease_owner = NULL, lease_expires_at = NULL, last_code = \(record.code), last_error = \(error), updated_at = \(now),
+                finished_at = \(finished)
+            WHERE id = \(messageID) AND state = 'sending' AND lease_owner = \(leaseOwner)
+            RETURNING batch_id, owner, attempts
+            """, logger: logger).decode((Int64, String, Int).self) { leased = row }
+        guard let leased else { return false }
+        for recipient in record.recipients {
+            try await connection.query("""
+                UPDATE recipient SET state = \(recipient.state.rawValue), last_code = \(recipient.code), last_reply = \(recipient.reply),
+                    updated_at = \(now)
+                WHERE message_id = \(messageID) AND address = \(recipient.address) AND state IN ('pending','deferred')
+                """, logger: logger)
+        }
+        try await PostgresEvents.append(connection, logger: logger, kind: .attempt, at: now, messageID: messageID, batchID: leased.batchID,
+                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(leased.attempt)")
+        try await PostgresEvents.append(connection, logger: logger, kind: record.eventKind, at: now, messageID: messageID, batchID: leased.batchID,
+                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode,
+                                        reason: record.verdict == .expired ? MessageExpiry.reason : nil, detail: record.text)
+        return true
+    }
+}
+
+/// One claimed row as read back from the claim's `RETURNING`.
+private struct ClaimRow {
+    typealias Columns = (Int64, Int64, String, String, String, String?, String?, String?, Int, Int64, Int, Int64, String, Int64?)
+    let id: Int64, batchID: Int64, owner: String, token: String, subject: String
+    let textBody: String?, htmlBody: String?, headers: String?
+    /// `createdAt`: the later of the enqueue and the message's notBefore (the retry policy's age counts from it).
+    let attempts: Int, createdAt: Int64, priority: Int, due: Int64, kind: String, expiresAt: Int64?
+
+    init(_ c: Columns) {
+        (id, batchID, owner, token, subject, textBody, htmlBody, headers, attempts, createdAt, priority, due, kind, expiresAt) = c
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+public import Logging
+public import OutboxStore
+public import PostgresNIO
+
+/// The outbox on PostgreSQL (issue #14, phase 1): the ``OutboxStore/QueueStore`` seam —
+/// enqueue, claims with `FOR UPDATE SKIP LOCKED` under leases owned by a node id,
+/// outcomes with their events, leases, and the inspection reads — over a pool of
+/// connections. Several nodes may share one database.
+///
+/// Open with ``open(_:logger:environment:)``, which migrates the schema; ``close()`` when done.
+public final class PostgresStore: QueueStore {
+    /// Where the database is (for messages; never holds the password).
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// The `NOTIFY` channel an enqueue signals on commit; its payload is the batch id.
+    public static let enqueueChannel = "outbox_enqueued"
+
+    private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
+        self.location = location
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to `location` (password per ``PostgresLocation/password(environment:)``,
+    /// TLS per its `sslmode`) and brings the schema up to date under the advisory lock.
+    public static func open(
+        _ location: PostgresLocation, logger: Logger = Logger(label: "outbox.postgres"),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> PostgresStore {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: try location.password(environment: environment),
+            database: location.database, tls: tls(location.tlsMode))
+        configuration.options.maximumConnections = 8
+        configuration.options.connectTimeout = .seconds(10)
+        // The pool's own chatter (e.g. a lease asked for while `run()` is still starting) stays below errors.
+        var background = logger
+        background.logLevel = .error
+        let store = PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: background), logger: logger)
+        do {
+            try await store.client.withConnection { connection in try await PostgresMigrations.migrate(connection, logger: logger) }
+        } catch {
+            store.close()
+            throw StoreError(.cannotOpenDatabase, "cannot open the PostgreSQL outbox \(location.description): \(Self.describe(error))")
+        }
+        return store
+    }
+
+    /// Stops the connection pool; later calls fail.
+    public func close() {
+        runner.cancel()
+    }
+
+    /// Runs `body` with the notifications of enqueues on any node (``enqueueChannel``),
+    /// on a connection of its own for as long as `body` runs.
+    public func withEnqueueNotifications<Value: Sendable>(_ body: (PostgresNotificationSequence) async throws -> Value) async throws -> Value {
+        try await client.withConnection { connection in
+            try await connection.listen(on: Self.enqueueChannel, consume: body)
+        }
+    }
+
+    /// Runs `body` in one transaction; the error that made it roll back is thrown as it
+    /// was (an ``OutboxCore/IntakeError`` stays one), a failed BEGIN or COMMIT as a ``StoreError``.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let cause = error.closureError { throw cause }
+            let cause = error.beginError ?? error.commitError ?? error.rollbackError
+            throw StoreError(.ioError, "PostgreSQL transaction on \(location) failed: \(cause.map(Self.describe) ?? "unknown error")")
+        }
+    }
+
+    static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            configuration.certificateVerification = .none  // libpq: encryption without a certificate check
+            return mode == .prefer ? .prefer(configuration) : .require(configuration)
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(configuration)
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+            return .require(configuration)
+        }
+    }
+
+    /// The server's message for a query error (postgres-nio hides it from `description`).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+}
+
+extension PostgresLocation: CustomStringConvertible {
+    /// `postgres://USER@HOST:PORT/DATABASE` (no password is ever part of it).
+    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+}

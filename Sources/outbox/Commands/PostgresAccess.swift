@@ -1,0 +1,43 @@
+import Dispatch
+import OutboxPostgres
+import OutboxStore
+import Synchronization
+
+/// The commands that already work on a PostgreSQL outbox (`--db postgres://…`, issue #14
+/// phase 1): `list`, `status` and `events` read it through the ``QueueStore`` seam; the
+/// others refuse it with a clear error until they are moved behind the seam.
+extension DatabaseOptions {
+    /// True when the database setting names a PostgreSQL outbox.
+    var isPostgres: Bool { PostgresLocation.isPostgres(resolvedPath) }
+
+    /// Opens the PostgreSQL outbox, runs `read` on it and closes it; errors as the SQLite path reports them.
+    func readPostgres<T: Sendable>(_ read: @escaping @Sendable (any QueueStore) async throws -> T) throws -> T {
+        let setting = resolvedPath
+        return try Failure.guarding {
+            try Self.waitFor {
+                let store = try await PostgresStore.open(try PostgresLocation(setting))
+                defer { store.close() }
+                return try await read(store)
+            }
+        }
+    }
+
+    /// The refusal of a PostgreSQL outbox by a command that does not support it yet.
+    static let postgresNotYet = StoreError(
+        .invalidState, "this command does not work on a PostgreSQL outbox yet (it works with: list, status, events without --follow)")
+
+    /// Runs async store work from a synchronous command (the main thread waits; the work
+    /// runs on the concurrency pool and postgres-nio's event loop).
+    private static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import OutboxCore
+import OutboxPostgres
+import OutboxStore
+import OutboxTestSupport
+import Testing
+
+/// `outbox list/status/events --db postgres://…` through the real binary print what they
+/// print for an SQLite outbox holding the same messages and outcomes.
+@Suite(.serialized) struct PostgresCommandTests {
+    @Test func listStatusAndEventsPrintTheSameOnBothStores() async throws {
+        let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
+        defer { sqlite.close(); postgres.close() }
+        for fixture in [sqlite, postgres] {
+            let store = fixture.store
+            _ = try await store.enqueue(batchKey: "invoices", source: "invoices.jsonl", now: 1_700_000_000_000, attachments: fixture.attachmentPolicy,
+                                        messages: entries([try draft("a@example.com", key: "i-1", owner: "acme", subject: "Invoice 1"),
+                                                           try draft("b@example.com", key: "i-2", owner: "acme", subject: "Invoice 2"),
+                                                           try draft("c@example.com", key: "i-3", owner: "globex", subject: "Invoice 3")]))
+            let claimed = try await store.claimBatch(leaseOwner: "node", limit: 1, now: 1_700_000_001_000, dueBy: 1_700_000_001_000, leaseUntil: 1_700_000_061_000)
+            let sent = DeliveryRecord(verdict: .sent, code: 250, text: "250 ok", recipients: [RecipientOutcome(address: "a@example.com", state: .sent, code: 250, reply: "250 ok")])
+            _ = try await store.record([PendingRecord(sent, messageID: claimed.messages[0].id)], leaseOwner: "node", now: 1_700_000_002_000)
+        }
+        let onSQLite = OutboxProcess(database: sqlite.directory + "/outbox.db")
+        let onPostgres = OutboxProcess(database: try #require(postgres.cluster).url(database: "outbox"))
+        for arguments in [["list"], ["list", "--state", "queued", "--json"], ["status", "--json"], ["events"], ["events", "--kind", "sent", "--json"]] {
+            let expected = try onSQLite.run(arguments), actual = try onPostgres.run(arguments)
+            #expect(expected.status == 0 && actual.status == 0, "\(arguments): \(actual.stderr)")
+            #expect(actual.stdout == expected.stdout, "\(arguments)")
+            #expect(actual.stderr.isEmpty, "\(arguments): \(actual.stderr)")
+        }
+        #expect(try onPostgres.run(["list"]).stdout.contains("Invoice 3"))
+        // A command not on PostgreSQL yet refuses it plainly (and creates no file named like the URL).
+        let refused = try onPostgres.run(["cancel", "1"])
+        #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
+        let batch = try sqlite.file("batch.jsonl", Array(#"{"owner":"acme","to":"d@example.com","subject":"Hi","text":"Hello"}"#.utf8))
+        for arguments in [["enqueue", batch], ["serve", "--once"]] {
+            let result = try onPostgres.run(arguments, directory: sqlite.directory)
+            #expect(result.status != 0 && result.stderr.contains("does not work on a PostgreSQL outbox yet"), "\(arguments): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sqlite.directory + "/postgres:"))
+    }
+}
