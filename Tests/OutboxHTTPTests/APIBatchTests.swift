@@ -4,7 +4,7 @@ import Testing
 
 /// `POST /v1/batches` and the lookups, over real HTTP against `outbox serve`: the batch
 /// document of `outbox enqueue`, written whole or not at all, idempotent by its key.
-@Suite(.timeLimit(.minutes(3))) struct APIBatchTests {
+@Suite(.timeLimit(.minutes(10))) struct APIBatchTests {
     static let batch = """
         {"key": "INV-2026-11", "owner": "billing", "subject": "Arve", "text": "Tere",
          "messages": [

@@ -5,7 +5,7 @@ import Testing
 /// Events, the live stream and the metrics of mail really sent: `outbox serve` relays to
 /// aiosmtpd on loopback, and the API is read by Python's http.client and Prometheus's own
 /// text parser.
-@Suite(.timeLimit(.minutes(4))) struct APIEventsTests {
+@Suite(.timeLimit(.minutes(10))) struct APIEventsTests {
     static func batch(_ key: String, count: Int) -> String {
         let messages = (1...count).map { #"{"key": "\#(key)-\#($0)", "to": ["r\#($0)@example.com"]}"# }.joined(separator: ",\n")
         return #"{"key": "\#(key)", "owner": "billing", "subject": "Arve", "text": "Tere", "messages": [\#n\#(messages)]}"#

@@ -5,7 +5,7 @@ import Testing
 /// `[http] tls-certificate` and `tls-key`: serve speaks HTTPS itself, verified by Python's
 /// http.client against a self-signed certificate for 127.0.0.1; a bad path or a file that
 /// is not PEM, or a key of another certificate, stops serve at start with the key and the file named.
-@Suite(.timeLimit(.minutes(3))) struct HTTPSListenerTests {
+@Suite(.timeLimit(.minutes(10))) struct HTTPSListenerTests {
     @Test func theListenerSpeaksHTTPSWithTheConfiguredCertificate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

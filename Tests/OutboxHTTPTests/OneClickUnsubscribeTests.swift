@@ -5,7 +5,7 @@ import Testing
 /// One-click unsubscribe (RFC 8058) through the listener of a running `outbox serve`: the
 /// URL is taken from the List-Unsubscribe header of a letter really sent to aiosmtpd, and
 /// requested by Python's http.client without an API token.
-@Suite(.timeLimit(.minutes(4))) struct OneClickUnsubscribeTests {
+@Suite(.timeLimit(.minutes(10))) struct OneClickUnsubscribeTests {
     static let base = "https://mail.firma.example/u/"
 
     static func letters(_ key: String, kind: String, to address: String) -> String {

@@ -5,7 +5,7 @@ import Testing
 /// The status page of a running `outbox serve` that relayed mail to aiosmtpd (one
 /// recipient refused with 550): read over real HTTP by Python's http.client, signed in
 /// through the login form's cookie, and rendered by headless Chromium.
-@Suite(.timeLimit(.minutes(4))) struct StatusPageTests {
+@Suite(.timeLimit(.minutes(10))) struct StatusPageTests {
     static let refusal = "gone@example.com=550 5.1.1 No such user"
     static let batch = #"""
         {"key": "S1", "owner": "billing", "subject": "Arve", "text": "Tere", "messages": [

@@ -5,7 +5,7 @@ import OutboxStore
 import Testing
 
 /// `outbox profile oauth` through the real binary against the loopback OAuth server.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct DeviceFlowCLITests {
     @Test func deviceFlowStoresTokensHonoursSlowDownAndPrintsNoToken() throws {
         let database = try TemporaryDatabase()

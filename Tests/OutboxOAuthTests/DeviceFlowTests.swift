@@ -4,7 +4,7 @@ import OutboxTransport
 import Testing
 
 /// The RFC 8628 polling rules of ``OAuthClient`` against the loopback OAuth server.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct DeviceFlowTests {
     private func client(_ server: LoopbackServer) throws -> OAuthClient {
         try OAuthClient(authority: OAuthAuthority(url: server.url), clientID: "test-client")

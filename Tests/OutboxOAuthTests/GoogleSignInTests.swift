@@ -10,7 +10,7 @@ import Testing
 /// Google, then sending through aiosmtpd and polling a bounce mailbox on Dovecot with
 /// XOAUTH2 — each with a token refreshed at the server's /token after the short-lived one
 /// expired, sending the client secret from its systemd credential.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct GoogleSignInTests {
     static let clientSecret = "GOCSPX-test-secret-42"
     static let mailbox = "alice@gmail.test"

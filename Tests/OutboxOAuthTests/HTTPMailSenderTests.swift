@@ -5,7 +5,7 @@ import OutboxTransport
 import Testing
 
 /// The `http` sender mode against the loopback HTTP mail service.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct HTTPMailSenderTests {
     /// A message with CRLF line endings and UTF-8 (Estonian) text.
     private let message = Array("From: Arve <arved@example.com>\r\nTo: klient@example.org\r\nSubject: =?UTF-8?Q?T=C3=B5endid?=\r\n\r\nTere, Õie! Arve nr 42 on lisatud.\r\n".utf8)

@@ -8,7 +8,7 @@ import Testing
 /// The `http` sender mode through the delivery engine: the service receives each message
 /// (raw MIME, bearer token), with the archive copy as an envelope-only recipient, and a
 /// 503 defers while a 401 holds the profile.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct HTTPModeDeliveryTests {
     private func outbox() throws -> (OutboxDatabase, String) {
         let directory = NSTemporaryDirectory() + "outbox-http-mode-" + UUID().uuidString

@@ -8,7 +8,7 @@ import Testing
 /// The bounce mailbox, the own inbox and the Sent folder over XOAUTH2: a real Dovecot on
 /// loopback whose oauth2 passdb checks each bearer token at the loopback OAuth server's
 /// `/tokeninfo`, and tokens stored on owner `alice`'s profile, refreshed at the same server.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct MailboxOAuthTests {
     private static let hour: Int64 = 3_600_000
 

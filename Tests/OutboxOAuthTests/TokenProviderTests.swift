@@ -6,7 +6,7 @@ import OutboxTransport
 import Testing
 
 /// ``OAuthTokenProvider`` with a real temporary database and the loopback OAuth server.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct TokenProviderTests {
     private let now: Int64 = 1_800_000_000_000
 
