@@ -7,7 +7,7 @@ import Testing
 
 /// The daemon's mailbox poller (`outbox serve` with `[bounces] mailbox-url`) records an
 /// unsubscribe request for a letter like `bounces poll` and the pipe do, then deletes it.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct ServeUnsubscribeTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ServeUnsubscribeTests {
     @Test func theDaemonRecordsAnUnsubscribeRequestFromTheMailbox() throws {
         let server = try DovecotServer()
         defer { server.stop() }

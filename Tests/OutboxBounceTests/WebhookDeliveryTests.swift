@@ -5,7 +5,7 @@ import Testing
 /// Webhooks out, end to end: the real `outbox` binary (`webhooks add`, `serve`, `bounces
 /// ingest`), aiosmtpd as the mail server and `webhook_receiver.py` on loopback, which
 /// checks every signature itself.
-@Suite(.timeLimit(.minutes(3))) struct WebhookDeliveryTests {
+@Suite(.timeLimit(.minutes(10))) struct WebhookDeliveryTests {
     /// A database, an aiosmtpd server alice's profile sends through, and a receiver.
     final class Setup {
         let directory = NSTemporaryDirectory() + "outbox-webhooks-" + UUID().uuidString

@@ -5,7 +5,7 @@ import Testing
 /// DMARC-aware routing through the binary as an operator sets it up: `[dns] resolver`,
 /// `[dmarc] mismatch` and `relay-spf` in outbox.conf, `outbox serve --once` sending through
 /// an aiosmtpd relay, and a stub DNS server (dnslib) publishing firma.ee's DMARC and SPF.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DMARCServeTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DMARCServeTests {
     private func withSetUp(mismatch: String?, _ body: (ProfileGuide, TestSMTPServer, DNSStubServer) throws -> Void) throws {
         try withTestSMTPServer { relay in
             let dns = try DNSStubServer()

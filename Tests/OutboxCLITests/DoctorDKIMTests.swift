@@ -6,7 +6,7 @@ import Testing
 /// stub DNS server (dnslib) on loopback named by `[dns] resolver` — published with the key:
 /// ok; missing or another key: a problem whose fix is the record to publish; no resolver
 /// answering: a warning that still shows the record.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DoctorDKIMTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DoctorDKIMTests {
     /// An installation with an RSA key `s1` for firma.ee; `body` gets the key's record text
     /// and zone line, and runs doctor with a configuration that asks `dns`.
     private func withKey(_ body: (DoctorCommandTests.Installation, DNSStubServer, _ text: String, _ zoneLine: String) throws -> Void) throws {

@@ -6,7 +6,7 @@ import Testing
 /// to aiosmtpd: IDN domains travel as A-labels in the envelope, the headers, the Message-ID
 /// and DKIM `d=`; UTF-8 local parts go out with SMTPUTF8 when the server offers it and fail
 /// with `smtputf8-unsupported` when it does not; an invalid IDN is refused at intake.
-@Suite(.timeLimit(.minutes(3))) struct InternationalAddressTests {
+@Suite(.timeLimit(.minutes(10))) struct InternationalAddressTests {
     /// The relay is aiosmtpd; `signing: false` turns DKIM off for tests about SMTPUTF8.
     static func conf(_ port: Int, signing: Bool = true) -> String {
         """

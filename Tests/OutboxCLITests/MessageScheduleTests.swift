@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// `notBefore` and `expiresAt` in the batch document, through the real binary and aiosmtpd.
-@Suite(.timeLimit(.minutes(3))) struct MessageScheduleTests {
+@Suite(.timeLimit(.minutes(10))) struct MessageScheduleTests {
     /// RFC 3339 with a +02:00 offset (the time zone of the ERPs that use it), `seconds` from now.
     static func time(_ seconds: Double) -> String {
         let formatter = ISO8601DateFormatter()

@@ -6,7 +6,7 @@ import Testing
 /// against loopback stand-ins (aiosmtpd with implicit TLS, STARTTLS and XOAUTH2, the OAuth
 /// authority, the HTTP mail service). The providers' real host names are kept in the first
 /// command and then pointed at 127.0.0.1 with explicit --host/--port/--ca-file overrides.
-@Suite(.timeLimit(.minutes(4))) struct ProfileGuideWalkthroughTests {
+@Suite(.timeLimit(.minutes(10))) struct ProfileGuideWalkthroughTests {
     /// Gmail with an app password on smtp.gmail.com:465 SSL (implicit TLS).
     @Test func gmailAppPasswordOn465SSL() throws {
         try withTestSMTPServer(["--user", "mari@gmail.com", "--password", "abcdefghijklmnop"], tls: "implicit") { server in

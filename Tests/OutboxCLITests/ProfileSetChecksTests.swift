@@ -6,7 +6,7 @@ import Testing
 /// `outbox profile set` says at save time what the new settings do: the mode a server
 /// implies, settings that would not take effect, the guides' TLS words, port-decides-TLS,
 /// app-password spaces, clear-text passwords, and `--test` before saving.
-@Suite(.timeLimit(.minutes(4))) struct ProfileSetChecksTests {
+@Suite(.timeLimit(.minutes(10))) struct ProfileSetChecksTests {
     // Item 2: an own server without --mode means smtp; what will not take effect is said.
     @Test func aServerWithoutModeImpliesSMTPAndWhatIsIgnoredIsSaid() throws {
         let guide = try ProfileGuide()

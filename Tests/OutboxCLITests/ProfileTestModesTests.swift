@@ -5,7 +5,7 @@ import Testing
 /// `outbox profile test` and the daemon share one route: Microsoft 365 with its access token,
 /// every sending mode, and the same troubleshooting hints in the test's output, on the
 /// daemon's events and in its log.
-@Suite(.timeLimit(.minutes(4))) struct ProfileTestModesTests {
+@Suite(.timeLimit(.minutes(10))) struct ProfileTestModesTests {
     // Item 1: the OAuth access token (refreshed when due), never the stored password.
     @Test func microsoft365TestSendsTheAccessTokenNotThePassword() throws {
         // Tokens live 60 s: under the 5-minute margin, so every use refreshes first.

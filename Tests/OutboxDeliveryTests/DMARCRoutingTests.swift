@@ -12,7 +12,7 @@ import Testing
 /// authorised goes in reply-to mode or holds the profile (per `[dmarc] mismatch`); a domain
 /// with `p=none`, an SPF record that includes the relay, or a DKIM key of Outbox's is sent
 /// unchanged; the answers are cached by their TTL.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DMARCRoutingTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DMARCRoutingTests {
     static let relayInclude = "_spf.relay.example"
 
     private func configuration(relayPort: Int, dns: DNSStubServer, mismatch: DMARCSettings.Mismatch = .replyTo, signs: Bool = false,

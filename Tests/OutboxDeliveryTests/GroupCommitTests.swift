@@ -38,7 +38,7 @@ import Testing
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind IN ('attempt','sent')") == 16)
     }
 
-    @Test(.timeLimit(.minutes(4))) func killNineWhileCommitsAreBlockedDuplicatesAtMostOnePerWorker() throws {
+    @Test(.timeLimit(.minutes(10))) func killNineWhileCommitsAreBlockedDuplicatesAtMostOnePerWorker() throws {
         let workers = 4, total = 400
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
@@ -68,7 +68,7 @@ import Testing
         #expect(ids.count - total <= workers)
     }
 
-    @Test(.timeLimit(.minutes(4))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() throws {
+    @Test(.timeLimit(.minutes(10))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() throws {
         let total = 20
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }

@@ -5,7 +5,7 @@ import Testing
 
 /// The DNS TXT component (glibc's resolver through CResolv) against a stub authoritative
 /// server on loopback (dnslib): answers, long records, TTL and negative caching, failures.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct TXTResolverTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TXTResolverTests {
     private func resolver(_ dns: DNSStubServer, negativeTTL: Duration = .seconds(60)) -> TXTResolver {
         TXTResolver(server: DNSServerAddress(dns.address), timeout: .seconds(1), attempts: 1, negativeTTL: negativeTTL, failureTTL: .seconds(1))
     }

@@ -5,7 +5,7 @@ import Testing
 /// `outbox enqueue --dry-run`: the batch checked as enqueue checks it, a summary and the
 /// first N messages as they would be sent, and no trace: no database created, an existing
 /// one byte for byte unchanged, no attachment stored.
-@Suite(.timeLimit(.minutes(4))) struct DryRunTests {
+@Suite(.timeLimit(.minutes(10))) struct DryRunTests {
     static func batch(in workspace: Workspace, key: String = "k1") throws -> String {
         try Data(ComposeFixtures.png).write(to: URL(fileURLWithPath: workspace.directory + "/logo.png"))
         return try workspace.write("letters-\(key).json", """

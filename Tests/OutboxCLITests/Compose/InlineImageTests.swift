@@ -6,7 +6,7 @@ import Testing
 /// delivered by `outbox serve --once` through the relay to aiosmtpd; the received bytes are
 /// `show --eml`'s, DKIM still verifies, and Python's `email` parser reads multipart/related
 /// with the right Content-IDs. Every intake error is refused with nothing written.
-@Suite(.timeLimit(.minutes(3))) struct InlineImageTests {
+@Suite(.timeLimit(.minutes(10))) struct InlineImageTests {
     @Test func deliveredAsRelatedEqualToShowEMLAndSigned() throws {
         try withTestSMTPServer { relay in
             let guide = try ProfileGuide(conf: DKIMSigningTests.relayConf(relay.port))

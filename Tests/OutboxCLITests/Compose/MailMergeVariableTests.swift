@@ -4,7 +4,7 @@ import Testing
 
 /// Mail merge refuses a template variable the CSV has no column for, naming the CSV file
 /// and line, the template and the variable; `--allow-missing` renders it empty.
-@Suite(.timeLimit(.minutes(4))) struct MailMergeVariableTests {
+@Suite(.timeLimit(.minutes(10))) struct MailMergeVariableTests {
     @Test func missingVariableIsRefusedUnlessAllowed() throws {
         let workspace = try Workspace()
         defer { workspace.cleanUp() }

@@ -7,7 +7,7 @@ import Testing
 /// DKIM signing end to end: keys made with `outbox dkim keygen`, mail sent by `outbox serve`
 /// through the relay to aiosmtpd, and the received bytes checked by dkimpy and Mail::DKIM
 /// with the TXT records keygen printed.
-@Suite(.timeLimit(.minutes(3))) struct DKIMSigningTests {
+@Suite(.timeLimit(.minutes(10))) struct DKIMSigningTests {
     static func relayConf(_ port: Int, extra: String = "") -> String {
         """
         [relay]

@@ -4,7 +4,7 @@ import Testing
 
 /// `outbox show ID --eml`: a sent message byte for byte as the server received it (DKIM
 /// signatures included, still verifying); an unsent one as delivery would sign and send it now.
-@Suite(.timeLimit(.minutes(4))) struct ShowEMLTests {
+@Suite(.timeLimit(.minutes(10))) struct ShowEMLTests {
     @Test func sentMessageIsPrintedExactlyAsReceived() throws {
         try withTestSMTPServer { relay in
             let guide = try ProfileGuide(conf: DKIMSigningTests.relayConf(relay.port))

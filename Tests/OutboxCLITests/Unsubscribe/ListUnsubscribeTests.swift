@@ -7,7 +7,7 @@ import Testing
 /// invoices sent by `serve --once` to aiosmtpd, read by Python's `email` parser and checked by
 /// dkimpy and Mail::DKIM; unsubscribe requests through the pipe (`bounces ingest`) and the
 /// bounce mailbox (`bounces poll` against Dovecot); the next letter suppressed, the invoice sent.
-@Suite(.timeLimit(.minutes(3))) struct ListUnsubscribeTests {
+@Suite(.timeLimit(.minutes(10))) struct ListUnsubscribeTests {
     static let url = "https://mail.firma.ee/u/"
 
     /// A letter carries `List-Unsubscribe` (mailto, plus the one-click URL and

@@ -4,7 +4,7 @@ import Testing
 
 /// What `outbox enqueue` refuses about message kinds: exit 65, the message, field and reason,
 /// and nothing enqueued.
-@Suite(.timeLimit(.minutes(4))) struct MessageKindIntakeTests {
+@Suite(.timeLimit(.minutes(10))) struct MessageKindIntakeTests {
     @Test(arguments: [
         (#""kind": "invoice", "unsubscribe": true"#, "field 'unsubscribe': an invoice never carries List-Unsubscribe"),
         (#""kind": "transactional", "unsubscribe": true"#, "field 'unsubscribe': transactional mail cannot be unsubscribed from"),
