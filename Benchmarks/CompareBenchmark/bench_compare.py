@@ -18,7 +18,7 @@ Usage: bench_compare.py OUTBOX_BINARY WORKDIR [MESSAGES]   (default 10000)
 import json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from smtp_sink import start_sink  # noqa: E402
+from smtp_sink import bench_profile, start_sink  # noqa: E402
 
 outbox, workdir = sys.argv[1], sys.argv[2]
 messages = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
@@ -47,21 +47,13 @@ def write_batch(count, keyed):
     return path
 
 
-def set_profile(path, port):
-    db = sqlite3.connect(path, timeout=30)
-    db.execute("INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, from_address, from_name, updated_at) "
-               "VALUES ('bench', 'smtp', '127.0.0.1', ?, 'none', 'bench@example.com', 'Bench', 1)", (port,))
-    db.commit()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-
 
 def queued_template(count, port):
     path = os.path.join(workdir, f"queued-{count}.db")
     remove_db(path)
     subprocess.run([outbox, "init", "--db", path], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([outbox, "enqueue", "--db", path, write_batch(count, False)], check=True, stdout=subprocess.DEVNULL)
-    set_profile(path, port)
+    bench_profile(path, port)
     return path
 
 

@@ -16,7 +16,7 @@ unsigned, an RSA-2048 key, an Ed25519 key, or "dual" (both) for the From domain,
 import json, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from smtp_sink import start_sink  # noqa: E402
+from smtp_sink import bench_profile, start_sink  # noqa: E402
 
 outbox, workdir = sys.argv[1], sys.argv[2]
 messages = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
@@ -35,14 +35,8 @@ def make_db(path, port, count):
             f.write(json.dumps({"owner": "bench", "subject": f"Invoice {i}", "text": body, "to": [f"c{i}@example.net"]}) + "\n")
     env = dict(os.environ, OUTBOX_DB=path)
     subprocess.run([outbox, "enqueue", batch], env=env, check=True, stdout=subprocess.DEVNULL)
-    set_profile(path, port)
+    bench_profile(path, port)
 
-
-def set_profile(path, port):
-    db = sqlite3.connect(path, timeout=30)
-    db.execute("INSERT OR REPLACE INTO profile (owner, mode, host, port, tls, from_address, from_name, updated_at) "
-               "VALUES ('bench', 'smtp', '127.0.0.1', ?, 'none', 'bench@example.com', 'Bench', 1)", (port,))
-    db.commit(); db.close()
 
 
 def dkim_template(template, variant):
@@ -126,7 +120,7 @@ def main():
 
         idle_db = os.path.join(workdir, "idle.db")
         subprocess.run([outbox, "init", "--db", idle_db], check=True, stdout=subprocess.DEVNULL)
-        set_profile(idle_db, port)
+        bench_profile(idle_db, port)
         serve = subprocess.Popen([outbox, "serve", "--db", idle_db, "--workers", str(workers)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
