@@ -14,6 +14,7 @@ import Testing
         defer { fixture.close() }
         let server = try TestSMTPServer(["--rcpt-reply", "busy@example.com=451 4.3.0 Try again later", "--rcpt-reply", "gone@example.com=550 5.1.1 No such user"])
         defer { server.stop() }
+        try setProfile(fixture, port: server.port)
         let start = OutboxDatabase.milliseconds(Date())
         _ = try await fixture.store.enqueue(batchKey: nil, source: nil, now: start, attachments: fixture.attachmentPolicy, messages: entries([
             try draft("ok@example.com", key: "ok"), try draft("busy@example.com", key: "busy"), try draft("gone@example.com", key: "gone"),
@@ -41,6 +42,7 @@ import Testing
         defer { fixture.close() }
         let server = try TestSMTPServer()
         defer { server.stop() }
+        try setProfile(fixture, port: server.port)
         let now = OutboxDatabase.milliseconds(Date())
         _ = try await fixture.store.enqueue(batchKey: nil, source: nil, now: now, attachments: fixture.attachmentPolicy,
                                             messages: entries(try (0..<5).map { try draft("r\($0)@example.com") }))
@@ -69,6 +71,7 @@ import Testing
         defer { fixture.close() }
         let server = try TestSMTPServer()
         defer { server.stop() }
+        try setProfile(fixture, port: server.port)
         let other = try await fixture.secondNode()
         defer { other.close() }
         let store = try await deliveryStore(fixture)
@@ -122,6 +125,26 @@ import Testing
     }
 }
 
+/// Gives `owner` an `smtp` profile to the server on `port` (plain SMTP) with a From address:
+/// on SQLite as `outbox profile set` does, on PostgreSQL as a row (profile writes on
+/// PostgreSQL are not behind the seam yet).
+func setProfile(_ fixture: StoreFixture, owner: String = "alice", port: Int) throws {
+    if let cluster = fixture.cluster {
+        try cluster.sql("""
+            INSERT INTO profile (owner, mode, host, port, tls, from_address, updated_at)
+            VALUES ('\(owner)', 'smtp', '127.0.0.1', \(port), 'none', '\(owner)@firma.example', 1)
+            """, database: "outbox")
+        return
+    }
+    var fields = ProfileFields()
+    fields.mode = .smtp
+    fields.host = "127.0.0.1"
+    fields.port = port
+    fields.tls = TLSMode.none
+    fields.fromAddress = "\(owner)@firma.example"
+    try #require(fixture.store as? OutboxDatabase).saveProfile(owner: owner, fields: fields, secretCredential: nil, clear: [], now: 1)
+}
+
 /// The fixture's store as the engine's ``DeliveryStore``.
 func deliveryStore(_ fixture: StoreFixture) async throws -> any DeliveryStore {
     if let postgres = fixture.postgres {
@@ -130,14 +153,10 @@ func deliveryStore(_ fixture: StoreFixture) async throws -> any DeliveryStore {
     return try #require(fixture.store as? OutboxDatabase)
 }
 
-/// Delivery through the system relay on `port` (plain SMTP), without DKIM, retries after 60 s.
+/// Delivery settings for loopback servers: without DKIM, retries after 60 s.
 func relayConfiguration(port: Int) -> DeliveryConfiguration {
     var configuration = DeliveryConfiguration()
     configuration.workers = 2
-    configuration.systemRelay.host = "127.0.0.1"
-    configuration.systemRelay.port = port
-    configuration.systemRelay.tls = TLSMode.none
-    configuration.systemRelay.fromAddress = "noreply@firma.example"
     configuration.dkim.signModes = []
     configuration.unknownOutcome.fallback = .resend
     configuration.retry = RetryPolicy(firstDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, giveUpAfter: .seconds(3600))
