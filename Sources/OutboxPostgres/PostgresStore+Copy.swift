@@ -54,7 +54,12 @@ extension PostgresStore {
             }
             var tables: [StoreCopyReport.Table] = [], counts: [MessageCountKey: Int64] = [:], lastEvent: Int64?
             for plan in plans {
-                let digest = try await Self.copyRows(of: plan, from: source, connection, logger: logger, counts: &counts)
+                let digest: TableDigest
+                do {
+                    digest = try await Self.copyRows(of: plan, from: source, connection, logger: logger, counts: &counts)
+                } catch {
+                    throw Self.reported(error, doing: "copying table \(plan.target) into \(location) failed; nothing was copied")
+                }
                 tables.append(StoreCopyReport.Table(name: plan.target, rows: digest.rows, sha256: digest.hex))
                 let after = try await Self.digest(of: plan, connection, logger: logger)
                 guard after == before[plan.target, default: TableDigest()] + digest else {

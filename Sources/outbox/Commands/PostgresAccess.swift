@@ -22,7 +22,11 @@ extension DatabaseOptions {
             try Self.waitFor {
                 let store = try await PostgresStore.open(try PostgresLocation(setting))
                 defer { store.close() }
-                return try await read(store)
+                do {
+                    return try await read(store)
+                } catch {
+                    throw PostgresStore.reported(error, doing: "PostgreSQL outbox \(store.location)")
+                }
             }
         }
     }

@@ -42,7 +42,11 @@ struct StoreCopyCommand: ParsableCommand {
                 defer { snapshot.close() }
                 let store = try await PostgresStore.open(try PostgresLocation(to))
                 defer { store.close() }
-                return try await store.copy(from: snapshot, intoNonEmpty: intoNonEmpty)
+                do {
+                    return try await store.copy(from: snapshot, intoNonEmpty: intoNonEmpty)
+                } catch {
+                    throw PostgresStore.reported(error, doing: "store copy into \(store.location) failed; nothing was copied")
+                }
             }
         }
         if json { try Formatting.printJSON(report); return }
