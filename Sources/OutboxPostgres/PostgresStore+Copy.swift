@@ -140,13 +140,16 @@ enum CopyType: Sendable {
         }
     }
 
-    /// The column as read back for the digest: integers (booleans as 0/1), text or bytes.
-    func selected(_ column: String) -> String {
+    /// SQL for the column's bytes in ``OutboxStore/TableDigest``'s encoding (booleans as the integers 0 and 1).
+    func digestBytes(_ column: String) -> String {
+        let value: String
         switch self {
-        case .integer: return "\(column)::bigint"
-        case .boolean: return "\(column)::int::bigint"
-        case .text, .bytes: return column
+        case .integer: value = "'\\x01'::bytea || int8send(\(column)::bigint)"
+        case .boolean: value = "'\\x01'::bytea || int8send(\(column)::int::bigint)"
+        case .text: value = "'\\x03'::bytea || int8send(length(convert_to(\(column), 'UTF8'))::bigint) || convert_to(\(column), 'UTF8')"
+        case .bytes: value = "'\\x04'::bytea || int8send(length(\(column))::bigint) || \(column)"
         }
+        return "(CASE WHEN \(column) IS NULL THEN '\\x00'::bytea ELSE \(value) END)"
     }
 }
 
@@ -222,7 +225,7 @@ extension PostgresStore {
             while true {
                 let rows = try source.rows(of: plan.source, columns: read, after: after, limit: chunkRows)
                 guard let last = rows.last else { break }
-                var buffer = ByteBuffer()
+                var buffer: [UInt8] = []
                 buffer.reserveCapacity(rows.count * 256)
                 for row in rows {
                     for (offset, column) in plan.mustBeEmpty.enumerated() where row[names.count + offset] != .null {
@@ -234,16 +237,16 @@ extension PostgresStore {
                     for index in names.indices {
                         let value = try coerce(row[index], to: types[index], column: names[index], plan: plan, row: row, read: read)
                         carried.append(value)
-                        if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                        if index > 0 { buffer.append(UInt8(ascii: "\t")) }
                         CopyText.write(value, as: types[index], into: &buffer)
                     }
-                    buffer.writeInteger(UInt8(ascii: "\n"))
+                    buffer.append(UInt8(ascii: "\n"))
                     digest.add(carried)
                     if let ownerIndex, let stateIndex, case .text(let owner) = carried[ownerIndex], case .text(let state) = carried[stateIndex] {
                         tally[MessageCountKey(owner: owner, state: state), default: 0] += 1
                     }
                 }
-                try await writer.write(buffer)
+                try await writer.write(ByteBuffer(bytes: buffer))
                 after = plan.source.key.enumerated().map { position, key in
                     keyIndexes[position].map { last[$0] } ?? last[read.firstIndex(of: key)!]
                 }
@@ -256,26 +259,20 @@ extension PostgresStore {
     /// Rows read from the snapshot per chunk (one `COPY` data message each).
     static let chunkRows = 2000
 
-    /// The digest of every row the table holds now, its carried columns read back by type.
+    /// The digest of every row the table holds now, computed by the server over its carried
+    /// columns in ``OutboxStore/TableDigest``'s encoding (nothing is read back over the wire).
     static func digest(of plan: CopyPlan, _ connection: PostgresConnection, logger: Logger) async throws -> TableDigest {
-        let list = plan.columns.map { $0.type.selected("\"\($0.name)\"") }.joined(separator: ", ")
-        let types = plan.columns.map(\.type)
+        let row = plan.columns.map { $0.type.digestBytes("\"\($0.name)\"") }.joined(separator: " || ")
+        let lanes = (0..<4).map { "('x' || encode(substring(h from \($0 * 8 + 1) for 8), 'hex'))::bit(64)::bigint AS l\($0)" }.joined(separator: ", ")
+        let sums = (0..<4).map { "(COALESCE(sum(l\($0)::numeric + CASE WHEN l\($0) < 0 THEN 18446744073709551616 ELSE 0 END), 0) % 18446744073709551616)::text" }
         var digest = TableDigest()
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(plan.target)"), logger: logger) {
-            var values: [OutboxSnapshot.Value] = []
-            values.reserveCapacity(types.count)
-            for (cell, type) in zip(row, types) {
-                guard cell.bytes != nil else {
-                    values.append(.null)
-                    continue
-                }
-                switch type {
-                case .integer, .boolean: values.append(.integer(try cell.decode(Int64.self)))
-                case .text: values.append(.text(try cell.decode(String.self)))
-                case .bytes: values.append(.blob(Array(try cell.decode(ByteBuffer.self).readableBytesView)))
-                }
-            }
-            digest.add(values)
+        for try await (count, a, b, c, d) in try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT count(*)::bigint, \(sums.joined(separator: ", ")) FROM (
+                SELECT \(lanes) FROM (SELECT sha256(\(row)) AS h FROM \(plan.target)) AS hashed) AS split
+            """), logger: logger).decode((Int, String, String, String, String).self) {
+            let words = [a, b, c, d].compactMap { UInt64($0) }
+            guard words.count == 4 else { throw StoreError(.corruptData, "table \(plan.target): the server's content hash cannot be read") }
+            digest = TableDigest(rows: count, lanes: words)
         }
         return digest
     }
@@ -352,44 +349,41 @@ extension OutboxSnapshot.Value {
 
 /// `COPY … FROM STDIN` text format: tab-separated columns, `\N` for NULL, backslash escapes.
 enum CopyText {
-    static func write(_ value: OutboxSnapshot.Value, as type: CopyType, into buffer: inout ByteBuffer) {
+    static func write(_ value: OutboxSnapshot.Value, as type: CopyType, into bytes: inout [UInt8]) {
         switch value {
         case .null:
-            buffer.writeStaticString("\\N")
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
         case .integer(let number):
-            buffer.writeString(String(number))
+            bytes.append(contentsOf: String(number).utf8)
         case .real(let number):
-            buffer.writeString(String(number))
-        case .text(var text):
-            text.withUTF8 { escape($0, into: &buffer) }
-        case .blob(let bytes):
+            bytes.append(contentsOf: String(number).utf8)
+        case .text(let text):
+            escape(text.utf8, into: &bytes)
+        case .blob(let blob):
             // bytea's hex input `\x…`, its backslash doubled for the COPY text format.
-            buffer.writeStaticString("\\\\x")
-            let digits: StaticString = "0123456789abcdef"
-            digits.withUTF8Buffer { hex in
-                for byte in bytes {
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0x0F)])
-                }
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+            for byte in blob {
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
             }
         }
     }
 
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
-        var start = 0
-        for (index, byte) in bytes.enumerated() {
-            let replacement: StaticString
-            switch byte {
-            case UInt8(ascii: "\\"): replacement = "\\\\"
-            case UInt8(ascii: "\t"): replacement = "\\t"
-            case UInt8(ascii: "\n"): replacement = "\\n"
-            case UInt8(ascii: "\r"): replacement = "\\r"
-            default: continue
-            }
-            buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            buffer.writeStaticString(replacement)
-            start = index + 1
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func escape(_ text: String.UTF8View, into bytes: inout [UInt8]) {
+        guard text.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+            bytes.append(contentsOf: text)
+            return
         }
-        buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[start...]))
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            default: bytes.append(byte)
+            }
+        }
     }
 }

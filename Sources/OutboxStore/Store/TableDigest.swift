@@ -10,32 +10,45 @@ public struct TableDigest: Sendable, Hashable {
 
     public init() {}
 
-    /// Adds one row, its values in column order.
+    /// A digest computed elsewhere (by the database, over the same encoding): `lanes` are
+    /// the four 64-bit words of the sum, most significant first.
+    public init(rows: Int, lanes: [UInt64]) {
+        precondition(lanes.count == 4)
+        self.rows = rows
+        self.lanes = (lanes[0], lanes[1], lanes[2], lanes[3])
+    }
+
+    /// Adds one row, its values in column order. Each value is a tag byte (0 NULL,
+    /// 1 integer, 2 real, 3 text, 4 bytes), then an integer as 8 bytes big-endian, text
+    /// (UTF-8) and bytes after their length as 8 bytes big-endian: the form PostgreSQL's
+    /// `int8send` and `sha256` reproduce server-side.
     public mutating func add(_ row: [OutboxSnapshot.Value]) {
-        var hasher = SHA256()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128)
+        func append(_ number: UInt64) {
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: number >> UInt64(shift))) }
+        }
         for value in row {
             switch value {
             case .null:
-                hasher.update(data: [0])
+                bytes.append(0)
             case .integer(let number):
-                hasher.update(data: [1])
-                withUnsafeBytes(of: number.littleEndian) { hasher.update(bufferPointer: $0) }
+                bytes.append(1)
+                append(UInt64(bitPattern: number))
             case .real(let number):
-                hasher.update(data: [2])
-                withUnsafeBytes(of: number.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) }
-            case .text(var text):
-                hasher.update(data: [3])
-                text.withUTF8 { bytes in
-                    withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
-                    hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-                }
-            case .blob(let bytes):
-                hasher.update(data: [4])
-                withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
-                hasher.update(data: bytes)
+                bytes.append(2)
+                append(number.bitPattern)
+            case .text(let text):
+                bytes.append(3)
+                append(UInt64(text.utf8.count))
+                bytes.append(contentsOf: text.utf8)
+            case .blob(let blob):
+                bytes.append(4)
+                append(UInt64(blob.count))
+                bytes.append(contentsOf: blob)
             }
         }
-        let digest = Array(hasher.finalize())
+        let digest = Array(SHA256.hash(data: bytes))
         func lane(_ index: Int) -> UInt64 { digest[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
         lanes = (lanes.0 &+ lane(0), lanes.1 &+ lane(1), lanes.2 &+ lane(2), lanes.3 &+ lane(3))
         rows += 1
