@@ -21,7 +21,7 @@ public struct StoreCopyReport: Sendable, Encodable {
     public let notCarried: [String]
     /// Messages that were `sending` at the snapshot: their outcome is known only to the SQLite side.
     public let sendingAtSnapshot: Int
-    /// The highest event id copied (the snapshot's last event).
+    /// The highest event id in the target after the copy (on an empty target: the snapshot's last event).
     public let lastEventID: Int64?
     public let seconds: Double
 }
@@ -31,9 +31,9 @@ extension PostgresStore {
     /// in one transaction: every table with ids, order and content kept, message bodies
     /// as text, attachment contents and sealed secrets byte for byte (never opened). The
     /// target's tables are locked for the copy; it must hold no outbox data unless
-    /// `intoNonEmpty` (then ids must not collide). Before committing, the row count and
-    /// ``OutboxStore/TableDigest`` of every table are read back and compared; any
-    /// difference, any value that cannot be carried, any table or column this binary does
+    /// `intoNonEmpty` (then ids must not collide). Before committing, every table's row
+    /// count and ``OutboxStore/TableDigest``, as PostgreSQL computes them over what it
+    /// stored, are compared with what was read from SQLite; any difference, any value that cannot be carried, any table or column this binary does
     /// not know rolls everything back.
     public func copy(from source: OutboxSnapshot, intoNonEmpty: Bool) async throws -> StoreCopyReport {
         let started = ContinuousClock.now
@@ -238,7 +238,7 @@ extension PostgresStore {
                         let value = try coerce(row[index], to: types[index], column: names[index], plan: plan, row: row, read: read)
                         carried.append(value)
                         if index > 0 { buffer.append(UInt8(ascii: "\t")) }
-                        CopyText.write(value, as: types[index], into: &buffer)
+                        CopyText.write(value, into: &buffer)
                     }
                     buffer.append(UInt8(ascii: "\n"))
                     digest.add(carried)
@@ -349,7 +349,7 @@ extension OutboxSnapshot.Value {
 
 /// `COPY … FROM STDIN` text format: tab-separated columns, `\N` for NULL, backslash escapes.
 enum CopyText {
-    static func write(_ value: OutboxSnapshot.Value, as type: CopyType, into bytes: inout [UInt8]) {
+    static func write(_ value: OutboxSnapshot.Value, into bytes: inout [UInt8]) {
         switch value {
         case .null:
             bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
