@@ -166,6 +166,11 @@ public final class OutboxService: Sendable {
         state.withLock { $0.engine }?.summary
     }
 
+    /// The running engine's connection pool and commit figures (nil while none runs): for `/metrics`.
+    public var engineReadings: EngineReadings? {
+        state.withLock { $0.engine }?.readings
+    }
+
     /// The engine's stuck steps (empty while it makes progress or is not running).
     public var stalledSteps: [String] {
         let (engine, limit) = state.withLock { ($0.engine, $0.settings.stallLimit) }

@@ -76,7 +76,9 @@ struct ServeCommand: ParsableCommand {
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
         // [http] listen: the API beside the engine; a listener that cannot start stops serve.
-        let api = file.http.host.map { _ in APIServer(database: outbox, settings: file.http) { [service] in service.deliverySummary } }
+        let api = file.http.host.map { _ in
+            APIServer(database: outbox, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
+        }
         do { try api?.start() } catch {
             service.stop()
             Terminal.error("\(error)")
