@@ -48,14 +48,29 @@ public final class OutboxService: Sendable {
         self.state = Mutex(State(settings: settings))
     }
 
-    /// `--once`: recovers leases, sends what is due now, closes the database and returns what was done.
+    /// `--once`: recovers leases, sends what is due now, delivers the webhooks due then (for
+    /// at most ``DeliveryConfiguration/shutdownGrace``), closes the database and returns what was done.
     public func runOnce() throws -> DeliverySummary {
-        let engine = DeliveryEngine(database: database, configuration: state.withLock { $0.settings.delivery })
+        let settings = state.withLock { $0.settings }
+        let engine = DeliveryEngine(database: database, configuration: settings.delivery)
         try engine.recover()
         liftConfigurationHolds()
         let summary = engine.drain()
+        deliverWebhooks(settings.webhooks, within: settings.delivery.shutdownGrace)
         closeDatabase()
         return summary
+    }
+
+    /// The webhook deliveries of the events so far (this run's outcomes among them), before
+    /// `--once` exits; those still failing stay pending for the next `serve`.
+    private func deliverWebhooks(_ settings: WebhookSettings, within limit: Duration) {
+        guard (try? database.hasWebhooks()) == true else { return }
+        let tally = WebhookDispatcher(database: database, settings: settings).deliverDue(within: limit)
+        if tally.retrying > 0 || tally.failed > 0 {
+            logger.warning("webhooks: \(tally); the next serve retries what is left")
+        } else if tally.delivered > 0 {
+            logger.notice("webhooks: \(tally)")
+        }
     }
 
     /// Recovers leases left by a stopped daemon, lifts configuration holds, starts the

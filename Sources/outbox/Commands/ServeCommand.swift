@@ -50,7 +50,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "How often to look for new commits (an enqueue is noticed within this; default 100ms).")
     var poll: String?
 
-    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released (default 30s).")
+    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released; with --once, how long webhook deliveries may take before it exits (default 30s).")
     var grace: String?
 
     func run() throws {
