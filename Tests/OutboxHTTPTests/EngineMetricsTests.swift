@@ -7,8 +7,10 @@ import Testing
 /// workers meet at a cap of one connection; scraped over HTTP and parsed by
 /// `prometheus-client`'s text parser.
 @Suite(.timeLimit(.minutes(10))) struct EngineMetricsTests {
-    @Test func poolUseAndCommitLatencyAreScraped() throws {
-        try withTestSMTPServer(["--stall-in-data", "3"]) { server in
+    @Test func poolUseAndCommitLatencyAreScraped() async throws {
+        let server = try TestSMTPServer(["--stall-in-data", "3"])
+        defer { server.stop() }
+        do {
             let serve = try APIEventsTests.serving(through: server, config: "[delivery]\nworkers = 4\nconnections-per-profile = 1\n")
             defer { serve.stop() }
             let token = try serve.token("prometheus")
@@ -34,7 +36,7 @@ import Testing
                 }
                 seen.append("open \(open ?? -1) in use \(inUse ?? -1) waits \(Self.value(families, "outbox_connection_waits", sample: "outbox_connection_waits_total", labels: labels) ?? -1)")
                 sawWait = sawWait || (Self.value(families, "outbox_connection_waits", sample: "outbox_connection_waits_total", labels: labels) ?? 0) >= 1
-                usleep(100_000)
+                try await Task.sleep(for: .milliseconds(100))
             }
             #expect(sawInUse, "no scrape saw the connection in use: \(seen)")
             #expect(sawWait, "no wait at the cap was counted: \(serve.log.suffix(1500))")

@@ -72,13 +72,15 @@ import Testing
         }
     }
 
-    @Test func anExpiredMessageIsRetriedOnlyWithANewExpiry() throws {
-        try withTestSMTPServer { server in
+    @Test func anExpiredMessageIsRetriedOnlyWithANewExpiry() async throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        do {
             let workspace = try Self.workspace(sendingThrough: server)
             defer { workspace.cleanUp() }
-            let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(1.5))
-            try Self.enqueue(workspace, key: "EXP-1", expiresAt: soon)
-            usleep(2_000_000)
+            let soon = Date().addingTimeInterval(5)  // far enough ahead for the enqueue to be in time on a loaded machine
+            try Self.enqueue(workspace, key: "EXP-1", expiresAt: ISO8601DateFormatter().string(from: soon))
+            try await Task.sleep(for: .seconds(soon.timeIntervalSinceNow + 0.5))
             #expect(try workspace.outbox.run(["serve", "--once"]).status == 0)
             let totals = (try workspace.outbox.run(["status", "--json"]).json() as? [String: Any])?["totals"] as? [String: Int]
             #expect(totals?["failed"] == 1, "failed as expired at its claim: \(totals ?? [:])")
