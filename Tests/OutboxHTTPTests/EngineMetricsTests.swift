@@ -3,12 +3,12 @@ import OutboxTestSupport
 import Testing
 
 /// The engine's connection pool and group commits on `/metrics`, from a running `serve`
-/// relaying to aiosmtpd on loopback that takes three seconds to answer each message's data, so
+/// relaying to aiosmtpd on loopback that takes six seconds to answer each message's data, so
 /// workers meet at a cap of one connection; scraped over HTTP and parsed by
 /// `prometheus-client`'s text parser.
 @Suite(.timeLimit(.minutes(10))) struct EngineMetricsTests {
     @Test func poolUseAndCommitLatencyAreScraped() async throws {
-        let server = try TestSMTPServer(["--stall-in-data", "3"])
+        let server = try TestSMTPServer(["--stall-in-data", "6"])
         defer { server.stop() }
         do {
             let serve = try APIEventsTests.serving(through: server, config: "[delivery]\nworkers = 4\nconnections-per-profile = 1\n")
@@ -16,14 +16,14 @@ import Testing
             let token = try serve.token("prometheus")
             let labels = ["server": "127.0.0.1:\(server.port)"]
             // Three batches a moment apart: the first message holds the only connection for
-            // seconds, so the workers that claim the others wait for it.
+            // six seconds (long enough for the next request to arrive on a loaded machine), so the workers that claim the others wait for it.
             for key in ["W1", "W2", "W3"] {
                 #expect(try serve.call("POST", "/v1/batches", token: token, body: APIEventsTests.batch(key, count: 1)).status == 201)
             }
             // While they are sent: never more in use than the cap, and the waits are counted.
             var sawInUse = false, sawWait = false
             var seen: [String] = []
-            let deadline = Date().addingTimeInterval(30)
+            let deadline = Date().addingTimeInterval(90)
             while Date() < deadline, !(sawInUse && sawWait) {
                 let families = try Self.scrape(serve, token: token)
                 let open = Self.value(families, "outbox_connections_open", labels: labels)
