@@ -59,6 +59,7 @@ struct APIError: HTTPResponseError {
             switch error.code {
             case .notFound: return APIError(status: .notFound, code: "notFound", message: error.reason)
             case .invalidState: return APIError(status: .conflict, code: "invalidState", message: error.reason)
+            case .expired: return APIError(status: .conflict, code: "expired", message: error.reason)
             case .busy:
                 return APIError(status: .serviceUnavailable, code: "busy", message: "the outbox is busy; try again", headers: [.retryAfter: "5"])
             case .diskFull: return APIError(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "diskFull", message: "the outbox's disk is full; try again later")

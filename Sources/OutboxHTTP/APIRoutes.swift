@@ -75,14 +75,17 @@ struct APIRoutes: Sendable {
         try JSONBody.response(try await visibleMessage(try messageID(context), context))
     }
 
-    /// `POST /v1/messages/{id}/cancel|retry`: 200 when it changed, 409 when the message's state does not allow it.
+    /// `POST /v1/messages/{id}/cancel|retry`: 200 when it changed, 409 when the message's state
+    /// does not allow it (or, for a retry, it is past its `expiresAt` and the body gives no
+    /// later one: `{"expiresAt": "2026-12-05T18:00:00+02:00"}` or `{"noExpiry": true}`).
     func change(_ request: Request, _ context: APIRequestContext, cancel: Bool) async throws -> Response {
         let id = try messageID(context)
         _ = try await visibleMessage(id, context)
+        let now = OutboxDatabase.milliseconds(Date())
+        let expiry = cancel ? .keep : try Self.retryExpiry(try await body(of: request, limit: 4096), now: now)
         let database = self.database
         let result = try await offloaded {
-            let now = OutboxDatabase.milliseconds(Date())
-            return cancel ? try database.cancel(messageID: id, now: now) : try database.retry(messageID: id, now: now)
+            cancel ? try database.cancel(messageID: id, now: now) : try database.retry(messageID: id, now: now, expiry: expiry)
         }
         guard result.changed > 0 else {
             throw APIError(status: .conflict, code: "invalidState",
@@ -90,6 +93,40 @@ struct APIRoutes: Sendable {
                                            : "message \(id) is sending, sent or cancelled; it was not retried")
         }
         return try JSONBody.response(result)
+    }
+
+    /// The retry's optional body: `{"expiresAt": RFC 3339 time ahead}` or `{"noExpiry": true}`; empty keeps the expiry.
+    static func retryExpiry(_ bytes: [UInt8], now: Int64) throws -> RetryExpiry {
+        struct Body: Decodable {
+            var expiresAt: String?
+            var noExpiry: Bool?
+        }
+        guard bytes.contains(where: { !Set(" \t\r\n".utf8).contains($0) }) else { return .keep }
+        guard let keys = (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?.keys else {
+            throw APIError.badRequest(#"the body of a retry is a JSON object: {"expiresAt": "2026-12-05T18:00:00+02:00"} or {"noExpiry": true}"#)
+        }
+        if let unknown = keys.sorted().first(where: { !["expiresAt", "noExpiry"].contains($0) }) {
+            throw APIError.badRequest("unknown field '\(unknown)'; a retry takes expiresAt or noExpiry", field: unknown)
+        }
+        let body: Body
+        do { body = try JSONDecoder().decode(Body.self, from: Data(bytes)) } catch {
+            guard case DecodingError.typeMismatch(_, let context) = error, let field = context.codingPath.first?.stringValue else {
+                throw APIError.badRequest("expiresAt is an RFC 3339 time with an offset and noExpiry true or false")
+            }
+            throw APIError.badRequest(field == "noExpiry" ? "noExpiry is true or false" : "expiresAt is an RFC 3339 time with an offset", field: field)
+        }
+        switch (body.expiresAt, body.noExpiry ?? false) {
+        case (nil, let noExpiry):
+            return noExpiry ? .none : .keep
+        case (.some, true):
+            throw APIError.badRequest("give expiresAt or noExpiry, not both", field: "expiresAt")
+        case (let text?, false):
+            guard let time = RFC3339Time.milliseconds(text) else {
+                throw APIError.badRequest("expiresAt '\(text)' is not an RFC 3339 time with an offset, like 2026-12-02T08:00:00+02:00", field: "expiresAt")
+            }
+            guard time > now else { throw APIError.badRequest("expiresAt \(text) has already passed", field: "expiresAt") }
+            return .at(time)
+        }
     }
 
     private func visibleMessage(_ id: Int64, _ context: APIRequestContext) async throws -> MessageDetail {

@@ -28,13 +28,15 @@ public final class APIServer: Sendable {
 
     /// - Parameters:
     ///   - settings: `[http]`; its `host` must be set.
+    ///   - engineReadings: the running engine's connection pool and commit figures, for `/metrics` (nil while none runs).
     ///   - engineSummary: the running engine's tallies, for `/metrics` (nil while none runs).
     public init(database: OutboxDatabase, settings: HTTPSettings, limits: IntakeLimits = IntakeLimits(),
+                engineReadings: @escaping @Sendable () -> EngineReadings? = { nil },
                 engineSummary: @escaping @Sendable () -> DeliverySummary?) {
         self.database = database
         self.settings = settings
         self.limits = limits
-        self.metrics = OutboxMetrics(database: database, engineSummary: engineSummary)
+        self.metrics = OutboxMetrics(database: database, engineSummary: engineSummary, engineReadings: engineReadings)
     }
 
     /// Binds `[http] listen` and serves; returns the port bound (the one configured, or the

@@ -378,6 +378,7 @@ enum OpenAPIDocument {
    "post": {
     "operationId": "retryMessage",
     "summary": "Make a deferred or failed message due now",
+    "description": "Its failed recipients are sent to again (those sent, bounced or suppressed are not). A message past its `expiresAt` is retried only with a later `expiresAt` or `noExpiry` in the body (409 `expired` otherwise): as it is, it would fail as expired again at once. Without a body the expiry stays as it is.",
     "parameters": [
      {
       "name": "id",
@@ -389,6 +390,16 @@ enum OpenAPIDocument {
       }
      }
     ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/RetryRequest"
+       }
+      }
+     }
+    },
     "responses": {
      "200": {
       "description": "Due now",
@@ -406,8 +417,28 @@ enum OpenAPIDocument {
      "404": {
       "$ref": "#/components/responses/MessageNotFound"
      },
+     "400": {
+      "description": "The body is not a retry request, or its expiresAt is not an RFC 3339 time ahead",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "The body is over 4096 bytes",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "409": {
-      "description": "The message is sending, sent or cancelled",
+      "description": "The message is sending, sent or cancelled (code `invalidState`), or past its expiresAt and given no later one (code `expired`)",
       "content": {
        "application/json": {
         "schema": {
@@ -864,6 +895,25 @@ enum OpenAPIDocument {
      },
      "skipped": {
       "type": "integer"
+     },
+     "expired": {
+      "type": "integer",
+      "description": "Of the skipped, the messages past their expiresAt that a retry left alone"
+     }
+    }
+   },
+   "RetryRequest": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+     "expiresAt": {
+      "type": "string",
+      "format": "date-time",
+      "description": "A new expiry, RFC 3339 with an offset, still ahead"
+     },
+     "noExpiry": {
+      "type": "boolean",
+      "description": "true: no expiry any more (the message is sent however late)"
      }
     }
    },

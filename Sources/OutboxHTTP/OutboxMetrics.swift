@@ -10,14 +10,18 @@ import Synchronization
 /// - the event log as the listener's ``EventFeed`` reads it anyway (counters of sends,
 ///   deferrals, failures, bounces; enqueue-to-sent latency) — nothing is added to the
 ///   delivery path, and counters start at zero when the listener starts;
-/// - the running engine's own tallies (rate-limit waits, profile holds), read when scraped.
+/// - the running engine's own tallies (rate-limit waits, profile holds) and readings
+///   (connection pool use, commit latency), read when scraped (see `OutboxMetrics+Engine.swift`).
 final class OutboxMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let database: OutboxDatabase
     private let engineSummary: @Sendable () -> DeliverySummary?
-    /// Label values of the gauges set at the previous scrape ([owner, state] or [owner]), to zero those that vanished.
-    private let lastGauges = Mutex<Set<[String]>>([])
+    let engineReadings: @Sendable () -> EngineReadings?
+    /// The gauge series set at the previous scrape, to zero those that vanished.
+    private let lastGauges = Mutex<Set<GaugeSeries>>([])
     private let lastEngine = Mutex(DeliverySummary())
+    /// The engine readings seen at the previous scrape and the histograms summed over engines.
+    let engineState = Mutex(EngineState())
     private let latency: DurationHistogram
 
     /// The metric names, per Prometheus conventions (`outbox_…`, unit or `_total` last).
@@ -40,9 +44,11 @@ final class OutboxMetrics: Sendable {
 
     static let latencyBuckets: [Duration] = [1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600].map { .seconds($0) }
 
-    init(database: OutboxDatabase, engineSummary: @escaping @Sendable () -> DeliverySummary?) {
+    init(database: OutboxDatabase, engineSummary: @escaping @Sendable () -> DeliverySummary?,
+         engineReadings: @escaping @Sendable () -> EngineReadings? = { nil }) {
         self.database = database
         self.engineSummary = engineSummary
+        self.engineReadings = engineReadings
         latency = registry.makeDurationHistogram(descriptor: Name.latency, buckets: Self.latencyBuckets)
     }
 
@@ -80,19 +86,28 @@ final class OutboxMetrics: Sendable {
 
     /// The exposition, with the gauges read now.
     func scrape() -> [UInt8] {
-        refreshGauges()
+        let histograms = refreshGauges()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
+        for histogram in histograms { histogram.emit(into: &buffer) }
         return buffer
     }
 
-    private func refreshGauges() {
-        var current = Set<[String]>()
+    /// A gauge series that is set at each scrape while what it shows exists.
+    enum GaugeSeries: Hashable {
+        case queue(owner: String, state: String)
+        case held(owner: String)
+        case connections(server: String)
+    }
+
+    /// Sets the gauges and counts the engine's tallies; returns the histograms this registry does not hold.
+    private func refreshGauges() -> [HistogramText] {
+        var current = Set<GaugeSeries>()
         if let status = try? database.status() {
             for count in status.counts {
                 registry.makeGauge(descriptor: Name.queue, labels: [("owner", count.owner), ("state", count.state)]).set(to: Double(count.count))
-                current.insert([count.owner, count.state])
+                current.insert(.queue(owner: count.owner, state: count.state))
             }
             let age = status.oldestQueuedAt.map { Double(OutboxDatabase.milliseconds(Date()) - $0) / 1000 } ?? 0
             registry.makeGauge(descriptor: Name.oldest).set(to: max(0, age))
@@ -100,18 +115,19 @@ final class OutboxMetrics: Sendable {
         if let health = try? database.queueHealth(now: OutboxDatabase.milliseconds(Date())) {
             for hold in health.holds {
                 registry.makeGauge(descriptor: Name.held, labels: [("owner", hold.owner)]).set(to: 1)
-                current.insert([hold.owner])
+                current.insert(.held(owner: hold.owner))
             }
         }
+        let histograms = refreshEngineReadings(into: &current)
         let vanished = lastGauges.withLock { last in
             defer { last = current }
             return last.subtracting(current)
         }
-        for labels in vanished {
-            if labels.count == 2 {
-                registry.makeGauge(descriptor: Name.queue, labels: [("owner", labels[0]), ("state", labels[1])]).set(to: 0)
-            } else {
-                registry.makeGauge(descriptor: Name.held, labels: [("owner", labels[0])]).set(to: 0)
+        for series in vanished {
+            switch series {
+            case .queue(let owner, let state): registry.makeGauge(descriptor: Name.queue, labels: [("owner", owner), ("state", state)]).set(to: 0)
+            case .held(let owner): registry.makeGauge(descriptor: Name.held, labels: [("owner", owner)]).set(to: 0)
+            case .connections(let server): setConnections(ConnectionUse(server: server))
             }
         }
         if let summary = engineSummary() {
@@ -126,5 +142,6 @@ final class OutboxMetrics: Sendable {
             registry.makeCounter(descriptor: Name.holds)
                 .increment(by: delta(summary.held, previous.held))
         }
+        return histograms
     }
 }

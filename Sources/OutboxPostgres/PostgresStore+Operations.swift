@@ -20,19 +20,46 @@ extension PostgresStore: OperatorStore {
                               update: "state = 'cancelled', finished_at = $2, updated_at = $2")
     }
 
-    public func retry(messageID: Int64, now: Int64) async throws -> OperationResult {
+    public func retry(messageID: Int64, now: Int64, expiry: RetryExpiry) async throws -> OperationResult {
         try await changeOne(messageID, allowed: ["queued", "deferred", "failed"], action: "retried") { connection, logger in
-            try await connection.query("""
-                UPDATE message SET state = 'queued', next_attempt_at = \(now), finished_at = NULL, updated_at = \(now) WHERE id = \(messageID)
-                """, logger: logger)
-            try await PostgresEvents.append(connection, logger: logger, kind: .retried, at: now, messageID: messageID, detail: "made due now by operator")
+            if expiry == .keep {
+                for try await expiresAt in try await connection.query("SELECT expires_at FROM message WHERE id = \(messageID)", logger: logger)
+                    .decode(Int64?.self) {
+                    if let expiresAt, expiresAt <= now { throw RetryExpiry.pastExpiry(messageID, expiresAt) }
+                }
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                UPDATE message SET state = 'queued', next_attempt_at = $2, finished_at = NULL, updated_at = $2\(Self.expiryAssignment(expiry)) WHERE id = ANY($1)
+                """, binds: Self.binds([messageID], now)), logger: logger)
+            try await connection.query("UPDATE recipient SET state = 'pending', updated_at = \(now) WHERE message_id = \(messageID) AND state = 'failed'",
+                                       logger: logger)
+            try await PostgresEvents.append(connection, logger: logger, kind: .retried, at: now, messageID: messageID,
+                                            detail: "made due now by operator" + expiry.detail)
             try await connection.query("SELECT pg_notify(\(Self.enqueueChannel), '0')", logger: logger)
         }
     }
 
-    public func retry(batchID: Int64, now: Int64) async throws -> OperationResult {
-        try await changeBatch(batchID, allowed: ["queued", "deferred", "failed"], kind: .retried, detail: "made due now by operator (batch)", now: now,
-                              update: "state = 'queued', next_attempt_at = $2, finished_at = NULL, updated_at = $2")
+    public func retry(batchID: Int64, now: Int64, expiry: RetryExpiry) async throws -> OperationResult {
+        var result = try await changeBatch(batchID, allowed: ["queued", "deferred", "failed"], kind: .retried,
+                                           detail: "made due now by operator (batch)" + expiry.detail, now: now,
+                                           update: "state = 'queued', next_attempt_at = $2, finished_at = NULL, updated_at = $2" + Self.expiryAssignment(expiry),
+                                           condition: expiry == .keep ? " AND (expires_at IS NULL OR expires_at > \(now))" : "",
+                                           reopenFailedRecipients: true)
+        if expiry == .keep {
+            for try await count in try await client.query("""
+                SELECT count(*) FROM message WHERE batch_id = \(batchID) AND state IN ('queued','deferred','failed') AND expires_at <= \(now)
+                """, logger: logger).decode(Int.self) { result.expired = count }
+        }
+        return result
+    }
+
+    /// `, expires_at = …` of a retry's UPDATE (nothing when the expiry is kept).
+    private static func expiryAssignment(_ expiry: RetryExpiry) -> String {
+        switch expiry {
+        case .keep: ""
+        case .at(let time): ", expires_at = \(time)"
+        case .none: ", expires_at = NULL"
+        }
     }
 
     /// As on SQLite: whole messages with their events per transaction, oldest first, then
@@ -85,17 +112,18 @@ extension PostgresStore: OperatorStore {
         }
     }
 
-    /// `update` sets columns with `$2` standing for `now`.
-    private func changeBatch(_ batchID: Int64, allowed: [String], kind: EventKind, detail: String, now: Int64, update: String) async throws -> OperationResult {
+    /// `update` sets columns with `$2` standing for `now`; `condition` (`AND …`) narrows the messages changed.
+    private func changeBatch(_ batchID: Int64, allowed: [String], kind: EventKind, detail: String, now: Int64, update: String,
+                             condition: String = "", reopenFailedRecipients: Bool = false) async throws -> OperationResult {
         let logger = logger
         return try await transaction { connection in
             var exists = false
             for try await _ in try await connection.query("SELECT 1 FROM batch WHERE id = \(batchID)", logger: logger).decode(Int.self) { exists = true }
             guard exists else { throw StoreError(.notFound, "no batch with id \(batchID)") }
             var changed: [(id: Int64, owner: String)] = []
-            for try await row in try await connection.query("""
-                SELECT id, owner FROM message WHERE batch_id = \(batchID) AND state = ANY(\(allowed)) ORDER BY id FOR UPDATE
-                """, logger: logger).decode((Int64, String).self) { changed.append(row) }
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT id, owner FROM message WHERE batch_id = $1 AND state = ANY($2)\(condition) ORDER BY id FOR UPDATE
+                """, binds: Self.binds(batchID, allowed)), logger: logger).decode((Int64, String).self) { changed.append(row) }
             try await connection.query("""
                 INSERT INTO event (at, kind, message_id, batch_id, owner, detail)
                 SELECT \(now), \(kind.rawValue), x.id, \(batchID), x.owner, \(detail)
@@ -103,6 +131,11 @@ extension PostgresStore: OperatorStore {
                 """, logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "UPDATE message SET \(update) WHERE id = ANY($1)", binds: Self.binds(changed.map(\.id), now)),
                                        logger: logger)
+            if reopenFailedRecipients {
+                try await connection.query("""
+                    UPDATE recipient SET state = 'pending', updated_at = \(now) WHERE message_id = ANY(\(changed.map(\.id))) AND state = 'failed'
+                    """, logger: logger)
+            }
             if kind == .retried, !changed.isEmpty { try await connection.query("SELECT pg_notify(\(Self.enqueueChannel), '0')", logger: logger) }
             var total = 0
             for try await count in try await connection.query("SELECT count(*) FROM message WHERE batch_id = \(batchID)", logger: logger).decode(Int.self) {

@@ -12,8 +12,8 @@ import Testing
     }
 
     /// Serve relaying to `server`, the billing profile set up as system mail (signed).
-    static func serving(through server: TestSMTPServer) throws -> APIServe {
-        try APIServe(config: "[relay]\nhost = 127.0.0.1\nport = \(server.port)\ntls = none\n") { workspace in
+    static func serving(through server: TestSMTPServer, config: String = "") throws -> APIServe {
+        try APIServe(config: "[relay]\nhost = 127.0.0.1\nport = \(server.port)\ntls = none\n" + config) { workspace in
             let database = workspace.directory + "/outbox.db"
             _ = try workspace.outbox.run(["profile", "set", "billing", "--db", database, "--mode", "system", "--from", "billing@firma.example"])
             _ = try workspace.outbox.run(["dkim", "keygen", "--db", database, "--domain", "firma.example", "--selector", "s1", "--algorithm", "ed25519"])

@@ -25,6 +25,7 @@ final class ConnectionPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var idle: [(key: SessionKey, session: SMTPSession)] = []  // guarded by `condition`; oldest first
     private var open: [Account: Int] = [:]  // guarded by `condition`; idle and checked out
+    private var figures: [Account: ConnectionUse] = [:]  // guarded by `condition`; limit and waits, for ``readings()``
     private let idleCapacity: Int
 
     /// - Parameter idleCapacity: idle sessions kept at most (the oldest are closed beyond it).
@@ -50,6 +51,7 @@ final class ConnectionPool: @unchecked Sendable {
                 defer { condition.unlock() }
                 return idle.remove(at: index).session
             }
+            figures[account, default: ConnectionUse(server: account.server)].limit = max(1, limit)  // the cap applies from here on
             if open[account, default: 0] < max(1, limit) {
                 open[account, default: 0] += 1
                 condition.unlock()
@@ -73,12 +75,15 @@ final class ConnectionPool: @unchecked Sendable {
             }
             if !waited {
                 waited = true
+                figures[account]?.waits += 1
                 condition.unlock()
                 waiting(true)
                 condition.lock()
                 continue
             }
+            let slice = ContinuousClock.now
             _ = condition.wait(until: Date().addingTimeInterval(0.5))
+            figures[account]?.waitSeconds += Self.seconds(slice.duration(to: .now))
         }
     }
 
@@ -117,5 +122,36 @@ final class ConnectionPool: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         withExtendedLifetime(closing) {}  // QUIT outside the lock
+    }
+
+    /// The connections now and the waits so far, by server (accounts on one server summed).
+    func readings() -> [ConnectionUse] {
+        condition.lock()
+        var servers: [String: ConnectionUse] = [:]
+        for (account, use) in figures {
+            servers[account.server, default: ConnectionUse(server: account.server)].add(use, open: open[account, default: 0])
+        }
+        for entry in idle { servers[Account(entry.key).server]?.idle += 1 }
+        condition.unlock()
+        return servers.values.sorted { $0.server < $1.server }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+extension ConnectionPool.Account {
+    /// `host:port`, as `/metrics` labels it.
+    var server: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+extension ConnectionUse {
+    /// Adds an account's limit and waits, and its `open` connections.
+    fileprivate mutating func add(_ account: ConnectionUse, open: Int) {
+        self.open += open
+        limit += account.limit
+        waits += account.waits
+        waitSeconds += account.waitSeconds
     }
 }

@@ -168,6 +168,12 @@ public final class DeliveryEngine: Sendable {
     /// What the engine did so far.
     public var summary: DeliverySummary { counters.summary }
 
+    /// The connection pool's use and the group commits' latency so far.
+    public var readings: EngineReadings {
+        let commits = committer.histograms
+        return EngineReadings(engine: leaseOwner, connections: connections.readings(), commitLatency: commits.latency, commitBatchSize: commits.batchSize)
+    }
+
     private func launchWorkers(dueBy: Int64?) {
         for number in 1...max(1, configuration.workers) {
             group.enter()

@@ -20,6 +20,8 @@ final class GroupCommitter: @unchecked Sendable {
     private var running = false  // guarded by `condition`
     private var commits = 0, committed = 0  // guarded by `condition`
     private var busy = 0  // guarded by `condition`
+    private var latency = BucketHistogram(bounds: GroupCommitter.latencyBounds)  // guarded by `condition`
+    private var batchSizes = BucketHistogram(bounds: GroupCommitter.batchSizeBounds)  // guarded by `condition`
     private let gatherLimit: TimeInterval
     private let progress: EngineProgress?
 
@@ -28,6 +30,7 @@ final class GroupCommitter: @unchecked Sendable {
         let entry: PendingRecord
         /// Runs on the committing thread once the transaction ended without error.
         let onCommitted: (@Sendable () -> Void)?
+        fileprivate let submitted = ContinuousClock.now
         fileprivate var result: Result<Bool, any Error>?  // guarded by the committer's condition
         fileprivate init(_ entry: PendingRecord, onCommitted: (@Sendable () -> Void)?) {
             self.entry = entry
@@ -118,6 +121,17 @@ final class GroupCommitter: @unchecked Sendable {
         return pending.count
     }
 
+    /// Seconds from ``submit(_:onCommitted:)`` to the end of the transaction, and outcomes
+    /// per transaction, of the transactions committed so far.
+    var histograms: (latency: BucketHistogram, batchSize: BucketHistogram) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (latency, batchSizes)
+    }
+
+    static let latencyBounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let batchSizeBounds: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+
     /// (transactions, outcomes) committed so far.
     var figures: (commits: Int, committed: Int) {
         condition.lock()
@@ -160,11 +174,19 @@ final class GroupCommitter: @unchecked Sendable {
         progress?.begin("commit")
         let outcome = Result { try store.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
         progress?.end("commit")
+        let ended = ContinuousClock.now
         if case .success = outcome { for member in group { member.onCommitted?() } }
         condition.lock()
         for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }
         commits += 1
         committed += group.count
+        if case .success = outcome {
+            for member in group {
+                let waited = member.submitted.duration(to: ended).components
+                latency.observe(Double(waited.seconds) + Double(waited.attoseconds) / 1e18)
+            }
+            batchSizes.observe(Double(group.count))
+        }
         committing = false
         condition.broadcast()
     }

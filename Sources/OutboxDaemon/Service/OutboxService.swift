@@ -79,7 +79,8 @@ public final class OutboxService: Sendable {
         return unsupported
     }
 
-    /// `--once`: recovers leases, sends what is due now, closes the database and returns what was done.
+    /// `--once`: recovers leases, sends what is due now, delivers the webhooks due then (for
+    /// at most ``DeliveryConfiguration/shutdownGrace``), closes the database and returns what was done.
     public func runOnce() throws -> DeliverySummary {
         let settings = state.withLock { $0.settings }
         try refuseUnsupported(settings)
@@ -87,8 +88,21 @@ public final class OutboxService: Sendable {
         try engine.recover()
         liftConfigurationHolds()
         let summary = engine.drain()
+        deliverWebhooks(settings.webhooks, within: settings.delivery.shutdownGrace)
         closeDatabase()
         return summary
+    }
+
+    /// The webhook deliveries of the events so far (this run's outcomes among them), before
+    /// `--once` exits; those still failing stay pending for the next `serve`.
+    private func deliverWebhooks(_ settings: WebhookSettings, within limit: Duration) {
+        guard let database, (try? database.hasWebhooks()) == true else { return }
+        let tally = WebhookDispatcher(database: database, settings: settings).deliverDue(within: limit)
+        if tally.retrying > 0 || tally.failed > 0 {
+            logger.warning("webhooks: \(tally); the next serve retries what is left")
+        } else if tally.delivered > 0 {
+            logger.notice("webhooks: \(tally)")
+        }
     }
 
     /// Recovers leases left by a stopped daemon, lifts configuration holds, starts the
@@ -191,6 +205,11 @@ public final class OutboxService: Sendable {
     /// The running engine's tallies since it started (nil while none runs): for `/metrics`.
     public var deliverySummary: DeliverySummary? {
         state.withLock { $0.engine }?.summary
+    }
+
+    /// The running engine's connection pool and commit figures (nil while none runs): for `/metrics`.
+    public var engineReadings: EngineReadings? {
+        state.withLock { $0.engine }?.readings
     }
 
     /// The engine's stuck steps (empty while it makes progress or is not running).

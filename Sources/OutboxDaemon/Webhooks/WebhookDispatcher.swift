@@ -36,6 +36,8 @@ public final class WebhookDispatcher: Sendable {
         /// by a finished delivery does not take the write lock again), or at once while a backlog lasts.
         var scheduledAt: ContinuousClock.Instant?
         var backlog = false
+        /// The last outcome of each delivery attempted, while ``deliverDue(within:)`` runs (nil otherwise).
+        var outcomes: [Int64: WebhookOutcome]?
     }
 
     public init(database: OutboxDatabase, settings: WebhookSettings) {
@@ -56,9 +58,31 @@ public final class WebhookDispatcher: Sendable {
         while !flight.withLock({ $0.deliveries.isEmpty }), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
+    /// `serve --once`: delivers the deliveries due now — of the events written so far, and
+    /// again those that fail while retries fall due within `limit` — then waits for those
+    /// under way (at most one timeout more). What is left stays pending for the next `serve`.
+    public func deliverDue(within limit: Duration) -> WebhookTally {
+        let deadline = ContinuousClock.now + limit
+        flight.withLock { $0.outcomes = [:] }
+        while ContinuousClock.now < deadline {
+            let (more, launched) = step()
+            let busy = !flight.withLock { $0.deliveries.isEmpty }
+            if !more && launched == 0 && !busy { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        stop()
+        return flight.withLock { flight in
+            defer { flight.outcomes = nil }
+            return WebhookTally(flight.outcomes?.values.map { $0 } ?? [])
+        }
+    }
+
     /// One round; true when a backlog of events is being read and slots are still free. A
     /// finished delivery wakes the loop for the next round.
-    func round() -> Bool {
+    func round() -> Bool { step().more }
+
+    /// One round; `more` as ``round()`` says, `launched` the deliveries it started.
+    private func step() -> (more: Bool, launched: Int) {
         let now = OutboxDatabase.milliseconds(Date())
         let started = ContinuousClock.now
         let (busy, healthy, turn, schedule) = flight.withLock { flight in
@@ -68,15 +92,16 @@ public final class WebhookDispatcher: Sendable {
         }
         var free = settings.concurrency - busy.count
         var backlog = false
+        var launched = 0
         do {
-            guard try database.hasWebhooks() else { return false }
+            guard try database.hasWebhooks() else { return (false, 0) }
             if schedule {
                 backlog = try database.scheduleWebhookDeliveries(now: now, limit: Self.scheduleLimit).more
                 flight.withLock { ($0.scheduledAt, $0.backlog) = (started, backlog) }
             }
-            guard free > 0 else { return false }
+            guard free > 0 else { return (false, 0) }
             let endpoints = try database.webhookEndpointIDs()
-            guard !endpoints.isEmpty else { return false }
+            guard !endpoints.isEmpty else { return (false, 0) }
             let first = turn % endpoints.count
             for endpoint in endpoints[first...] + endpoints[..<first] where free > 0 {
                 let cap = healthy.contains(endpoint) ? settings.concurrency : 1
@@ -85,12 +110,13 @@ public final class WebhookDispatcher: Sendable {
                 let due = try database.dueWebhookDeliveries(endpointID: endpoint, now: now, limit: share, busy: Set(busy.keys))
                 due.forEach(launch)
                 free -= due.count
+                launched += due.count
             }
         } catch {
             logger.error("webhooks: reading due deliveries failed: \(error); trying again in \(settings.pollInterval)")
-            return false
+            return (false, launched)
         }
-        return backlog && free > 0
+        return (backlog && free > 0, launched)
     }
 
     /// Events read per endpoint per round.
@@ -100,9 +126,11 @@ public final class WebhookDispatcher: Sendable {
     private func launch(_ dispatch: WebhookDispatch) {
         flight.withLock { $0.deliveries[dispatch.deliveryID] = dispatch.endpointID }
         let thread = Thread { [self] in
-            let delivered = deliver(dispatch)
+            let outcome = deliver(dispatch)
+            let delivered = outcome == .delivered
             flight.withLock { flight in
                 flight.deliveries[dispatch.deliveryID] = nil
+                flight.outcomes?[dispatch.deliveryID] = outcome
                 if delivered { flight.healthy.insert(dispatch.endpointID) } else { flight.healthy.remove(dispatch.endpointID) }
             }
             loop.withLock { $0 }?.wake()
@@ -111,8 +139,8 @@ public final class WebhookDispatcher: Sendable {
         thread.start()
     }
 
-    /// One attempt, recorded; true when it was delivered.
-    private func deliver(_ dispatch: WebhookDispatch) -> Bool {
+    /// One attempt, recorded; what became of the delivery.
+    private func deliver(_ dispatch: WebhookDispatch) -> WebhookOutcome {
         let started = ContinuousClock.now
         var status: Int?
         var problem: String?
@@ -152,7 +180,7 @@ public final class WebhookDispatcher: Sendable {
             let event = dispatch.event.map { String($0.id) } ?? "(purged)"
             logger.warning("webhooks: gave up delivery \(dispatch.deliveryID) of event \(event) to endpoint \(dispatch.endpointID) after \(dispatch.attempts + 1) attempt(s): \(problem ?? "")")
         }
-        return outcome == .delivered
+        return outcome
     }
 
     private func request(_ event: WebhookEvent, secret: String, url: String) throws -> HTTPRequest {
@@ -176,4 +204,26 @@ public final class WebhookDispatcher: Sendable {
         let line = text.prefix(200).filter { !$0.isNewline }
         return line.isEmpty ? "" : ": " + line
     }
+}
+
+/// What the attempts of a ``WebhookDispatcher/deliverDue(within:)`` came to.
+public struct WebhookTally: Sendable, Hashable, CustomStringConvertible {
+    /// Deliveries the receiver took (2xx).
+    public var delivered = 0
+    /// Deliveries whose attempt failed and which are tried again later (by the next `serve`).
+    public var retrying = 0
+    /// Deliveries given up (`failed`).
+    public var failed = 0
+
+    init(_ outcomes: [WebhookOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .delivered: delivered += 1
+            case .retry: retrying += 1
+            case .failed: failed += 1
+            }
+        }
+    }
+
+    public var description: String { "\(delivered) delivered, \(retrying) to retry later, \(failed) given up" }
 }

@@ -20,6 +20,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case ioError
         /// Stored data cannot be read back (a damaged compressed body or attachment).
         case corruptData
+        /// A retry of a message past its `expiresAt` that gives it no later expiry.
+        case expired
     }
 
     public let code: Code

@@ -8,10 +8,12 @@ public protocol OperatorStore: Sendable {
     func cancel(messageID: Int64, now: Int64) async throws -> OperationResult
     /// Cancels every queued or deferred message of a batch.
     func cancel(batchID: Int64, now: Int64) async throws -> OperationResult
-    /// Makes a queued, deferred or failed message due now.
-    func retry(messageID: Int64, now: Int64) async throws -> OperationResult
-    /// Makes every queued, deferred or failed message of a batch due now.
-    func retry(batchID: Int64, now: Int64) async throws -> OperationResult
+    /// Makes a queued, deferred or failed message due now and opens its failed recipients
+    /// again; one past its `expiresAt` is refused (`.expired`) unless `expiry` replaces it.
+    func retry(messageID: Int64, now: Int64, expiry: RetryExpiry) async throws -> OperationResult
+    /// Makes every queued, deferred or failed message of a batch due now; with
+    /// ``RetryExpiry/keep`` those past their `expiresAt` are left alone (counted in `expired`).
+    func retry(batchID: Int64, now: Int64, expiry: RetryExpiry) async throws -> OperationResult
     /// Deletes finished messages finished before `cutoff` in transactions of at most
     /// `chunk`, with their events; `progress` gets (done, total).
     func purge(finishedBefore cutoff: Int64, now: Int64, chunk: Int, progress: (_ done: Int, _ total: Int) -> Void) async throws -> OperationResult

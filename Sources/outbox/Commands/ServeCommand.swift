@@ -51,7 +51,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "How often to look for new commits (an enqueue is noticed within this; default 100ms).")
     var poll: String?
 
-    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released (default 30s).")
+    @Option(help: "At SIGTERM, how long in-flight sends may take before their messages are released; with --once, how long webhook deliveries may take before it exits (default 30s).")
     var grace: String?
 
     func run() throws {
@@ -79,7 +79,9 @@ struct ServeCommand: ParsableCommand {
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
         // [http] listen: the API beside the engine; a listener that cannot start stops serve.
-        let api = file.http.host.map { _ in APIServer(database: outbox, settings: file.http) { [service] in service.deliverySummary } }
+        let api = file.http.host.map { _ in
+            APIServer(database: outbox, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
+        }
         do { try api?.start() } catch {
             service.stop()
             Terminal.error("\(error)")
