@@ -11,7 +11,7 @@ import Testing
 /// accepted messages; per-minute limits are spread evenly; a rolling recipient window holds
 /// across a restart.
 @Suite(.serialized) struct ProviderPaceTests {
-    @Test func aGmailRateLimitBurstSlowsTheProfileAndItRampsBack() throws {
+    @Test func aGmailRateLimitBurstSlowsTheProfileAndItRampsBack() async throws {
         let fixture = try OutboxFixture()
         let gmail = "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. "
             + "To protect our users from spam, mail sent from your IP address has been temporarily rate limited."
@@ -30,14 +30,14 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while try fixture.states()["sent"] ?? 0 < 8, Date() < deadline {
             if slowedWhileRunning.isEmpty { slowedWhileRunning = try fixture.outbox.sendPaces() }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .seconds(0.1))
         }
         _ = engine.stop()
         #expect(try fixture.states() == ["sent": 8])
         // What `outbox status` shows while the profile is slowed.
         #expect(slowedWhileRunning.first?.owner == "alice" && slowedWhileRunning.first?.reason.hasPrefix("gmail-4.7.28: 421 4.7.28") == true)
 
-        let paced = try fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = 'paced' ORDER BY id") }
+        let paced = try await fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = 'paced' ORDER BY id") }
         #expect(paced.count == 4, "\(paced)")
         #expect(paced.prefix(2).allSatisfy { $0.hasPrefix("slowed: Gmail says unusual rate of unsolicited mail") }, "\(paced)")
         #expect(paced[0].contains("level 1") && paced[1].contains("level 2"))
@@ -55,7 +55,7 @@ import Testing
         #expect(zip(times[3...4], times[2...3]).allSatisfy { $0 - $1 >= 0.75 }, "\(times)")
     }
 
-    @Test func aPerMinuteLimitIsSpreadEvenlyInsteadOfBursting() throws {
+    @Test func aPerMinuteLimitIsSpreadEvenlyInsteadOfBursting() async throws {
         let fixture = try OutboxFixture(), smtp = try SMTPTestServer()
         defer { smtp.stop(); fixture.cleanUp() }
         try fixture.setProfile("alice", port: smtp.port, perMinute: 120)
@@ -63,7 +63,7 @@ import Testing
         let engine = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration(workers: 2))
         try engine.start()
         let deadline = Date().addingTimeInterval(30)
-        while try fixture.states()["sent"] ?? 0 < 4, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while try fixture.states()["sent"] ?? 0 < 4, Date() < deadline { try await Task.sleep(for: .seconds(0.05)) }
         _ = engine.stop()
         let times = try smtp.messages().compactMap(\.at)
         #expect(times.count == 4)
