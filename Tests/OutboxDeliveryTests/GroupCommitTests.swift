@@ -9,7 +9,7 @@ import Testing
 /// the server accept its next message while its outcome is uncommitted (the duplicate
 /// bound after `kill -9`).
 @Suite(.serialized) struct GroupCommitTests {
-    @Test func outcomesOfSeveralWorkersAreCommittedInOneTransaction() async throws {
+    @Test func outcomesOfSeveralWorkersAreCommittedInOneTransaction() throws {
         let fixture = try OutboxFixture()
         defer { fixture.cleanUp() }
         try fixture.enqueue(8, owner: "alice")
@@ -28,7 +28,7 @@ import Testing
                 finished.leave()
             }.start()
         }
-        #expect(await eventually(10) { committer.waiting == 7 })
+        #expect(eventually(10) { committer.waiting == 7 })
         #expect(results.withLock { $0.isEmpty }, "nobody returns before its outcome is committed")
         lock.release()
         #expect(finished.wait(timeout: .now() + 30) == .success)

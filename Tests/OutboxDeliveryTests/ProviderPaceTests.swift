@@ -11,7 +11,7 @@ import Testing
 /// accepted messages; per-minute limits are spread evenly; a rolling recipient window holds
 /// across a restart.
 @Suite(.serialized) struct ProviderPaceTests {
-    @Test func aGmailRateLimitBurstSlowsTheProfileAndItRampsBack() async throws {
+    @Test func aGmailRateLimitBurstSlowsTheProfileAndItRampsBack() throws {
         let fixture = try OutboxFixture()
         let gmail = "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. "
             + "To protect our users from spam, mail sent from your IP address has been temporarily rate limited."
@@ -30,14 +30,14 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while try fixture.states()["sent"] ?? 0 < 8, Date() < deadline {
             if slowedWhileRunning.isEmpty { slowedWhileRunning = try fixture.outbox.sendPaces() }
-            try await Task.sleep(for: .seconds(0.1))
+            Thread.sleep(forTimeInterval: 0.1)
         }
         _ = engine.stop()
         #expect(try fixture.states() == ["sent": 8])
         // What `outbox status` shows while the profile is slowed.
         #expect(slowedWhileRunning.first?.owner == "alice" && slowedWhileRunning.first?.reason.hasPrefix("gmail-4.7.28: 421 4.7.28") == true)
 
-        let paced = try await fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = 'paced' ORDER BY id") }
+        let paced = try fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = 'paced' ORDER BY id") }
         #expect(paced.count == 4, "\(paced)")
         #expect(paced.prefix(2).allSatisfy { $0.hasPrefix("slowed: Gmail says unusual rate of unsolicited mail") }, "\(paced)")
         #expect(paced[0].contains("level 1") && paced[1].contains("level 2"))

@@ -31,11 +31,11 @@ import Testing
         }
     }
 
-    @Test func connectionClosedByTheServerWhileIdleIsReplaced() async throws {
-        try await withTestSMTPServer(["--idle-timeout", "0.5"]) { server in
+    @Test func connectionClosedByTheServerWhileIdleIsReplaced() throws {
+        try withTestSMTPServer(["--idle-timeout", "0.5"]) { server in
             let session = try SMTPSession(endpoint: TestMail.endpoint(server.port))
             let first = session.send(TestMail.message(1), envelope: try TestMail.envelope())
-            try await Task.sleep(for: .seconds(1.2))  // the server closes the idle connection
+            Thread.sleep(forTimeInterval: 1.2)  // the server closes the idle connection
             let second = session.send(TestMail.message(2), envelope: try TestMail.envelope())
             #expect([first, second].map(\.outcome.isSent) == [true, true], "\(second.outcome)")
             #expect(!second.reusedConnection)

@@ -9,20 +9,20 @@ import Testing
 /// ``OutboxService`` in-process against a real temporary database and a real loopback SMTP
 /// server (aiosmtpd): start, delivery, reload, graceful stop, configuration holds, watchdog.
 @Suite struct OutboxServiceTests {
-    @Test func startDeliverReloadAndStopGracefully() async throws {
+    @Test func startDeliverReloadAndStopGracefully() throws {
         let outbox = try ServiceOutbox()
-        try await withTestSMTPServer { server in
+        try withTestSMTPServer { server in
             try outbox.setProfile("billing", port: server.port)
             try outbox.enqueue(owner: "billing", to: ["a@example.net", "b@example.net", "c@example.net"])
             let service = OutboxService(database: outbox.database, settings: ServiceSettings(delivery: ServiceOutbox.delivery()),
                                         watchdogInterval: nil)
             try service.start()
-            #expect(try await ServiceOutbox.wait(20) { try outbox.database.status().totals["sent", default: 0] == 3 })
+            #expect(try ServiceOutbox.wait(20) { try outbox.database.status().totals["sent", default: 0] == 3 })
 
             // Reload with other settings while running; delivery goes on with them.
             try service.reload(ServiceSettings(delivery: ServiceOutbox.delivery(workers: 3)))
             try outbox.enqueue(owner: "billing", to: ["d@example.net", "e@example.net"])
-            #expect(try await ServiceOutbox.wait(20) { try outbox.database.status().totals["sent", default: 0] == 5 })
+            #expect(try ServiceOutbox.wait(20) { try outbox.database.status().totals["sent", default: 0] == 5 })
 
             let summary = service.stop()
             #expect(summary.sent == 2, "the reloaded engine's figures: \(summary)")
@@ -34,9 +34,9 @@ import Testing
         }
     }
 
-    @Test func aHoldForNoRelayEndsWhenAReloadConfiguresTheRelay() async throws {
+    @Test func aHoldForNoRelayEndsWhenAReloadConfiguresTheRelay() throws {
         let outbox = try ServiceOutbox()
-        try await withTestSMTPServer { server in
+        try withTestSMTPServer { server in
             try outbox.setProfile("sales", mode: .system)
             _ = try outbox.database.storeDKIMKey(domain: "firma.example", selector: "t", key: .generate(.ed25519SHA256), now: 0)  // system mode signs
             try outbox.enqueue(owner: "sales", to: ["k@example.net"])
@@ -44,23 +44,23 @@ import Testing
                                         watchdogInterval: nil)
             try service.start()
             defer { service.stop() }
-            #expect(try await ServiceOutbox.wait(10) { try outbox.database.profile(owner: "sales")?.heldUntil != nil })
+            #expect(try ServiceOutbox.wait(10) { try outbox.database.profile(owner: "sales")?.heldUntil != nil })
 
             var withRelay = ServiceOutbox.delivery()
             withRelay.systemRelay.host = "127.0.0.1"
             withRelay.systemRelay.port = server.port
             withRelay.systemRelay.tls = TLSMode.none
             try service.reload(ServiceSettings(delivery: withRelay))
-            #expect(try await ServiceOutbox.wait(15) { try outbox.database.status().totals["sent", default: 0] == 1 })
+            #expect(try ServiceOutbox.wait(15) { try outbox.database.status().totals["sent", default: 0] == 1 })
             #expect(try outbox.database.profile(owner: "sales")?.heldUntil == nil)
             #expect(try server.messages().count == 1)
         }
     }
 
-    @Test func aWedgedWorkerStopsTheWatchdogPings() async throws {
+    @Test func aWedgedWorkerStopsTheWatchdogPings() throws {
         let outbox = try ServiceOutbox()
         // The server answers the message's data only after 6 s: the worker is stuck in one step.
-        try await withTestSMTPServer(["--stall-in-data", "6"]) { server in
+        try withTestSMTPServer(["--stall-in-data", "6"]) { server in
             try outbox.setProfile("billing", port: server.port)
             let pings = Atomic<Int>(0)
             let service = OutboxService(
@@ -68,19 +68,19 @@ import Testing
                 watchdogInterval: .milliseconds(100), watchdogPing: { pings.add(1, ordering: .relaxed) })
             try service.start()
             defer { service.stop() }
-            #expect(await ServiceOutbox.wait(5) { pings.load(ordering: .relaxed) >= 3 }, "an idle engine is healthy")
+            #expect(ServiceOutbox.wait(5) { pings.load(ordering: .relaxed) >= 3 }, "an idle engine is healthy")
 
             try outbox.enqueue(owner: "billing", to: ["slow@example.net"])
-            #expect(await ServiceOutbox.wait(5) { !service.stalledSteps.isEmpty }, "the stuck worker is noticed")
+            #expect(ServiceOutbox.wait(5) { !service.stalledSteps.isEmpty }, "the stuck worker is noticed")
             #expect(service.stalledSteps.first?.hasPrefix("worker ") == true, "\(service.stalledSteps)")
-            try await Task.sleep(for: .milliseconds(300))  // a beat that began before the stall was noticed may still ping
+            usleep(300_000)  // a beat that began before the stall was noticed may still ping
             let whileStuck = pings.load(ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(1500))
+            usleep(1_500_000)
             #expect(pings.load(ordering: .relaxed) == whileStuck, "no ping while a worker is stuck")
 
             // The server answers; the worker moves on and the pings resume.
-            #expect(try await ServiceOutbox.wait(15) { try outbox.database.status().totals["sent", default: 0] == 1 })
-            #expect(await ServiceOutbox.wait(5) { pings.load(ordering: .relaxed) > whileStuck + 3 })
+            #expect(try ServiceOutbox.wait(15) { try outbox.database.status().totals["sent", default: 0] == 1 })
+            #expect(ServiceOutbox.wait(5) { pings.load(ordering: .relaxed) > whileStuck + 3 })
         }
     }
 

@@ -53,16 +53,6 @@ final class ServiceOutbox: @unchecked Sendable {
         return try condition()
     }
 
-    /// ``wait(_:until:)`` sleeping the task, not its thread, between looks.
-    static func wait(_ seconds: Double, until condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try condition()
-    }
-
     /// Delivery settings for tests: short times, no jitter.
     static func delivery(workers: Int = 2) -> DeliveryConfiguration {
         var configuration = DeliveryConfiguration()
