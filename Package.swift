@@ -107,7 +107,7 @@ let package = Package(
         // Loopback test servers and fixtures shared by the test targets.
         .target(name: "OutboxTestSupport", path: "Tests/OutboxTestSupport", swiftSettings: strictSettings),
 
-        .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore"], swiftSettings: strictSettings),
+        .testTarget(name: "OutboxCoreTests", dependencies: ["OutboxCore", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxStoreTests",
             dependencies: ["OutboxCore", "OutboxStore", "OutboxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -30,6 +30,11 @@ struct MailboxDaemon {
         while Date() < deadline, (try? server.messageCount()) != 0 { usleep(100_000) }
     }
 
+    /// ``waitUntilEmptied(_:seconds:)`` sleeping the task, not its thread, between looks.
+    func waitUntilEmptied(_ server: DovecotServer, seconds: TimeInterval = 30) async {
+        _ = await eventually(within: seconds) { (try? server.messageCount()) == 0 }
+    }
+
     /// What the daemon wrote to stderr so far.
     var log: String { daemon.log }
 

@@ -18,27 +18,25 @@ struct OutboxBinary {
     let database: String
 
     @discardableResult
+    func run(_ arguments: [String], stdin: [UInt8] = []) async throws -> Result {
+        Result(try await child(arguments, stdin: stdin).completion(within: OutboxProcess.timeout))
+    }
+
+    /// ``run(_:stdin:)`` for synchronous tests: blocks the calling thread while the command runs.
+    @discardableResult
     func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        Result(try child(arguments, stdin: stdin).completionBlocking(within: OutboxProcess.timeout))
+    }
+
+    private func child(_ arguments: [String], stdin: [UInt8]) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        let writer = Thread {
-            input.fileHandleForWriting.write(Data(stdin))
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        return try ChildProcess(Self.executable.path, arguments, environment: environment, stdin: .bytes(stdin))
+    }
+}
+
+extension OutboxBinary.Result {
+    init(_ completion: ChildProcess.Completion) {
+        self.init(status: completion.status, stdout: completion.stdoutText, stderr: completion.stderrText)
     }
 }

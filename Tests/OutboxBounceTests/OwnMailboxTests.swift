@@ -78,7 +78,7 @@ import OutboxCore
         #expect(!result.stdout.contains(DovecotServer.password) && !result.stderr.contains(DovecotServer.password))
     }
 
-    @Test func theDaemonPollsTheOwnMailboxFromOutboxConf() throws {
+    @Test func theDaemonPollsTheOwnMailboxFromOutboxConf() async throws {
         let server = try DovecotServer()
         defer { server.stop() }
         let outbox = try BounceOutbox()
@@ -89,7 +89,7 @@ import OutboxCore
         defer { daemon.killIfRunning() }
 
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try? Self.files(server, folder: "Returned").count) != ours.count { usleep(100_000) }
+        while Date() < deadline, (try? Self.files(server, folder: "Returned").count) != ours.count { try await Task.sleep(for: .milliseconds(100)) }
         #expect(daemon.stop() == 0)
         #expect(try Self.files(server, folder: "Returned").count == ours.count, "\(daemon.log)")
         let inbox = try Self.files(server)

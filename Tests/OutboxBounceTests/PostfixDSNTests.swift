@@ -17,7 +17,7 @@ struct PostfixDSNTests {
     static let refusal = "550 5.1.1 <rcpt@example.net>: Recipient address rejected: User unknown"
 
     /// The mailbox door: Postfix DSN → Maildir → Dovecot IMAP → `outbox bounces poll`.
-    @Test func aRealPostfixDSNReachesTheDaemonThroughTheMailbox() throws {
+    @Test func aRealPostfixDSNReachesTheDaemonThroughTheMailbox() async throws {
         let dovecot = try DovecotServer()
         defer { dovecot.stop() }
         let refusing = try TestSMTPServer(["--rcpt-reply", "\(Self.recipient)=\(Self.refusal)"])
@@ -33,7 +33,7 @@ struct PostfixDSNTests {
         let (message, token) = try Self.enqueue(outbox)
 
         try Self.send(outbox, through: postfix)
-        let arrived = Self.wait(upTo: 60, flushing: postfix) { (try? dovecot.messageCount()) ?? 0 > 0 }
+        let arrived = await Self.wait(upTo: 60, flushing: postfix) { (try? dovecot.messageCount()) ?? 0 > 0 }
         #expect(arrived, "no DSN in the Maildir within 60 s; postfix log:\n\(postfix.log)")
         guard arrived else { return }
         #expect(postfix.log.contains("from=<bounces+\(token)@bounce.outbox.test>"), "the daemon sent with the VERP envelope sender")
@@ -41,7 +41,7 @@ struct PostfixDSNTests {
         #expect(postfix.log.contains("to=<bounces+\(token)@bounce.outbox.test>, relay=virtual"), "the DSN went to the VERP address")
 
         let cli = OutboxBinary(database: outbox.database.path)
-        let poll = try cli.run(["bounces", "poll", "--url", "imap://127.0.0.1:\(dovecot.imapPort)/INBOX", "--user", DovecotServer.user,
+        let poll = try await cli.run(["bounces", "poll", "--url", "imap://127.0.0.1:\(dovecot.imapPort)/INBOX", "--user", DovecotServer.user,
                                 "--password-file", try dovecot.passwordFile(), "--allow-plaintext", "--json"])
         #expect(poll.status == 0, "\(poll.stderr)")
         let json = try #require(try poll.json() as? [String: Any], "\(poll.stdout)")
@@ -51,7 +51,7 @@ struct PostfixDSNTests {
     }
 
     /// The pipe door: Postfix DSN → master.cf `pipe` transport → `outbox bounces ingest`.
-    @Test func aRealPostfixDSNReachesTheDaemonThroughThePipe() throws {
+    @Test func aRealPostfixDSNReachesTheDaemonThroughThePipe() async throws {
         let refusing = try TestSMTPServer(["--rcpt-reply", "\(Self.recipient)=\(Self.refusal)"])
         defer { refusing.stop() }
         let outbox = try BounceOutbox()
@@ -69,7 +69,7 @@ struct PostfixDSNTests {
 
         try Self.send(outbox, through: postfix)
         let delivered = "to=<bounces+\(token)@bounce.outbox.test>, relay=outbox, "
-        let piped = Self.wait(upTo: 60, flushing: postfix) { postfix.log.contains(delivered) }
+        let piped = await Self.wait(upTo: 60, flushing: postfix) { postfix.log.contains(delivered) }
         #expect(piped, "the DSN was not piped within 60 s; postfix log:\n\(postfix.log)")
         guard piped else { return }
         #expect(postfix.log.contains("from=<bounces+\(token)@bounce.outbox.test>"), "the daemon sent with the VERP envelope sender")
@@ -117,7 +117,7 @@ struct PostfixDSNTests {
     }
 
     /// Waits until `done` (checked every 100 ms), asking Postfix to flush its queue every 10 s.
-    static func wait(upTo seconds: Double, flushing postfix: PostfixInstance, until done: () -> Bool) -> Bool {
+    static func wait(upTo seconds: Double, flushing postfix: PostfixInstance, until done: () -> Bool) async -> Bool {
         let start = Date()
         var flushed = start
         while Date().timeIntervalSince(start) < seconds {
@@ -126,7 +126,7 @@ struct PostfixDSNTests {
                 postfix.flush()
                 flushed = Date()
             }
-            usleep(100_000)
+            try? await Task.sleep(for: .milliseconds(100))
         }
         return done()
     }

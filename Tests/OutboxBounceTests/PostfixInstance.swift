@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 
 /// A private Postfix on loopback started by Tests/Servers/postfix_instance.sh: mail for
 /// example.net goes to the SMTP server on `relayPort`, mail for bounce.outbox.test into a
@@ -50,21 +51,14 @@ final class PostfixInstance {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs postfix_instance.sh to its end (at most 2 minutes), its output in files: the
+    /// Postfix daemons it starts inherit them.
     private static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script] + arguments
-        let errors = NSTemporaryDirectory() + "outbox-postfix-stderr-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errors) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = (try? Data(contentsOf: URL(fileURLWithPath: errors))) ?? Data()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let base = NSTemporaryDirectory() + "outbox-postfix-" + UUID().uuidString
+        defer { unlink(base + ".out"); unlink(base + ".err") }
+        let process = try ChildProcess("/bin/sh", [script] + arguments, stdout: .file(base + ".out"), stderr: .file(base + ".err"))
+        let status = try process.waitForExit(within: 120).status
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return (status, read(base + ".out"), read(base + ".err"))
     }
 }

@@ -7,7 +7,7 @@ import OutboxCore
 /// `outbox serve` reads the `[bounces]` mailbox from outbox.conf: a real Dovecot on
 /// loopback, the password as a systemd credential; each bounce is recorded, then deleted.
 @Suite(.serialized) struct ServeMailboxPollTests {
-    @Test func theDaemonRecordsBouncesFromTheMailboxThenDeletesThem() throws {
+    @Test func theDaemonRecordsBouncesFromTheMailboxThenDeletesThem() async throws {
         let server = try DovecotServer()
         defer { server.stop() }
         let outbox = try BounceOutbox()
@@ -19,7 +19,7 @@ import OutboxCore
         let daemon = try MailboxDaemon(server: server, directory: directory, database: outbox.database.path)
         defer { daemon.killIfRunning() }
 
-        daemon.waitUntilEmptied(server)
+        await daemon.waitUntilEmptied(server)
         #expect(try server.messageCount() == 0, "\(daemon.log)")
         #expect(try outbox.recipientStates(message) == ["nobody@example.org": "bounced"])
         #expect(try outbox.count("SELECT COUNT(*) FROM bounce") == 3)

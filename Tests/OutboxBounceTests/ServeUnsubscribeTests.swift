@@ -8,7 +8,7 @@ import Testing
 /// The daemon's mailbox poller (`outbox serve` with `[bounces] mailbox-url`) records an
 /// unsubscribe request for a letter like `bounces poll` and the pipe do, then deletes it.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ServeUnsubscribeTests {
-    @Test func theDaemonRecordsAnUnsubscribeRequestFromTheMailbox() throws {
+    @Test func theDaemonRecordsAnUnsubscribeRequestFromTheMailbox() async throws {
         let server = try DovecotServer()
         defer { server.stop() }
         let outbox = try BounceOutbox()
@@ -17,7 +17,7 @@ import Testing
                                   recipients: [Recipient(kind: .to, mailbox: try Mailbox.parse("mari@example.ee")),
                                                Recipient(kind: .cc, mailbox: try Mailbox.parse("copy@firma.ee"))], kind: .letter)
         _ = try outbox.database.enqueue(batchKey: nil, source: "test", now: BounceOutbox.now, baseDirectory: nil) { try $0.add(letter, location: "1") }
-        let token = try #require(try outbox.database.pool.read { try String.fetchOne($0, sql: "SELECT token FROM unsubscribe_token") })
+        let token = try #require(try await outbox.database.pool.read { try String.fetchOne($0, sql: "SELECT token FROM unsubscribe_token") })
         try server.deliver(Array("""
             X-Original-To: unsubscribe+\(token)@bounce.firma.ee\r
             From: mari@example.ee\r
@@ -31,7 +31,7 @@ import Testing
         let directory = (outbox.database.path as NSString).deletingLastPathComponent
         let daemon = try MailboxDaemon(server: server, directory: directory, database: outbox.database.path)
         defer { daemon.killIfRunning() }
-        daemon.waitUntilEmptied(server)
+        await daemon.waitUntilEmptied(server)
         #expect(try server.messageCount() == 0, "\(daemon.log)")
         #expect(daemon.stop() == 0)
 

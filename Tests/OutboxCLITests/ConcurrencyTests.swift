@@ -8,7 +8,7 @@ import Testing
     @Test func twoWritersAndAReaderDoNotFail() async throws {
         let workspace = try Workspace()
         defer { workspace.cleanUp() }
-        _ = try workspace.outbox.run(["init"])  // create the database first (status no longer creates one)
+        _ = try await workspace.outbox.run(["init"])  // create the database first (status no longer creates one)
         func batch(_ prefix: String) throws -> String {
             var lines = [#"{"batch": {"owner": "\#(prefix)", "subject": "Load", "text": "\#(String(repeating: "x", count: 2000))"}}"#]
             for index in 0..<3000 { lines.append(#"{"key": "\#(prefix)-\#(index)", "to": ["c\#(index)@example.com"]}"#) }
@@ -16,13 +16,13 @@ import Testing
         }
         let files = [try batch("w1"), try batch("w2")]
         let outbox = workspace.outbox
-        async let first = Task.detached { try outbox.run(["enqueue", files[0]]) }.value
-        async let second = Task.detached { try outbox.run(["enqueue", files[1]]) }.value
-        async let reads = Task.detached { () throws -> [Int32] in
+        async let first = Task.detached { try await outbox.run(["enqueue", files[0]]) }.value
+        async let second = Task.detached { try await outbox.run(["enqueue", files[1]]) }.value
+        async let reads = Task.detached { () async throws -> [Int32] in
             var statuses: [Int32] = []
             for _ in 0..<20 {
-                statuses.append(try outbox.run(["status", "--json"]).status)
-                statuses.append(try outbox.run(["list", "--limit", "5"]).status)
+                statuses.append(try await outbox.run(["status", "--json"]).status)
+                statuses.append(try await outbox.run(["list", "--limit", "5"]).status)
             }
             return statuses
         }.value
@@ -30,7 +30,7 @@ import Testing
         #expect(one.status == 0, "\(one.stderr)")
         #expect(two.status == 0, "\(two.stderr)")
         #expect(readStatuses.allSatisfy { $0 == 0 })
-        let status = try #require(try outbox.run(["status", "--json"]).json() as? [String: Any])
+        let status = try #require(try await outbox.run(["status", "--json"]).json() as? [String: Any])
         #expect((status["totals"] as? [String: Int])?["queued"] == 6000)
     }
 

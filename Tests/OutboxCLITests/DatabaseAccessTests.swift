@@ -163,15 +163,7 @@ enum Command {
     struct Failure: Error { let output: String }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try ChildProcess(executable, arguments, stdout: .capture, stderr: .standardOutput).completionBlocking(within: 120)
+        return (result.status, result.stdoutText)
     }
 }

@@ -140,12 +140,8 @@ import Testing
                 {"owner": "ann", "subject": "Kiri", "text": "Tere", "messages": [{"to": ["b@example.ee"]}]}
                 """)
             #expect(try installation.outbox(["enqueue", late]).status == 0)
-            let backdate = Process()
-            backdate.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            backdate.arguments = ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
-                + "c.execute(\"UPDATE message SET next_attempt_at=? WHERE owner='ann'\", (int(time.time()*1000)-7200000,)); c.commit()", installation.database]
-            try backdate.run()
-            backdate.waitUntilExit()
+            _ = try ChildProcess.runBlocking("/usr/bin/python3", ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
+                + "c.execute(\"UPDATE message SET next_attempt_at=? WHERE owner='ann'\", (int(time.time()*1000)-7200000,)); c.commit()", installation.database])
             chmod(installation.database, 0o600)
 
             let unit = try installation.unit(execStart: "/nonexistent/outbox", dropping: "LoadCredential=bounce-password")
@@ -215,22 +211,17 @@ import Testing
     }
 
     /// Every login together stays within --timeout, whatever the server does (here: accepts and never speaks).
-    @Test func aSilentServerIsBoundedInTime() throws {
+    @Test func aSilentServerIsBoundedInTime() async throws {
         let workspace = try Workspace()
         defer { workspace.cleanUp() }
-        let silent = Process()
-        silent.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        silent.arguments = ["-c", "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(8); "
-            + "print(s.getsockname()[1], flush=True); time.sleep(60)"]
-        let out = Pipe()
-        silent.standardOutput = out
-        try silent.run()
-        defer { kill(silent.processIdentifier, SIGKILL); silent.waitUntilExit() }
-        let port = try #require(ChildPort.read(from: out.fileHandleForReading, timeout: 10))
+        let silent = try ChildProcess("/usr/bin/python3", ["-c", "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(8); "
+            + "print(s.getsockname()[1], flush=True); time.sleep(60)"])
+        defer { silent.kill() }
+        let port = try #require(try await silent.firstLine(within: 10).flatMap { Int($0) })
         let config = try workspace.write("outbox.conf", "[relay]\nhost = 127.0.0.1\nport = \(port)\ntls = none\n")
-        #expect(try workspace.outbox.run(["init"]).status == 0)
+        #expect(try await workspace.outbox.run(["init"]).status == 0)
         let started = Date()
-        let result = try workspace.outbox.run(["doctor", "--config", config, "--timeout", "3", "--unit-file", "/nonexistent.service"])
+        let result = try await workspace.outbox.run(["doctor", "--config", config, "--timeout", "3", "--unit-file", "/nonexistent.service"])
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(result.status == 2)
         #expect(result.stdout.contains("problem  relay:"), "\(result.stdout)")
@@ -243,19 +234,8 @@ import Testing
         defer { workspace.cleanUp() }
         let mount = workspace.directory + "/small"
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let mounted = Process()
-        mounted.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mounted.arguments = ["-t", "tmpfs", "-o", "size=40m", "tmpfs", mount]
-        try mounted.run()
-        mounted.waitUntilExit()
-        try #require(mounted.terminationStatus == 0, "mount tmpfs failed")
-        defer {
-            let unmount = Process()
-            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            unmount.arguments = [mount]
-            try? unmount.run()
-            unmount.waitUntilExit()
-        }
+        try #require(try ChildProcess.runBlocking("/bin/mount", ["-t", "tmpfs", "-o", "size=40m", "tmpfs", mount]).status == 0, "mount tmpfs failed")
+        defer { _ = try? ChildProcess.runBlocking("/bin/umount", [mount]) }
         let database = mount + "/outbox.db"
         #expect(try workspace.outbox.run(["init", "--db", database]).status == 0)
         func disk() throws -> [String: String] {

@@ -176,14 +176,7 @@ enum PythonReader {
                 out['names'][name] = [a.display_name for a in h.addresses]
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = Data(try ChildProcess.runBlocking("python3", ["-c", script, file]).stdout)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         return Addresses(fields: json["fields"] as? [String: [String]] ?? [:], names: json["names"] as? [String: [String]] ?? [:],
                          defects: json["defects"] as? [String] ?? [])

@@ -27,16 +27,9 @@ import Testing
             sys.stdout.buffer.write(out)
             sys.exit(os.waitstatus_to_exitcode(status))
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [driver, OutboxProcess.executable.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
         let started = Date()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus, Date().timeIntervalSince(started))
+        let result = try ChildProcess.runBlocking("/usr/bin/python3", [driver, OutboxProcess.executable.path] + arguments)
+        return (result.stdoutText, result.status, Date().timeIntervalSince(started))
     }
 
     private static let redraw = "\r\u{1B}[K"
@@ -112,12 +105,8 @@ import Testing
         func finishedMessages(_ key: String) throws {
             #expect(try workspace.outbox.run(["enqueue", "--db", database, try batch(workspace, key: key, count: 12_000)]).status == 0)
             // As if sent 40 days ago (the delivery path is tested elsewhere; 12,000 sends would only slow this down).
-            let backdate = Process()
-            backdate.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            backdate.arguments = ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
-                + "c.execute(\"UPDATE message SET state='sent', finished_at=? WHERE state='queued'\", (int(time.time()*1000)-40*86400000,)); c.commit()", database]
-            try backdate.run()
-            backdate.waitUntilExit()
+            _ = try ChildProcess.runBlocking("/usr/bin/python3", ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); "
+                + "c.execute(\"UPDATE message SET state='sent', finished_at=? WHERE state='queued'\", (int(time.time()*1000)-40*86400000,)); c.commit()", database])
         }
         try finishedMessages("old")
         let terminal = try onTerminal(["purge", "--db", database, "--older-than", "30d"], in: workspace)

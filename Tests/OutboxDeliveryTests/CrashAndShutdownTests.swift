@@ -5,7 +5,7 @@ import Testing
 /// The real `outbox serve` process killed with SIGKILL, and stopped with SIGTERM, in the
 /// middle of a batch: nothing is lost, duplicates stay within the stated bound.
 @Suite(.serialized) struct CrashAndShutdownTests {
-    @Test(.timeLimit(.minutes(10))) func killNineMidBatchThenRestartLosesNothing() throws {
+    @Test(.timeLimit(.minutes(10))) func killNineMidBatchThenRestartLosesNothing() async throws {
         let workers = 4, total = 2000
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
@@ -14,16 +14,16 @@ import Testing
         let common = ["--db", fixture.path, "--workers", String(workers), "--message-id-domain", "outbox.test"]
 
         let first = try ServeProcess(common)
-        let midway = eventually(60) { server.messageCount() >= total / 3 }
+        let midway = await eventually(60) { server.messageCount() >= total / 3 }
         first.signal(SIGKILL)
-        #expect(first.waitForExit(10) == -SIGKILL)
+        #expect(await first.waitForExit(10) == -SIGKILL)
         #expect(midway)
         let inFlight = try fixture.count("SELECT COUNT(*) FROM message WHERE state = 'sending'")
         let sentBefore = try fixture.states()["sent", default: 0]
         #expect(sentBefore < total)
 
         let second = try ServeProcess(["--once"] + common)
-        #expect(second.waitForExit(90) == 0)
+        #expect(await second.waitForExit(90) == 0)
         #expect(second.standardOutput.contains("sent \(total - sentBefore),"))
         #expect(try fixture.states() == ["sent": total])
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'retried' AND detail LIKE 'lease reclaimed%'") == inFlight)
@@ -35,7 +35,7 @@ import Testing
         #expect(duplicates <= inFlight, "only messages leased at the kill can be sent twice")
     }
 
-    @Test(.timeLimit(.minutes(10))) func sigtermMidBatchExitsZeroAndLosesNothing() throws {
+    @Test(.timeLimit(.minutes(10))) func sigtermMidBatchExitsZeroAndLosesNothing() async throws {
         let total = 40
         let fixture = try OutboxFixture(), server = try SMTPTestServer(["--stall-in-data", "0.2"])
         defer { server.stop(); fixture.cleanUp() }
@@ -44,9 +44,9 @@ import Testing
         let common = ["--db", fixture.path, "--workers", "2", "--message-id-domain", "outbox.test", "--grace", "10s"]
 
         let serve = try ServeProcess(common)
-        #expect(eventually(30) { server.messageCount() >= 6 })
+        #expect(await eventually(30) { server.messageCount() >= 6 })
         serve.signal(SIGTERM)
-        #expect(serve.waitForExit(15) == 0)
+        #expect(await serve.waitForExit(15) == 0)
         let states = try fixture.states()
         #expect(states["sending"] == nil && states["failed"] == nil)
         #expect(states["sent", default: 0] + states["queued", default: 0] == total)
@@ -54,7 +54,7 @@ import Testing
         #expect(try fixture.count("SELECT SUM(attempts) FROM message WHERE state = 'queued'") == 0)
 
         let rest = try ServeProcess(["--once"] + common)
-        #expect(rest.waitForExit(40) == 0)
+        #expect(await rest.waitForExit(40) == 0)
         #expect(try fixture.states() == ["sent": total])
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(ids.count == total, "a graceful stop finishes in-flight sends and records them: no duplicates")

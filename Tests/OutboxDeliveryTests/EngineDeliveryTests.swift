@@ -34,7 +34,7 @@ import Testing
         #expect(try server.events().filter { $0.event == "connect" }.count <= 2)
     }
 
-    @Test func aRecipientDeferredTwiceIsDeliveredOnTheThirdAttempt() throws {
+    @Test func aRecipientDeferredTwiceIsDeliveredOnTheThirdAttempt() async throws {
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(flaky: ["slow@example.net": (2, "451 4.3.0 Try again later")])
         defer { server.stop(); fixture.cleanUp() }
@@ -42,7 +42,7 @@ import Testing
         try fixture.enqueue(1, owner: "alice", to: { _ in "slow@example.net" })
         let engine = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration(workers: 1))
         try engine.start()
-        let delivered = try eventually(15) { try fixture.states()["sent"] == 1 }
+        let delivered = try await eventually(15) { try fixture.states()["sent"] == 1 }
         _ = engine.stop()
         #expect(delivered)
         #expect(try server.messages().count == 1)
@@ -66,7 +66,7 @@ import Testing
         #expect(try server.messages().isEmpty)
     }
 
-    @Test func aWrongPasswordHoldsThatProfileOnlyUntilItChanges() throws {
+    @Test func aWrongPasswordHoldsThatProfileOnlyUntilItChanges() async throws {
         let fixture = try OutboxFixture()
         let server = try SMTPTestServer(["--user", "mailer", "--password", "right-secret"])
         defer { server.stop(); fixture.cleanUp() }
@@ -77,9 +77,9 @@ import Testing
         let engine = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration(workers: 2))
         try engine.start()
         defer { _ = engine.stop() }
-        #expect(try eventually(15) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'bob' AND state = 'sent'") == 6 })
-        #expect(try eventually(5) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'alice' AND state = 'queued'") == 6 })
-        usleep(500_000)
+        #expect(try await eventually(15) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'bob' AND state = 'sent'") == 6 })
+        #expect(try await eventually(5) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'alice' AND state = 'queued'") == 6 })
+        try await Task.sleep(for: .milliseconds(500))
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'profile-held'") == 1)
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'profile-held' AND owner = 'alice' AND detail LIKE 'authentication%'") == 1)
         #expect(try fixture.count("SELECT SUM(attempts) FROM message WHERE owner = 'alice'") == 0)
@@ -87,12 +87,12 @@ import Testing
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind = 'profile-held' AND detail LIKE '%secret%'") == 0)
         // The operator fixes the password: the row changes and the queue resumes.
         try fixture.setProfile("alice", port: server.port, username: "mailer", password: "right-secret")
-        #expect(try eventually(15) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'alice' AND state = 'sent'") == 6 })
+        #expect(try await eventually(15) { try fixture.count("SELECT COUNT(*) FROM message WHERE owner = 'alice' AND state = 'sent'") == 6 })
         #expect(try server.messages().count == 12)
         #expect(try fixture.count("SELECT COUNT(*) FROM profile WHERE held_until IS NOT NULL") == 0)
     }
 
-    @Test func aRateLimitPerMinuteIsRespectedAndTheRestWaits() throws {
+    @Test func aRateLimitPerMinuteIsRespectedAndTheRestWaits() async throws {
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
         try fixture.setProfile("alice", port: server.port, perMinute: 5)
@@ -100,15 +100,15 @@ import Testing
         let engine = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration(workers: 3))
         try engine.start()
         // 5 a minute are spread evenly (issue #18): one now, the next 12 s later — not 5 at once.
-        #expect(try eventually(10) { try fixture.states()["sent"] == 1 })
-        usleep(1_500_000)
+        #expect(try await eventually(10) { try fixture.states()["sent"] == 1 })
+        try await Task.sleep(for: .milliseconds(1500))
         let summary = engine.stop()
         #expect(try server.messages().count == 1)
         #expect(try fixture.states() == ["sent": 1, "queued": 11])
         #expect(summary.failed == 0)
         #expect(try fixture.count("SELECT COUNT(*) FROM owner_pause WHERE owner = 'alice' AND kind = 'rate'") == 1)
         // The spacing survives a restart: a new engine sends nothing more within the 12 s.
-        try fixture.sql.write { db in try db.execute(sql: "DELETE FROM owner_pause") }  // even without the stored pause
+        try await fixture.sql.write { db in try db.execute(sql: "DELETE FROM owner_pause") }  // even without the stored pause
         let second = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration()).drain()
         #expect(second.sent == 0)
         #expect(try server.messages().count == 1)

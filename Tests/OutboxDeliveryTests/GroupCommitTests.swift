@@ -38,7 +38,7 @@ import Testing
         #expect(try fixture.count("SELECT COUNT(*) FROM event WHERE kind IN ('attempt','sent')") == 16)
     }
 
-    @Test(.timeLimit(.minutes(10))) func killNineWhileCommitsAreBlockedDuplicatesAtMostOnePerWorker() throws {
+    @Test(.timeLimit(.minutes(10))) func killNineWhileCommitsAreBlockedDuplicatesAtMostOnePerWorker() async throws {
         let workers = 4, total = 400
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
@@ -47,20 +47,20 @@ import Testing
         let common = ["--db", fixture.path, "--workers", String(workers), "--message-id-domain", "outbox.test"]
 
         let first = try ServeProcess(common)
-        #expect(eventually(60) { server.messageCount() >= 40 })
+        #expect(await eventually(60) { server.messageCount() >= 40 })
         let lock = try WriteLock(path: fixture.path)
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(for: .seconds(1.5))
         let accepted = server.messageCount()
-        Thread.sleep(forTimeInterval: 1)
+        try await Task.sleep(for: .seconds(1))
         #expect(server.messageCount() == accepted, "no worker completes a message before its previous outcome is committed")
         first.signal(SIGKILL)
-        #expect(first.waitForExit(10) == -SIGKILL)
+        #expect(await first.waitForExit(10) == -SIGKILL)
         lock.release()
         let uncommitted = accepted - (try fixture.states()["sent", default: 0])
         #expect(uncommitted >= 0 && uncommitted <= workers)
 
         let second = try ServeProcess(["--once"] + common)
-        #expect(second.waitForExit(90) == 0)
+        #expect(await second.waitForExit(90) == 0)
         #expect(try fixture.states() == ["sent": total])
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(Set(ids).count == total)
@@ -68,7 +68,7 @@ import Testing
         #expect(ids.count - total <= workers)
     }
 
-    @Test(.timeLimit(.minutes(10))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() throws {
+    @Test(.timeLimit(.minutes(10))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() async throws {
         let total = 20
         let fixture = try OutboxFixture(), server = try SMTPTestServer()
         defer { server.stop(); fixture.cleanUp() }
@@ -80,14 +80,14 @@ import Testing
         configuration.batchSize = 4
         let engine = DeliveryEngine(database: impatient, configuration: configuration)
         try engine.start()
-        #expect(eventually(30) { server.messageCount() >= 3 })
+        #expect(await eventually(30) { server.messageCount() >= 3 })
         let lock = try WriteLock(path: fixture.path)
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .seconds(0.5))
         let accepted = server.messageCount()
-        Thread.sleep(forTimeInterval: 2.5)  // commits fail and are retried after 1 s, then 2 s
+        try await Task.sleep(for: .seconds(2.5))  // commits fail and are retried after 1 s, then 2 s
         #expect(server.messageCount() == accepted, "no message is accepted while the previous outcome is unrecorded")
         lock.release()
-        #expect(try eventually(60) { try fixture.states() == ["sent": total] })
+        #expect(try await eventually(60) { try fixture.states() == ["sent": total] })
         _ = engine.stop()
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(ids.count == total && Set(ids).count == total, "every outcome was recorded in the end: nothing sent twice")

@@ -55,7 +55,7 @@ import Testing
         #expect(zip(times[3...4], times[2...3]).allSatisfy { $0 - $1 >= 0.75 }, "\(times)")
     }
 
-    @Test func aPerMinuteLimitIsSpreadEvenlyInsteadOfBursting() throws {
+    @Test func aPerMinuteLimitIsSpreadEvenlyInsteadOfBursting() async throws {
         let fixture = try OutboxFixture(), smtp = try SMTPTestServer()
         defer { smtp.stop(); fixture.cleanUp() }
         try fixture.setProfile("alice", port: smtp.port, perMinute: 120)
@@ -63,7 +63,7 @@ import Testing
         let engine = DeliveryEngine(database: fixture.outbox, configuration: OutboxFixture.configuration(workers: 2))
         try engine.start()
         let deadline = Date().addingTimeInterval(30)
-        while try fixture.states()["sent"] ?? 0 < 4, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while try fixture.states()["sent"] ?? 0 < 4, Date() < deadline { try await Task.sleep(for: .seconds(0.05)) }
         _ = engine.stop()
         let times = try smtp.messages().compactMap(\.at)
         #expect(times.count == 4)

@@ -13,7 +13,7 @@ import Testing
 /// never resent blindly: found in Sent → `sent` with no second copy at the server; not
 /// found → resent after the wait or held for `outbox resolve`.
 @Suite(.serialized) struct UnknownOutcomeTests {
-    @Test func aMessageFoundInSentIsRecordedSentAndNeverSentAgain() throws {
+    @Test func aMessageFoundInSentIsRecordedSentAndNeverSentAgain() async throws {
         let dovecot = try DovecotServer()
         defer { dovecot.stop() }
         try dovecot.createFolder("Sent")
@@ -35,7 +35,7 @@ import Testing
         // The provider filed its copy of what it accepted (as Gmail does): put the received bytes in Sent.
         let received = try #require(try smtp.messages().first?.bytes)
         try IMAPAppend.append(received, to: try sentFolder(dovecot))
-        Thread.sleep(forTimeInterval: 3.2)
+        try await Task.sleep(for: .seconds(3.2))
         let second = DeliveryEngine(database: fixture.outbox, configuration: settings).drain()
         #expect(second.sent == 0 && second.unknown == 0)
         #expect(try fixture.states() == ["sent": 1])
@@ -46,7 +46,7 @@ import Testing
         #expect(try smtp.messages().map(\.outcome) == ["dropped"])
     }
 
-    @Test func aMessageNotInSentIsSentAgainOnlyAfterTheWait() throws {
+    @Test func aMessageNotInSentIsSentAgainOnlyAfterTheWait() async throws {
         let dovecot = try DovecotServer()
         defer { dovecot.stop() }
         try dovecot.createFolder("Sent")
@@ -67,20 +67,20 @@ import Testing
         #expect(DeliveryEngine(database: fixture.outbox, configuration: settings).drain().sent == 0)
         #expect(try smtp.messages().count == 1)
         // The look in Sent ran (not found) and the resend waits for the rest of the 4 s.
-        let checked = try fixture.sql.read { db in try String.fetchOne(db, sql: "SELECT detail FROM event WHERE kind = 'unknown-checked'") }
+        let checked = try await fixture.sql.read { db in try String.fetchOne(db, sql: "SELECT detail FROM event WHERE kind = 'unknown-checked'") }
         #expect(checked?.contains("is not in imap://127.0.0.1:\(dovecot.imapPort)/Sent; sent again at ") == true, "\(checked ?? "-")")
         #expect(try fixture.states() == ["deferred": 1])
 
         var sent = 0
         while sent == 0, Date().timeIntervalSince(started) < 15 {
-            Thread.sleep(forTimeInterval: 0.3)
+            try await Task.sleep(for: .seconds(0.3))
             sent = DeliveryEngine(database: fixture.outbox, configuration: settings).drain().sent
         }
         #expect(sent == 1)
         #expect(Date().timeIntervalSince(started) >= 4)
         #expect(try fixture.states() == ["sent": 1])
         #expect(try smtp.messages().map(\.outcome) == ["dropped", "accepted"])
-        let kinds = try fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT kind FROM event WHERE kind <> 'attempt' AND kind <> 'enqueued' ORDER BY id") }
+        let kinds = try await fixture.sql.read { db in try String.fetchAll(db, sql: "SELECT kind FROM event WHERE kind <> 'attempt' AND kind <> 'enqueued' ORDER BY id") }
         #expect(kinds == ["unknown", "unknown-checked", "sent", "sent-copied"])  // the resent message gets its copy in Sent
         #expect(try fixture.outbox.unknownOutcomes().isEmpty)
     }

@@ -20,30 +20,30 @@ import Testing
         }
     }
 
-    static func waitUntilSent(_ serve: APIServe, batch key: String, count: Int, token: String) throws {
+    static func waitUntilSent(_ serve: APIServe, batch key: String, count: Int, token: String) async throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let states = try serve.call("GET", "/v1/batches/\(key)", token: token).json?["states"] as? [String: Int]
+            let states = try await serve.call("GET", "/v1/batches/\(key)", token: token).json?["states"] as? [String: Int]
             if states?["sent"] == count { return }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("batch \(key) was not sent: \(serve.log.suffix(2000))")
     }
 
-    @Test func eventsArePagedAndTheStreamResumesAfterLastEventID() throws {
-        try withTestSMTPServer { server in
+    @Test func eventsArePagedAndTheStreamResumesAfterLastEventID() async throws {
+        try await withTestSMTPServer { server in
             let serve = try Self.serving(through: server)
             defer { serve.stop() }
-            let token = try serve.token("erp")
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.batch("B1", count: 3)).status == 201)
-            try Self.waitUntilSent(serve, batch: "B1", count: 3, token: token)
+            let token = try await serve.token("erp")
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.batch("B1", count: 3)).status == 201)
+            try await Self.waitUntilSent(serve, batch: "B1", count: 3, token: token)
             #expect(try server.messages().count == 3)
 
             // Pages: all events, two at a time, by the cursor each page gives.
             var cursor = "0"
             var paged: [[String: Any]] = []
             while true {
-                let page = try serve.call("GET", "/v1/events?after=\(cursor)&limit=2", token: token)
+                let page = try await serve.call("GET", "/v1/events?after=\(cursor)&limit=2", token: token)
                 let events = page.json?["events"] as? [[String: Any]] ?? []
                 if events.isEmpty { break }
                 #expect(events.count <= 2)
@@ -53,29 +53,23 @@ import Testing
             let ids = paged.compactMap { $0["id"] as? Int }
             #expect(ids == ids.sorted() && Set(ids).count == ids.count)
             #expect(paged.filter { $0["kind"] as? String == "sent" }.count == 3)
-            #expect(try serve.call("GET", "/v1/events?after=x", token: token).status == 400)
-            #expect(try serve.call("GET", "/v1/events?limit=0", token: token).status == 400)
+            #expect(try await serve.call("GET", "/v1/events?after=x", token: token).status == 400)
+            #expect(try await serve.call("GET", "/v1/events?limit=0", token: token).status == 400)
 
             // Resuming after the first event replays the rest, in order, then goes live.
             let first = try #require(ids.first)
-            let replay = try APIServe.client(["sse", String(serve.port), "/v1/events/stream", "--token", token,
+            let replay = try await APIServe.client(["sse", String(serve.port), "/v1/events/stream", "--token", token,
                                               "--last-event-id", String(first), "--count", String(ids.count - 1)])
             #expect(replay["status"] as? Int == 200)
             let replayed = (replay["events"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? String).flatMap(Int.init) }
             #expect(replayed == Array(ids.dropFirst()))
 
             // Live: a stream opened after the last event sees the next batch's events as they happen.
-            let live = Process()
-            live.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            live.arguments = ["python3", APIServe.serversDirectory + "/api_client.py", "sse", String(serve.port), "/v1/events/stream",
-                              "--token", token, "--last-event-id", String(ids.last!), "--count", "3", "--timeout", "60"]
-            let output = Pipe()
-            live.standardOutput = output
-            try live.run()
-            usleep(500_000)
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.batch("B2", count: 2)).status == 201)
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            live.waitUntilExit()
+            let live = try ChildProcess("python3", [APIServe.serversDirectory + "/api_client.py", "sse", String(serve.port), "/v1/events/stream",
+                                                    "--token", token, "--last-event-id", String(ids.last!), "--count", "3", "--timeout", "60"])
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.batch("B2", count: 2)).status == 201)
+            let data = Data(try await live.completion(within: 90).stdout)
             let stream = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let frames = stream["events"] as? [[String: Any]] ?? []
             #expect(frames.count == 3, "\(stream)")
@@ -85,29 +79,29 @@ import Testing
         }
     }
 
-    @Test func metricsAreReadByPrometheusTextParser() throws {
-        try withTestSMTPServer { server in
+    @Test func metricsAreReadByPrometheusTextParser() async throws {
+        try await withTestSMTPServer { server in
             let serve = try Self.serving(through: server)
             defer { serve.stop() }
-            let token = try serve.token("prometheus")
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.batch("M1", count: 4)).status == 201)
-            try Self.waitUntilSent(serve, batch: "M1", count: 4, token: token)
+            let token = try await serve.token("prometheus")
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.batch("M1", count: 4)).status == 201)
+            try await Self.waitUntilSent(serve, batch: "M1", count: 4, token: token)
             // The feed counts events within a few of its ticks.
             var families: [String: Any] = [:]
             let deadline = Date().addingTimeInterval(10)
             repeat {
-                let scraped = try APIServe.client(["metrics", String(serve.port), "--token", token])
+                let scraped = try await APIServe.client(["metrics", String(serve.port), "--token", token])
                 #expect(scraped["status"] as? Int == 200)
                 families = scraped["families"] as? [String: Any] ?? [:]
                 if Self.value(families, "outbox_messages_sent", sample: "outbox_messages_sent_total", labels: ["owner": "billing"]) == 4 { break }
-                usleep(200_000)
+                try await Task.sleep(for: .milliseconds(200))
             } while Date() < deadline
             #expect(Self.value(families, "outbox_messages_sent", sample: "outbox_messages_sent_total", labels: ["owner": "billing"]) == 4)
             #expect(Self.value(families, "outbox_queue_messages", sample: "outbox_queue_messages", labels: ["owner": "billing", "state": "sent"]) == 4)
             #expect(Self.value(families, "outbox_delivery_latency_seconds", sample: "outbox_delivery_latency_seconds_count", labels: [:]) == 4)
             #expect((families["outbox_delivery_latency_seconds"] as? [String: Any])?["type"] as? String == "histogram")
             #expect((families["outbox_rate_limit_waits"] as? [String: Any])?["type"] as? String == "counter")
-            #expect(try serve.call("GET", "/metrics", token: nil).status == 401)
+            #expect(try await serve.call("GET", "/metrics", token: nil).status == 401)
         }
     }
 

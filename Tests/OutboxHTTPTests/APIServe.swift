@@ -7,7 +7,7 @@ import OutboxTestSupport
 final class APIServe {
     let workspace: Workspace
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let logPath: String
 
     var database: String { workspace.directory + "/outbox.db" }
@@ -22,12 +22,9 @@ final class APIServe {
         try prepare(workspace)
         let path = try workspace.write("outbox.conf", "[http]\nlisten = 127.0.0.1:0\nmax-body-bytes = \(maxBodyBytes)\n\(http)\n" + config)
         logPath = try workspace.write("serve.log", "")
-        process = Process()
-        process.executableURL = OutboxProcess.executable
-        process.arguments = ["serve", "--config", path, "--db", workspace.directory + "/outbox.db", "--poll", "50ms"]
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(OutboxProcess.executable.path,
+                                   ["serve", "--config", path, "--db", workspace.directory + "/outbox.db", "--poll", "50ms"],
+                                   stdout: .null, stderr: .file(logPath))
         let deadline = Date().addingTimeInterval(60)
         var found: Int?
         let marker = "HTTP API listening on 127.0.0.1:"
@@ -37,7 +34,7 @@ final class APIServe {
             if found == nil { usleep(50_000) }
         }
         guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.kill()
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw TestServerError(message: "serve did not start its HTTP API: \(log)")
         }
@@ -46,20 +43,35 @@ final class APIServe {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then waits; returns the exit status.
+    /// SIGTERM, then waits (SIGKILL after 30 s); returns the exit status.
     @discardableResult
     func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        workspace.cleanUp()
-        return process.terminationStatus
+        defer { workspace.cleanUp() }
+        return process.terminateBlocking(grace: 30).status
+    }
+
+    /// ``stop()`` suspending the task instead of blocking its thread.
+    @discardableResult
+    func stopped() async -> Int32 {
+        defer { workspace.cleanUp() }
+        return await process.terminate(grace: 30).status
     }
 
     /// A token made with `outbox api-token create`, as an operator would.
+    func token(_ name: String, owners: [String] = []) async throws -> String {
+        try Self.token(try await outbox.run(tokenArguments(name, owners: owners)))
+    }
+
+    /// ``token(_:owners:)`` for synchronous tests: blocks the calling thread while the command runs.
     func token(_ name: String, owners: [String] = []) throws -> String {
-        let result = try outbox.run(["api-token", "create", name, "--db", database] + owners.flatMap { ["--owner", $0] })
+        try Self.token(try outbox.run(tokenArguments(name, owners: owners)))
+    }
+
+    private func tokenArguments(_ name: String, owners: [String]) -> [String] {
+        ["api-token", "create", name, "--db", database] + owners.flatMap { ["--owner", $0] }
+    }
+
+    private static func token(_ result: OutboxProcess.Result) throws -> String {
         guard result.status == 0 else { throw TestServerError(message: "api-token create failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -75,7 +87,18 @@ final class APIServe {
 
     /// One request; `body` is sent as given.
     func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:],
+              caFile: String? = nil) async throws -> Reply {
+        Self.reply(try await Self.client(try clientArguments(method, path, token: token, body: body, bytes: bytes, headers: headers, caFile: caFile)))
+    }
+
+    /// ``call(_:_:token:body:bytes:headers:caFile:)`` for synchronous tests: blocks the calling thread while the request runs.
+    func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:],
               caFile: String? = nil) throws -> Reply {
+        Self.reply(try Self.client(try clientArguments(method, path, token: token, body: body, bytes: bytes, headers: headers, caFile: caFile)))
+    }
+
+    private func clientArguments(_ method: String, _ path: String, token: String?, body: String?, bytes: [UInt8]?, headers: [String: String],
+                                 caFile: String?) throws -> [String] {
         var arguments = ["request", method, String(port), path]
         if let caFile { arguments += ["--ca-file", caFile] }
         if let token { arguments += ["--token", token] }
@@ -85,25 +108,27 @@ final class APIServe {
             try Data(bytes ?? Array((body ?? "").utf8)).write(to: URL(fileURLWithPath: file))
             arguments += ["--body-file", file]
         }
-        let output = try Self.client(arguments)
-        return Reply(status: output["status"] as? Int ?? 0, headers: output["headers"] as? [String: String] ?? [:],
-                     body: output["body"] as? String ?? "", json: output["json"] as? [String: Any])
+        return arguments
+    }
+
+    private static func reply(_ output: [String: Any]) -> Reply {
+        Reply(status: output["status"] as? Int ?? 0, headers: output["headers"] as? [String: String] ?? [:],
+              body: output["body"] as? String ?? "", json: output["json"] as? [String: Any])
     }
 
     /// Runs api_client.py and parses its one JSON object.
+    static func client(_ arguments: [String]) async throws -> [String: Any] {
+        try parsed(arguments, try await ChildProcess.run("python3", [serversDirectory + "/api_client.py"] + arguments))
+    }
+
+    /// ``client(_:)`` for synchronous tests: blocks the calling thread while the request runs.
     static func client(_ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", serversDirectory + "/api_client.py"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TestServerError(message: "api_client.py \(arguments.prefix(3)) failed: \(String(decoding: errors, as: UTF8.self))")
+        try parsed(arguments, try ChildProcess.runBlocking("python3", [serversDirectory + "/api_client.py"] + arguments))
+    }
+
+    private static func parsed(_ arguments: [String], _ completion: ChildProcess.Completion) throws -> [String: Any] {
+        guard completion.status == 0, let object = try? JSONSerialization.jsonObject(with: Data(completion.stdout)) as? [String: Any] else {
+            throw TestServerError(message: "api_client.py \(arguments.prefix(3)) failed: \(completion.stderrText)")
         }
         return object
     }

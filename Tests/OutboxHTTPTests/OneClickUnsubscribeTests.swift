@@ -12,8 +12,8 @@ import Testing
         #"{"key": "\#(key)", "owner": "billing", "kind": "\#(kind)", "subject": "Uudised", "text": "Tere", "messages": [{"key": "\#(key)-1", "to": ["\#(address)"]}]}"#
     }
 
-    @Test func aLetterIsUnsubscribedByPostAndNeverByGet() throws {
-        try withTestSMTPServer { server in
+    @Test func aLetterIsUnsubscribedByPostAndNeverByGet() async throws {
+        try await withTestSMTPServer { server in
             let serve = try APIServe(config: "[relay]\nhost = 127.0.0.1\nport = \(server.port)\ntls = none\n"
                                      + "[bounces]\ndomain = bounces.firma.example\nunsubscribe-url = \(Self.base)\n") { workspace in
                 let database = workspace.directory + "/outbox.db"
@@ -21,9 +21,9 @@ import Testing
                 _ = try workspace.outbox.run(["dkim", "keygen", "--db", database, "--domain", "firma.example", "--selector", "s1", "--algorithm", "ed25519"])
             }
             defer { serve.stop() }
-            let token = try serve.token("erp")
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.letters("L1", kind: "letter", to: "mari@example.ee")).status == 201)
-            try APIEventsTests.waitUntilSent(serve, batch: "L1", count: 1, token: token)
+            let token = try await serve.token("erp")
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.letters("L1", kind: "letter", to: "mari@example.ee")).status == 201)
+            try await APIEventsTests.waitUntilSent(serve, batch: "L1", count: 1, token: token)
 
             // The URL the letter carries, with the public base replaced by the listener.
             let letter = String(decoding: try #require(try server.messages().first?.bytes), as: UTF8.self)
@@ -34,29 +34,29 @@ import Testing
             #expect(letter.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
 
             // GET shows the confirmation page and changes nothing (link scanners fetch URLs).
-            let page = try serve.call("GET", path, token: nil)
+            let page = try await serve.call("GET", path, token: nil)
             #expect(page.status == 200 && page.body.contains("<form method=\"post\">") && !page.body.contains("mari@example.ee"))
             #expect(try Self.unsubscribed(serve).isEmpty)
             // A POST without the one-click body is refused; one with it unsubscribes, once.
-            #expect(try serve.call("POST", path, token: nil, body: "").status == 400)
+            #expect(try await serve.call("POST", path, token: nil, body: "").status == 400)
             let form = ["Content-Type": "application/x-www-form-urlencoded"]
-            #expect(try serve.call("POST", path, token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 200)
-            #expect(try serve.call("POST", path, token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 200)
+            #expect(try await serve.call("POST", path, token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 200)
+            #expect(try await serve.call("POST", path, token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 200)
             #expect(try Self.unsubscribed(serve) == ["mari@example.ee"])
             // An unknown token is answered 404, and the rest of the API still needs a token.
-            #expect(try serve.call("POST", "/u/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 404)
-            #expect(try serve.call("GET", "/v1/batches/L1", token: nil).status == 401)
+            #expect(try await serve.call("POST", "/u/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil, body: "List-Unsubscribe=One-Click", headers: form).status == 404)
+            #expect(try await serve.call("GET", "/v1/batches/L1", token: nil).status == 401)
 
             // The owner's next letter to that address is suppressed; an invoice still goes.
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.letters("L2", kind: "letter", to: "mari@example.ee")).status == 201)
-            #expect(try serve.call("POST", "/v1/batches", token: token, body: Self.letters("I1", kind: "invoice", to: "mari@example.ee")).status == 201)
-            try APIEventsTests.waitUntilSent(serve, batch: "I1", count: 1, token: token)
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.letters("L2", kind: "letter", to: "mari@example.ee")).status == 201)
+            #expect(try await serve.call("POST", "/v1/batches", token: token, body: Self.letters("I1", kind: "invoice", to: "mari@example.ee")).status == 201)
+            try await APIEventsTests.waitUntilSent(serve, batch: "I1", count: 1, token: token)
             let deadline = Date().addingTimeInterval(30)
             var suppressed = false
             while !suppressed, Date() < deadline {
-                let events = try serve.call("GET", "/v1/events?limit=500", token: token).json?["events"] as? [[String: Any]] ?? []
+                let events = try await serve.call("GET", "/v1/events?limit=500", token: token).json?["events"] as? [[String: Any]] ?? []
                 suppressed = events.contains { $0["kind"] as? String == "suppressed" }
-                if !suppressed { usleep(100_000) }
+                if !suppressed { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(suppressed)
             #expect(try server.messages().count == 2, "the first letter and the invoice")

@@ -8,24 +8,18 @@ import Testing
 /// per operation, deterministic, each request at most 10 s. Tests/Servers/schemathesis.toml
 /// says which check is off where, and why.
 @Suite(.timeLimit(.minutes(10))) struct SchemathesisTests {
-    @Test func theAPIAnswersAsItsOpenAPIDocumentSays() throws {
+    @Test func theAPIAnswersAsItsOpenAPIDocumentSays() async throws {
         let serve = try APIServe()
         defer { serve.stop() }
-        let token = try serve.token("schemathesis")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "240", "schemathesis", "--config-file", APIServe.serversDirectory + "/schemathesis.toml", "run", "http://127.0.0.1:\(serve.port)/v1/openapi.json",
-                             "--header", "Authorization: Bearer \(token)", "--max-examples", "10", "--generation-deterministic",
-                             "--request-timeout", "10", "--workers", "1", "--no-color"]
-        process.currentDirectoryURL = URL(fileURLWithPath: serve.workspace.directory)
+        let token = try await serve.token("schemathesis")
         let output = serve.workspace.directory + "/schemathesis.txt"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = process.standardOutput
-        try process.run()
-        process.waitUntilExit()
+        let process = try ChildProcess("schemathesis", ["--config-file", APIServe.serversDirectory + "/schemathesis.toml", "run", "http://127.0.0.1:\(serve.port)/v1/openapi.json",
+                                                        "--header", "Authorization: Bearer \(token)", "--max-examples", "10", "--generation-deterministic",
+                                                        "--request-timeout", "10", "--workers", "1", "--no-color"],
+                                       directory: serve.workspace.directory, stdout: .file(output), stderr: .standardOutput)
+        let termination = try await process.exit(within: 240)
         let report = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(report.suffix(6000))")
+        #expect(termination == .exited(0), "schemathesis found problems:\n\(report.suffix(6000))")
         #expect(report.contains("Tested: "), "schemathesis did not run: \(report.suffix(2000))")
         #expect(!serve.log.contains(" error "), "serve logged errors: \(serve.log.suffix(2000))")
     }

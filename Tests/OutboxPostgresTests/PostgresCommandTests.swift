@@ -24,18 +24,18 @@ import Testing
         let onSQLite = OutboxProcess(database: sqlite.directory + "/outbox.db")
         let onPostgres = OutboxProcess(database: try #require(postgres.cluster).url(database: "outbox"))
         for arguments in [["list"], ["list", "--state", "queued", "--json"], ["status", "--json"], ["events"], ["events", "--kind", "sent", "--json"]] {
-            let expected = try onSQLite.run(arguments), actual = try onPostgres.run(arguments)
+            let expected = try await onSQLite.run(arguments), actual = try await onPostgres.run(arguments)
             #expect(expected.status == 0 && actual.status == 0, "\(arguments): \(actual.stderr)")
             #expect(actual.stdout == expected.stdout, "\(arguments)")
             #expect(actual.stderr.isEmpty, "\(arguments): \(actual.stderr)")
         }
-        #expect(try onPostgres.run(["list"]).stdout.contains("Invoice 3"))
+        #expect(try await onPostgres.run(["list"]).stdout.contains("Invoice 3"))
         // A command not on PostgreSQL yet refuses it plainly (and creates no file named like the URL).
-        let refused = try onPostgres.run(["profile", "list"])
+        let refused = try await onPostgres.run(["profile", "list"])
         #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
         let batch = try sqlite.file("batch.jsonl", Array(#"{"owner":"acme","to":"d@example.com","subject":"Hi","text":"Hello"}"#.utf8))
         for arguments in [["enqueue", batch]] {
-            let result = try onPostgres.run(arguments, directory: sqlite.directory)
+            let result = try await onPostgres.run(arguments, directory: sqlite.directory)
             #expect(result.status != 0 && result.stderr.contains("does not work on a PostgreSQL outbox yet"), "\(arguments): \(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: sqlite.directory + "/postgres:"))

@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func twoNodesStartingAtOnceMigrateOnce() async throws {
-        let cluster = try PostgresCluster()
+        let cluster = try await PostgresCluster.start()
         defer { cluster.stop() }
         try cluster.createDatabase("fresh")
         let location = try PostgresLocation(cluster.url(database: "fresh"))

@@ -28,7 +28,7 @@ final class StoreFixture: @unchecked Sendable {
             postgres = nil
             store = try OutboxDatabase(path: directory + "/outbox.db")
         case .postgres:
-            let cluster = try PostgresCluster()
+            let cluster = try await PostgresCluster.start()
             try cluster.createDatabase("outbox")
             self.cluster = cluster
             let opened = try await PostgresStore.open(try PostgresLocation(cluster.url(database: "outbox")), environment: [:])

@@ -9,7 +9,7 @@ public final class DovecotServer {
     public let directory: String
     public let imapPort: Int
     public let pop3Port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     /// - Parameter tokenInfoURL: also accept XOAUTH2/OAUTHBEARER logins, checking each bearer
     ///   token at this URL with the token appended (oauth_server.py's
@@ -19,26 +19,19 @@ public final class DovecotServer {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Servers/dovecot_server.sh")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script.path, directory, Self.user, Self.password] + (tokenInfoURL.map { [$0] } ?? [])
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            guard !byte.isEmpty else { break }
-            line += String(decoding: byte, as: UTF8.self)
-        }
+        process = try ChildProcess("/bin/sh", [script.path, directory, Self.user, Self.password] + (tokenInfoURL.map { [$0] } ?? []))
+        let line: String
+        do { line = try process.firstLineBlocking(within: 60) ?? "" } catch { line = "\(error)" }
         let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().compactMap { field -> (String, Int)? in
             let pair = field.split(separator: "=")
             guard pair.count == 2, let port = Int(pair[1].trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
             return (String(pair[0]), port)
         })
         guard line.hasPrefix("READY"), let imap = fields["imap"], let pop3 = fields["pop3"] else {
-            process.terminate()
-            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "dovecot did not start: \(line)"])
+            process.kill()
+            _ = try? process.waitForExit(within: 10)
+            let errors = String(decoding: process.stderr.suffix(2_000), as: UTF8.self)
+            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "dovecot did not start: \(line) \(errors)"])
         }
         imapPort = imap
         pop3Port = pop3
@@ -93,8 +86,8 @@ public final class DovecotServer {
     }
 
     public func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        process.terminateBlocking(grace: 10)
+        process.kill()  // a dovecot process the script's trap did not reach
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public final class LoopbackServer {
     public let port: Int
     public let directory: URL
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts `script` (a file in Tests/Servers) with `arguments`; `--log` is added.
     public init(_ script: String, _ arguments: [String] = []) throws {
@@ -15,7 +15,7 @@ public final class LoopbackServer {
         (process, port) = try ServerProcess.start(
             ["python3", Self.serversDirectory.appendingPathComponent(script).path,
              "--log", directory.appendingPathComponent("log.jsonl").path, "--lifetime", "90"] + arguments,
-            directory: directory) { LoopbackServerError(message: "\(script) did not report a port") }
+            directory: directory) { LoopbackServerError(message: "\(script) did not report a port: \($0)") }
     }
 
     /// `http://127.0.0.1:PORT`.

@@ -24,32 +24,36 @@ public struct OutboxProcess: Sendable {
         self.environment = environment
     }
 
+    /// How long one command may run before its process group is killed and the run fails.
+    public static let timeout: Double = 300
+
+    /// Runs `outbox ARGUMENTS` to its end (`stdin` written to it, then end of file), suspending
+    /// the task, not a thread, while it runs.
+    @discardableResult
+    public func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) async throws -> Result {
+        Result(try await child(arguments, stdin: stdin, directory: directory, environment: extra).completion(within: Self.timeout))
+    }
+
+    /// ``run(_:stdin:directory:environment:)`` for synchronous tests: blocks the calling thread while the command runs.
     @discardableResult
     public func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        Result(try child(arguments, stdin: stdin, directory: directory, environment: extra).completionBlocking(within: Self.timeout))
+    }
+
+    private func child(_ arguments: [String], stdin: String?, directory: String?, environment extra: [String: String]) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
         environment.merge(self.environment) { $1 }
         environment.merge(extra) { $1 }
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        // A child that refuses before reading all of its input closes the pipe: that is
-        // an outcome to check, not a SIGPIPE for the test process.
-        signal(SIGPIPE, SIG_IGN)
-        if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        // Standard input is a pipe even when empty, as under a shell pipeline.
+        return try ChildProcess(Self.executable.path, arguments, environment: environment, directory: directory,
+                                stdin: .bytes(Array((stdin ?? "").utf8)))
+    }
+}
+
+extension OutboxProcess.Result {
+    init(_ completion: ChildProcess.Completion) {
+        self.init(status: completion.status, stdout: completion.stdoutText, stderr: completion.stderrText)
     }
 }
 

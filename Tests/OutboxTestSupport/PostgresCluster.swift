@@ -61,6 +61,9 @@ public final class PostgresCluster: @unchecked Sendable {
         }
     }
 
+    /// ``init()`` on a thread of its own, for async tests: `initdb` and the server's start take seconds.
+    public static func start() async throws -> PostgresCluster { try await onDedicatedThread { try PostgresCluster() } }
+
     /// Creates an empty database named `name`.
     public func createDatabase(_ name: String) throws {
         try Self.run(binaries.appendingPathComponent("createdb").path, ["-h", "127.0.0.1", "-p", String(port), "-U", user, name])
@@ -89,29 +92,16 @@ public final class PostgresCluster: @unchecked Sendable {
         return try run("/usr/bin/setpriv", capture: capture, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", tool] + arguments)
     }
 
-    /// Runs a tool to its end, its output in files (the server started by `pg_ctl` keeps
-    /// any pipe open). `posix_spawn` and `waitpid`, not `Process`: reaping `pg_ctl`
-    /// through Foundation's child monitor hung when clusters started in parallel.
+    /// Runs a tool to its end (at most 2 minutes), its output in a file: the server that
+    /// `pg_ctl` starts keeps any pipe open.
     @discardableResult
     private static func run(_ executable: String, capture: Bool = true, _ arguments: [String]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-pg-run-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let target = capture ? outputPath : "/dev/null"
-        posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let tool = try ChildProcess(executable, arguments, stdout: capture ? .file(outputPath) : .null, stderr: .standardOutput)
+        let termination = try tool.waitForExit(within: 120)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard status == 0 else { throw Failure(description: "\(executable) \(arguments) failed (status \(status)): \(output)") }
+        guard termination == .exited(0) else { throw Failure(description: "\(executable) \(arguments) failed (\(termination)): \(output)") }
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -2,32 +2,28 @@ import Foundation
 
 /// Starting and stopping a loopback test server from `Tests/Servers/`: the one launch that
 /// ``LoopbackServer`` and ``TestSMTPServer`` share.
-enum ServerProcess {
-    /// Runs `arguments` through `/usr/bin/env` and reads the port the server prints; on no
-    /// port within 20 s the process is ended, `directory` removed and `failure()` thrown.
-    static func start(_ arguments: [String], directory: URL, failure: () -> any Error) throws -> (process: Process, port: Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
-            process.terminate()
-            process.waitUntilExit()
+public enum ServerProcess {
+    /// Runs `arguments` (a command on `PATH` and its arguments) and reads the port the server
+    /// prints as its first line; on no port within 20 s the process group is killed,
+    /// `directory` removed and `failure()` thrown. Its stderr is captured for that message.
+    public static func start(_ arguments: [String], environment: [String: String]? = nil, directory: URL,
+                      failure: (String) -> any Error) throws -> (process: ChildProcess, port: Int) {
+        let process = try ChildProcess(arguments[0], Array(arguments.dropFirst()), environment: environment)
+        let line: String?
+        do { line = try process.firstLineBlocking(within: 20) } catch { line = nil }
+        guard let port = line.flatMap({ Int($0) }) else {
+            process.kill()
+            _ = try? process.waitForExit(within: 10)
             try? FileManager.default.removeItem(at: directory)
-            throw failure()
+            throw failure(String(decoding: process.stderr.suffix(2_000), as: UTF8.self))
         }
         return (process, port)
     }
 
-    /// Terminates `process` (SIGKILL after 5 s), waits for it and removes `directory`.
-    static func stop(_ process: Process, directory: URL) {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+    /// Terminates `process` (SIGKILL to its group after 5 s), waits for it and removes `directory`.
+    public static func stop(_ process: ChildProcess, directory: URL) {
+        process.terminateBlocking(grace: 5)
+        process.kill()  // anything it started and left behind
         try? FileManager.default.removeItem(at: directory)
     }
 }

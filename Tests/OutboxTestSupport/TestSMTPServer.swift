@@ -6,7 +6,7 @@ import Foundation
 public final class TestSMTPServer {
     public let port: Int
     public let directory: URL
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts the server with `arguments` (e.g. `["--tls", "starttls"]`); `--log` is added.
     /// With `tls` other than plain, a certificate for localhost/127.0.0.1 is generated first.
@@ -20,7 +20,7 @@ public final class TestSMTPServer {
             all += ["--cert", directory.appendingPathComponent("cert.pem").path, "--key", directory.appendingPathComponent("key.pem").path]
         }
         (process, port) = try ServerProcess.start(all + arguments + ["--lifetime", "90"], directory: directory) {
-            TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?)")
+            TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?): \($0)")
         }
     }
 
@@ -57,6 +57,15 @@ public func withTestSMTPServer<T>(
     let server = try TestSMTPServer(arguments, tls: tls)
     defer { server.stop() }
     return try body(server)
+}
+
+/// ``withTestSMTPServer(_:tls:_:)`` for async tests: the body may suspend.
+public func withTestSMTPServer<T>(
+    _ arguments: [String] = [], tls: String = "plain", _ body: (TestSMTPServer) async throws -> T
+) async throws -> T {
+    let server = try TestSMTPServer(arguments, tls: tls)
+    defer { server.stop() }
+    return try await body(server)
 }
 
 public struct TestServerError: Error, CustomStringConvertible {

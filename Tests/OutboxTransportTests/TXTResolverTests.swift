@@ -10,7 +10,7 @@ import Testing
         TXTResolver(server: DNSServerAddress(dns.address), timeout: .seconds(1), attempts: 1, negativeTTL: negativeTTL, failureTTL: .seconds(1))
     }
 
-    @Test func answersAreCachedForTheirTTLThenAskedAgain() throws {
+    @Test func answersAreCachedForTheirTTLThenAskedAgain() async throws {
         let dns = try DNSStubServer()
         defer { dns.stop() }
         try dns.set(["firma.ee": [.init("v=spf1 include:_spf.relay.example -all", ttl: 1), .init("google-site-verification=x", ttl: 300)]])
@@ -18,7 +18,7 @@ import Testing
         #expect(try resolver.txt("firma.ee").sorted() == ["google-site-verification=x", "v=spf1 include:_spf.relay.example -all"])
         #expect(try resolver.txt("FIRMA.ee.").count == 2)  // the same name: from the cache
         #expect(try dns.queries("firma.ee") == 1)
-        Thread.sleep(forTimeInterval: 1.3)  // the smallest TTL (1 s) has passed
+        try await Task.sleep(for: .seconds(1.3))  // the smallest TTL (1 s) has passed
         try dns.set(["firma.ee": [.init("v=spf1 -all", ttl: 300)]])
         #expect(try resolver.txt("firma.ee") == ["v=spf1 -all"])
         #expect(try dns.queries("firma.ee") == 2)
@@ -32,7 +32,7 @@ import Testing
         #expect(try resolver(dns).txt("s1._domainkey.firma.ee") == [key])
     }
 
-    @Test func aMissingNameIsEmptyAndCachedBriefly() throws {
+    @Test func aMissingNameIsEmptyAndCachedBriefly() async throws {
         let dns = try DNSStubServer()
         defer { dns.stop() }
         try dns.set(["firma.ee": []])  // the name exists without TXT records (NODATA); others are NXDOMAIN
@@ -41,7 +41,7 @@ import Testing
         #expect(try resolver.txt("firma.ee").isEmpty)
         #expect(try resolver.txt("_dmarc.firma.ee").isEmpty)
         #expect(try dns.queries("_dmarc.firma.ee") == 1)
-        Thread.sleep(forTimeInterval: 1.3)
+        try await Task.sleep(for: .seconds(1.3))
         try dns.set(["_dmarc.firma.ee": [.init("v=DMARC1; p=reject")]])
         #expect(try resolver.txt("_dmarc.firma.ee") == ["v=DMARC1; p=reject"])
     }

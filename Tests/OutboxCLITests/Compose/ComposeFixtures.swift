@@ -38,16 +38,9 @@ enum ComposeFixtures {
     }
 
     static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python3 \(arguments.prefix(1))")
-        return String(decoding: data, as: UTF8.self)
+        let result = try ChildProcess.runBlocking("python3", arguments)
+        #expect(result.status == 0, "python3 \(arguments.prefix(1)): \(result.stderrText.suffix(2_000))")
+        return result.stdoutText
     }
 }
 

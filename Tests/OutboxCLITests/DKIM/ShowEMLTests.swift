@@ -39,13 +39,9 @@ import Testing
 
     /// Runs one SQL statement on the database with Python's sqlite3 (a change the CLI cannot make).
     static func sql(_ statement: String, _ database: String) throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()",
-                            database, statement]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
+        let python = try ChildProcess.runBlocking("python3", ["-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()",
+                                                              database, statement])
+        #expect(python.status == 0, "\(python.stderrText)")
     }
 
     /// An unsent message that must be signed but has no key: the reason, not unsigned bytes.

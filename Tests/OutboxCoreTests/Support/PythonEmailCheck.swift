@@ -1,5 +1,6 @@
 import Foundation
 import OutboxCore
+import OutboxTestSupport
 
 /// An independent check of composed messages: Python's `email` package
 /// (`policy.default`) parses the bytes and compares what it decodes with the input.
@@ -15,19 +16,9 @@ enum PythonEmailCheck {
         try JSONSerialization.data(withJSONObject: expectation(for: message, structure: structure))
             .write(to: expectedFile)
 
-        let process = Process()
-        process.executableURL = try python3()
-        process.arguments = ["-c", script, messageFile.path, expectedFile.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus <= 1, let problems = try? JSONSerialization.jsonObject(with: stdout) as? [String] else {
-            return ["python3 failed (\(process.terminationStatus)): " + String(decoding: stderr, as: UTF8.self)]
+        let result = try ChildProcess.runBlocking(try python3().path, ["-c", script, messageFile.path, expectedFile.path])
+        guard result.status <= 1, let problems = try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String] else {
+            return ["python3 failed (\(result.status)): " + result.stderrText]
         }
         return problems
     }

@@ -17,36 +17,30 @@ import Testing
     static let childFlag = "OUTBOX_TEST_JOURNAL_CHILD"
 
     @Test(.enabled(if: geteuid() == 0, "unshare --mount needs root (CI runs as root)"))
-    func everyOutcomeIsAJournalEntryWithItsFields() throws {
+    func everyOutcomeIsAJournalEntryWithItsFields() async throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/run/systemd/journal", withIntermediateDirectories: true)
         let socket = try DatagramSocket(path: directory.path + "/run/systemd/journal/socket")
         let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        child.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$0\" /run && exec \"$@\"",
-                           directory.path + "/run", testBinary, "--testing-library", "swift-testing", "--filter", "journalChild"]
         var environment = ProcessInfo.processInfo.environment
         for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"] { environment[name] = nil }
         environment[Self.childFlag] = "1"
         environment["INVOCATION_ID"] = "0123456789abcdef0123456789abcdef"  // as under systemd: the journald handler
-        child.environment = environment
-        child.standardOutput = FileHandle.nullDevice
         let childErrors = directory.path + "/child.stderr"
-        _ = FileManager.default.createFile(atPath: childErrors, contents: nil)
-        child.standardError = FileHandle(forWritingAtPath: childErrors)
-        try child.run()
+        let child = try ChildProcess("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$0\" /run && exec \"$@\"",
+                                                          directory.path + "/run", testBinary, "--testing-library", "swift-testing", "--filter", "journalChild"],
+                                     environment: environment, stdout: .null, stderr: .file(childErrors))
 
         // Read while the child runs, so its datagrams never fill the socket's queue.
         var entries: [[String: String]] = []
         let deadline = Date().addingTimeInterval(120)
         while child.isRunning, Date() < deadline {
-            if let datagram = socket.receive(timeout: .milliseconds(200)) { entries.append(Self.fields(datagram)) }
+            if let datagram = await socket.receive(within: .milliseconds(200)) { entries.append(Self.fields(datagram)) }
         }
         while let datagram = socket.receive(timeout: .milliseconds(200)) { entries.append(Self.fields(datagram)) }
-        child.waitUntilExit()
+        let termination = try await child.exit(within: 10)
         let errors = (try? String(contentsOfFile: childErrors, encoding: .utf8)) ?? ""
-        #expect(child.terminationStatus == 0, "child failed: \(errors.suffix(2000))")
+        #expect(termination == .exited(0), "child failed: \(errors.suffix(2000))")
 
         let outcomes = entries.filter { $0["OUTBOX_MESSAGE_ID"] != nil }
         func entry(_ event: String) -> [String: String]? { outcomes.first { $0["OUTBOX_EVENT"] == event } }

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Logging
 import Testing
 @testable import OutboxDaemon
@@ -8,11 +9,10 @@ import Testing
 @Suite struct LoggingBootstrapTests {
     static let childFlag = "OUTBOX_TEST_LOGGING_CHILD"
 
-    @Test func bootstrapOnceToStderrThenChangeLevel() throws {
+    @Test func bootstrapOnceToStderrThenChangeLevel() async throws {
         let directory = try TemporaryDirectory()
         let child = try TestChild.run(filter: "bootstrapChild", environment: [Self.childFlag: "1"], stderrPath: directory.path + "/stderr")
-        child.waitUntilExit()
-        #expect(child.terminationStatus == 0)
+        #expect(try await child.exit(within: 120) == .exited(0))
         let lines = try String(contentsOfFile: directory.path + "/stderr", encoding: .utf8).split(separator: "\n")
             .filter { $0.contains(" outbox-test ") }
             .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }

@@ -34,6 +34,16 @@ final class DatagramSocket: @unchecked Sendable {
         return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
+    /// ``receive(timeout:)`` without blocking a thread: looks every 10 ms, sleeping the task in between.
+    func receive(within timeout: Duration) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        repeat {
+            if let datagram = receive(timeout: .zero) { return datagram }
+            try? await Task.sleep(for: .milliseconds(10))
+        } while ContinuousClock.now < deadline
+        return receive(timeout: .zero)
+    }
+
     deinit {
         close(descriptor)
         unlink(path)

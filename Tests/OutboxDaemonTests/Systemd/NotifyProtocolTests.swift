@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 @testable import OutboxDaemon
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct NotifyProtocolTests {
     static let childFlag = "OUTBOX_TEST_NOTIFY_CHILD"
 
-    @Test func daemonStatesArriveAsDatagrams() throws {
+    @Test func daemonStatesArriveAsDatagrams() async throws {
         let directory = try TemporaryDirectory()
         let socket = try DatagramSocket(path: directory.path + "/notify")
         let child = try TestChild.run(filter: "notifyChild", environment: [
@@ -16,12 +17,11 @@ import Testing
         ])
 
         var received: [String] = []
-        while let datagram = socket.receive(timeout: .seconds(60)) {
+        while let datagram = await socket.receive(within: .seconds(60)) {
             received.append(datagram)
             if datagram.hasPrefix("STOPPING=1") { break }
         }
-        child.waitUntilExit()
-        #expect(child.terminationStatus == 0, "child test run failed")
+        #expect(try await child.exit(within: 120) == .exited(0), "child test run failed")
         #expect(received == [
             "READY=1\nSTATUS=started",
             "STATUS=queued 3 sending 1",

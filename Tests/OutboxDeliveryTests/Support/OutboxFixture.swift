@@ -99,3 +99,13 @@ func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> B
     }
     return try condition()
 }
+
+/// Polls `condition` every 50 ms, sleeping the task in between, until it holds or `seconds` pass; returns whether it held.
+func eventually(_ seconds: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try condition()
+}

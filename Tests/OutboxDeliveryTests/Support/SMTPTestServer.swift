@@ -8,7 +8,7 @@ import OutboxTestSupport
 final class SMTPTestServer: @unchecked Sendable {
     let port: Int
     let directory: URL
-    private let process: Process
+    private let process: ChildProcess
 
     /// - Parameters:
     ///   - arguments: smtp_server.py options, e.g. `["--user", "u", "--password", "p"]`.
@@ -16,31 +16,17 @@ final class SMTPTestServer: @unchecked Sendable {
     init(_ arguments: [String] = [], flaky: [String: (Int, String)] = [:], lifetime: Int = 170) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-dlv-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.wrapper, "--log", directory.appendingPathComponent("log.jsonl").path]
-            + arguments + ["--lifetime", String(lifetime)]
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_TEST_SERVERS"] = Self.serversDirectory
         environment["OUTBOX_TEST_FLAKY"] = flaky.map { "\($0.key)|\($0.value.0)|\($0.value.1)" }.joined(separator: ";")
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        guard let port = ChildPort.read(from: output.fileHandleForReading, timeout: 20) else {
-            process.terminate()
-            process.waitUntilExit()
-            throw TestFailure("smtp_server.py did not report a port (is aiosmtpd installed?)")
-        }
-        self.port = port
+        (process, port) = try ServerProcess.start(
+            ["python3", "-c", Self.wrapper, "--log", directory.appendingPathComponent("log.jsonl").path] + arguments + ["--lifetime", String(lifetime)],
+            environment: environment, directory: directory
+        ) { TestFailure("smtp_server.py did not report a port (is aiosmtpd installed?): \($0)") }
     }
 
     /// Terminates the server and removes its directory.
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func stop() { ServerProcess.stop(process, directory: directory) }
 
     /// Everything the server logged so far.
     func events() throws -> [ServerEvent] {

@@ -1,47 +1,41 @@
 import Foundation
+import OutboxTestSupport
 
 /// The built `outbox` executable running `serve`, as systemd or cron would run it.
 final class ServeProcess {
     /// The executable next to the test bundle (built by `swift build --build-tests`).
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("outbox")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/outbox")
-    }()
+    static let executable: URL = OutboxExecutable.url
 
-    let process = Process()
-    private let output = Pipe()
+    private let process: ChildProcess
 
     init(_ arguments: [String]) throws {
-        process.executableURL = Self.executable
-        process.arguments = ["serve"] + arguments
-        process.standardOutput = output
-        // Not a pipe nobody reads: the daemon logs every outcome, and a full pipe would block it.
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // Stderr is not a pipe nobody reads: the daemon logs every outcome.
+        process = try ChildProcess(Self.executable.path, ["serve"] + arguments, stdout: .capture, stderr: .null)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
-    func signal(_ number: Int32) { kill(pid, number) }
+    func signal(_ number: Int32) { process.signal(number) }
 
-    /// Waits up to `seconds` for the exit; returns the status, or nil (and kills it) on timeout.
+    /// Waits up to `seconds` for the exit, suspending the task; returns the status (a
+    /// signal as its negative number), or nil (and kills it) on timeout.
+    func waitForExit(_ seconds: Double) async -> Int32? {
+        Self.status(try? await process.exit(within: seconds))
+    }
+
+    /// ``waitForExit(_:)`` blocking the calling thread.
     func waitForExit(_ seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+        Self.status(try? process.waitForExit(within: seconds))
     }
 
-    var standardOutput: String { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    private static func status(_ termination: ChildProcess.Termination?) -> Int32? {
+        switch termination {
+        case .exited(let code): code
+        case .signaled(let signal): -signal
+        case nil: nil
+        }
+    }
+
+    /// What it printed (complete once it exited).
+    var standardOutput: String { String(decoding: process.stdout, as: UTF8.self) }
 }

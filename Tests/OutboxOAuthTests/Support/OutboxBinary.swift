@@ -14,30 +14,24 @@ struct OutboxBinary {
 
     let database: String
 
+    func run(_ arguments: [String]) async throws -> Result {
+        Result(try await child(arguments).completion(within: OutboxProcess.timeout))
+    }
+
+    /// ``run(_:)`` for synchronous tests: blocks the calling thread while the command runs.
     func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        Result(try child(arguments).completionBlocking(within: OutboxProcess.timeout))
+    }
+
+    private func child(_ arguments: [String]) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
-        process.environment = environment
-        // Output goes to files, so a chatty child can never block on a full pipe.
-        let base = NSTemporaryDirectory() + "outbox-run-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let outData = try Data(contentsOf: URL(fileURLWithPath: base + ".out"))
-        let errData = try Data(contentsOf: URL(fileURLWithPath: base + ".err"))
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return try ChildProcess(Self.executable.path, arguments, environment: environment)
+    }
+}
+
+extension OutboxBinary.Result {
+    init(_ completion: ChildProcess.Completion) {
+        self.init(status: completion.status, stdout: completion.stdoutText, stderr: completion.stderrText)
     }
 }

@@ -6,8 +6,7 @@ import OutboxTransport
 /// play the browser: read the URL it prints, follow the authority's redirect, and either
 /// load the redirect (the loopback listener) or paste it on the command's standard input.
 final class SignInProcess {
-    private let process = Process()
-    private let input = Pipe()
+    private let process: ChildProcess
     private let outPath: String
     private let errPath: String
 
@@ -17,21 +16,15 @@ final class SignInProcess {
         errPath = base + ".err"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.executableURL = OutboxExecutable.url
-        process.arguments = ["profile", "oauth"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OUTBOX_DB"] = database
         environment.merge(extra) { $1 }
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = input
-        signal(SIGPIPE, SIG_IGN)
-        try process.run()
+        process = try ChildProcess(OutboxExecutable.url.path, ["profile", "oauth"] + arguments, environment: environment,
+                                   stdin: .pipe, stdout: .file(outPath), stderr: .file(errPath))
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { process.kill() }
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)
     }
@@ -52,14 +45,11 @@ final class SignInProcess {
     }
 
     /// Pastes `line` as the admin would, from a browser on another machine.
-    func paste(_ line: String) throws { try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8)) }
+    func paste(_ line: String) throws { process.write(Array((line + "\n").utf8)) }
 
     /// Waits for the command to end (at most 30 s) and returns its exit status.
     func finish() throws -> Int32 {
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        guard !process.isRunning else { process.terminate(); throw SignInError(message: "the sign-in did not end: \(stdout) \(stderr)") }
-        return process.terminationStatus
+        do { return try process.waitForExit(within: 30).status } catch { throw SignInError(message: "the sign-in did not end: \(stdout) \(stderr)") }
     }
 
     /// GETs `url` without following redirects, as a browser's first hop.
