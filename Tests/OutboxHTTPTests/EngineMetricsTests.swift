@@ -13,12 +13,12 @@ import Testing
         do {
             let serve = try APIEventsTests.serving(through: server, config: "[delivery]\nworkers = 4\nconnections-per-profile = 1\n")
             defer { serve.stop() }
-            let token = try serve.token("prometheus")
+            let token = try await serve.token("prometheus")
             let labels = ["server": "127.0.0.1:\(server.port)"]
             // Three batches a moment apart: the first message holds the only connection for
             // six seconds (long enough for the next request to arrive on a loaded machine), so the workers that claim the others wait for it.
             for key in ["W1", "W2", "W3"] {
-                #expect(try serve.call("POST", "/v1/batches", token: token, body: APIEventsTests.batch(key, count: 1)).status == 201)
+                #expect(try await serve.call("POST", "/v1/batches", token: token, body: APIEventsTests.batch(key, count: 1)).status == 201)
             }
             // While they are sent: never more in use than the cap, and the waits are counted.
             var sawInUse = false, sawWait = false
@@ -40,7 +40,7 @@ import Testing
             }
             #expect(sawInUse, "no scrape saw the connection in use: \(seen)")
             #expect(sawWait, "no wait at the cap was counted: \(serve.log.suffix(1500))")
-            for key in ["W1", "W2", "W3"] { try APIEventsTests.waitUntilSent(serve, batch: key, count: 1, token: token) }
+            for key in ["W1", "W2", "W3"] { try await APIEventsTests.waitUntilSent(serve, batch: key, count: 1, token: token) }
 
             // Every outcome committed is one latency observation; the batch sizes add up to them.
             let families = try Self.scrape(serve, token: token)
@@ -64,7 +64,7 @@ import Testing
             #expect((families["outbox_connections_in_use"] as? [String: Any])?["type"] as? String == "gauge")
             #expect(Self.value(families, "outbox_connections_in_use", labels: labels) == 0)
             // The account's login name never appears in a label.
-            let text = try serve.call("GET", "/metrics", token: token).body
+            let text = try await serve.call("GET", "/metrics", token: token).body
             #expect(!text.contains("user=") && !text.contains("account="))
         }
     }

@@ -88,29 +88,29 @@ import Testing
             let soon = Date().addingTimeInterval(5)  // far enough ahead for the enqueue to be in time on a loaded machine
             try Self.enqueue(workspace, key: "EXP-1", expiresAt: ISO8601DateFormatter().string(from: soon))
             try await Task.sleep(for: .seconds(soon.timeIntervalSinceNow + 0.5))
-            #expect(try workspace.outbox.run(["serve", "--once"]).status == 0)
-            let totals = (try workspace.outbox.run(["status", "--json"]).json() as? [String: Any])?["totals"] as? [String: Int]
+            #expect(try await workspace.outbox.run(["serve", "--once"]).status == 0)
+            let totals = (try await workspace.outbox.run(["status", "--json"]).json() as? [String: Any])?["totals"] as? [String: Int]
             #expect(totals?["failed"] == 1, "failed as expired at its claim: \(totals ?? [:])")
-            #expect(try workspace.outbox.run(["show", "1"]).stdout.contains("expired"))
+            #expect(try await workspace.outbox.run(["show", "1"]).stdout.contains("expired"))
 
-            let refused = try workspace.outbox.run(["retry", "1"])
+            let refused = try await workspace.outbox.run(["retry", "1"])
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("message 1 is past its expiresAt") && refused.stderr.contains("--expires-at"), "\(refused.stderr)")
-            let batch = try workspace.outbox.run(["retry", "--batch", "1"])
+            let batch = try await workspace.outbox.run(["retry", "--batch", "1"])
             #expect(batch.stdout.contains("0 message(s) due now, 1 left alone past their expiry"), "\(batch.stdout) \(batch.stderr)")
-            #expect(try workspace.outbox.run(["retry", "1", "--expires-at", "yesterday"]).status == 64)
-            #expect(try workspace.outbox.run(["retry", "1", "--expires-at", "2020-01-01T00:00:00Z"]).stderr.contains("has already passed"))
+            #expect(try await workspace.outbox.run(["retry", "1", "--expires-at", "yesterday"]).status == 64)
+            #expect(try await workspace.outbox.run(["retry", "1", "--expires-at", "2020-01-01T00:00:00Z"]).stderr.contains("has already passed"))
 
-            let retried = try workspace.outbox.run(["retry", "1", "--expires-at", "1h"])
+            let retried = try await workspace.outbox.run(["retry", "1", "--expires-at", "1h"])
             #expect(retried.status == 0 && retried.stdout.contains("1 message(s) due now"), "\(retried.stderr)")
             let server = try TestSMTPServer()
             defer { server.stop() }
             try Self.sendThrough(port: server.port, workspace)
-            let sent = try workspace.outbox.run(["serve", "--once"])
+            let sent = try await workspace.outbox.run(["serve", "--once"])
             #expect(sent.stdout.contains("sent 1"), "\(sent.stdout) \(sent.stderr)")
             // The recipient that failed as expired is sent to: the message really went out.
             #expect(try server.messages().count == 1)
-            let shown = try workspace.outbox.run(["show", "1"]).stdout
+            let shown = try await workspace.outbox.run(["show", "1"]).stdout
             #expect(shown.contains("retried") && shown.contains("made due now by operator; expires"), "\(shown)")
         }
     }

@@ -15,7 +15,7 @@ import Testing
         defer { source.close(); cluster.stop() }
         let sqlite = source.process, postgres = OutboxProcess(database: cluster.url(database: "outbox"))
 
-        let copied = try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--json"])
+        let copied = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--json"])
         #expect(copied.status == 0, "\(copied.stderr)")
         let report = try #require(try copied.json() as? [String: Any])
         let tables = try #require(report["tables"] as? [[String: Any]])
@@ -42,19 +42,19 @@ import Testing
         let (source, cluster) = try await StoreCopyFixture.everyState()
         defer { source.close(); cluster.stop() }
         let sqlite = source.process, postgres = OutboxProcess(database: cluster.url(database: "outbox"))
-        #expect(try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database]).status == 0)
+        #expect(try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database]).status == 0)
         let before = try cluster.sql("SELECT count(*) || '/' || (SELECT count(*) FROM event) FROM message", database: "outbox")
 
-        let refused = try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database])
+        let refused = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("already holds outbox data") && refused.stderr.contains("--into-non-empty"), "\(refused.stderr)")
-        let colliding = try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--into-non-empty"])
+        let colliding = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--into-non-empty"])
         #expect(colliding.status != 0 && colliding.stderr.contains("duplicate key"), "\(colliding.status) \(colliding.stderr) \(colliding.stdout)")
         #expect(try cluster.sql("SELECT count(*) || '/' || (SELECT count(*) FROM event) FROM message", database: "outbox") == before)
 
         // Wrong way round, and a password in the URL, are refused before anything is read.
-        #expect(try sqlite.run(["store", "copy", "--from", postgres.database, "--to", sqlite.database]).status != 0)
-        let password = try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", "postgres://outbox:hunter2@127.0.0.1/outbox"])
+        #expect(try await sqlite.run(["store", "copy", "--from", postgres.database, "--to", sqlite.database]).status != 0)
+        let password = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", "postgres://outbox:hunter2@127.0.0.1/outbox"])
         #expect(password.status != 0 && password.stderr.contains("password in the URL is refused") && !password.stderr.contains("hunter2"))
     }
 
@@ -64,7 +64,7 @@ import Testing
         let (source, cluster) = try await StoreCopyFixture.everyState()
         defer { source.close(); cluster.stop() }
         let sqlite = source.process, postgres = OutboxProcess(database: cluster.url(database: "outbox"))
-        #expect(try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database]).status == 0)
+        #expect(try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database]).status == 0)
         let commands = [
             ["cancel", "5"], ["cancel", "1"], ["cancel", "999"], ["retry", "3", "--json"], ["retry", "1"], ["cancel", "--batch", "1"],
             ["retry", "--batch", "1"], ["retry", "--batch", "7"], ["suppressions", "add", "New@Example.com", "--reason", "asked by phone"],
@@ -73,18 +73,18 @@ import Testing
             ["purge", "--older-than", "1d"], ["purge", "--older-than", "1d", "--json"],
         ]
         for arguments in commands {
-            let expected = try sqlite.run(arguments), actual = try postgres.run(arguments)
+            let expected = try await sqlite.run(arguments), actual = try await postgres.run(arguments)
             #expect(actual.status == expected.status, "\(arguments): \(actual.stderr)")
             #expect(actual.stdout == expected.stdout, "\(arguments)")
             #expect(actual.stderr == expected.stderr, "\(arguments)")
         }
         for arguments in [["list", "--json"], ["events", "--json", "--limit", "10000"], ["suppressions", "list", "--all", "--json"], ["status", "--json"]] {
-            let expected = try sqlite.run(arguments), actual = try postgres.run(arguments)
+            let expected = try await sqlite.run(arguments), actual = try await postgres.run(arguments)
             #expect(try StoreCopyFixture.timeless(actual.stdout) == StoreCopyFixture.timeless(expected.stdout), "\(arguments)")
         }
         // What does not work on PostgreSQL yet says so, and creates nothing.
         for arguments in [["profile", "list"], ["show", "1", "--eml"], ["resolve", "4", "--sent"]] {
-            let refused = try postgres.run(arguments)
+            let refused = try await postgres.run(arguments)
             #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"), "\(arguments): \(refused.stderr)")
         }
     }
@@ -104,7 +104,7 @@ import Testing
             return batches
         }
         try await Task.sleep(for: .milliseconds(300))
-        let copied = try OutboxProcess(database: sqlite.database).run(["store", "copy", "--from", sqlite.database, "--to", cluster.url(database: "outbox")])
+        let copied = try await OutboxProcess(database: sqlite.database).run(["store", "copy", "--from", sqlite.database, "--to", cluster.url(database: "outbox")])
         writer.cancel()
         let written = try await writer.value
         #expect(copied.status == 0, "\(copied.stderr)")
@@ -140,7 +140,7 @@ import Testing
         let sqlite = source.process, postgres = OutboxProcess(database: cluster.url(database: "outbox"))
 
         let started = ContinuousClock.now
-        let copied = try sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--json"])
+        let copied = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database, "--json"])
         let elapsed = ContinuousClock.now - started
         #expect(copied.status == 0, "\(copied.stderr)")
         let report = try #require(try copied.json() as? [String: Any])
@@ -152,7 +152,7 @@ import Testing
             var after = 0, pages = 0
             while true {
                 let page = command + ["--after", String(after)]
-                let expected = try sqlite.run(page), actual = try postgres.run(page)
+                let expected = try await sqlite.run(page), actual = try await postgres.run(page)
                 #expect(expected.status == 0 && actual.status == 0, "\(page): \(actual.stderr)")
                 #expect(actual.stdout == expected.stdout, "\(page)")
                 let items = try #require(try expected.json() as? [[String: Any]])
@@ -164,11 +164,11 @@ import Testing
         }
         for id in [1, 250, 499, 500, 501, 50_000, count] {
             for arguments in [["show", String(id)], ["show", String(id), "--json"]] {
-                let expected = try sqlite.run(arguments), actual = try postgres.run(arguments)
+                let expected = try await sqlite.run(arguments), actual = try await postgres.run(arguments)
                 #expect(expected.status == 0 && actual.stdout == expected.stdout, "\(arguments): \(actual.stderr)")
             }
         }
-        #expect(try sqlite.run(["status", "--json"]).stdout == (try postgres.run(["status", "--json"]).stdout))
+        #expect(try await sqlite.run(["status", "--json"]).stdout == (try await postgres.run(["status", "--json"]).stdout))
     }
 }
 
@@ -224,14 +224,14 @@ enum StoreCopyFixture {
         for arguments in [["cancel", "6"], ["suppressions", "add", "gone@example.com", "--reason", "asked"],
                           ["dkim", "keygen", "--domain", "example.com", "--selector", "s1", "--algorithm", "ed25519"],
                           ["api-token", "create", "erp", "--owner", "acme"]] {
-            let result = try outbox.run(arguments)
+            let result = try await outbox.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        let profile = try outbox.run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "2525", "--tls", "none", "--user", "acme",
+        let profile = try await outbox.run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "2525", "--tls", "none", "--user", "acme",
                                       "--password-stdin"], stdin: "secret-password\n")
         #expect(profile.status == 0, "\(profile.stderr)")
         let bounce = try String(contentsOfFile: StoreCopyFixture.samples + "/01-postfix-dsn-failed.eml", encoding: .utf8)
-        let ingested = try outbox.run(["bounces", "ingest", "--source", "test"], stdin: bounce)
+        let ingested = try await outbox.run(["bounces", "ingest", "--source", "test"], stdin: bounce)
         #expect(ingested.status == 0, "\(ingested.stderr)")
     }
 
