@@ -19,6 +19,8 @@ enum PostgresMigrations {
         ("v17-baseline", baseline),
         // As SQLite's v18: the enqueue writes notBefore into next_attempt_at too, so the claim keeps its shape.
         ("v18-message-schedule", "ALTER TABLE message ADD COLUMN not_before BIGINT; ALTER TABLE message ADD COLUMN expires_at BIGINT"),
+        // Connection caps and rate limits counted across nodes (PostgresSendLimits); no SQLite step: one node counts in memory.
+        ("v22-send-limits", PostgresSendLimitSchema.step),
     ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

@@ -42,13 +42,15 @@ public final class DeliveryEngine: Sendable {
     private let watcher = Mutex<ChangeWatcher?>(nil)
     private let logger = Logger(label: "outbox.delivery")
 
-    public init(database: OutboxDatabase, configuration: DeliveryConfiguration) {
+    /// - Parameter limits: where connection caps and rate limits are counted when several
+    ///   nodes share the outbox (a PostgreSQL store's); nil counts in this process (SQLite).
+    public init(database: OutboxDatabase, configuration: DeliveryConfiguration, limits: (any SendLimitLedger)? = nil) {
         self.database = database
         self.configuration = configuration
         self.leaseOwner = LeaseOwnerID.make()
-        self.rateGate = RateGate(database: database, pace: configuration.pace)
+        self.rateGate = RateGate(database: database, pace: configuration.pace, ledger: limits, holder: leaseOwner)
         self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner, progress: progress)
-        self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
+        self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
         self.sentCopies = SentCopier(database: database, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit)
         self.unknownOutcomes = UnknownOutcomeResolver(database: database, configuration: configuration)
     }
