@@ -19,8 +19,14 @@ enum PostgresMigrations {
         ("v17-baseline", baseline),
         // As SQLite's v18: the enqueue writes notBefore into next_attempt_at too, so the claim keeps its shape.
         ("v18-message-schedule", "ALTER TABLE message ADD COLUMN not_before BIGINT; ALTER TABLE message ADD COLUMN expires_at BIGINT"),
+        // As SQLite's owner_pause (issue #14 phase 2): holds and rate pauses every node sees;
+        // `stamp` is the owner's and the company profile's updated_at when the hold began.
+        ("v22-owner-pause", """
+            CREATE TABLE owner_pause (owner TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('hold','rate')), until BIGINT NOT NULL,
+                reason TEXT NOT NULL, stamp TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """),
         // Connection caps and rate limits counted across nodes (PostgresSendLimits); no SQLite step: one node counts in memory.
-        ("v22-send-limits", PostgresSendLimitSchema.step),
+        ("v23-send-limits", PostgresSendLimitSchema.step),
     ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

@@ -9,16 +9,18 @@ extension PostgresStore {
     /// the same time take disjoint messages and never wait for each other. The profile
     /// layers of the owners are read in the same transaction.
     ///
-    /// Not yet on PostgreSQL: owner holds and rate pauses, and the suppression check at
-    /// claim (there is no suppression list on PostgreSQL yet).
+    /// Owners held or paused for a rate limit (``PostgresPauses``) are skipped. Not yet on
+    /// PostgreSQL: the suppression check at claim (there is no suppression list there yet).
     public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) async throws -> ClaimedBatch {
         let logger = logger
         return try await transaction { connection in
+            try await PostgresPauses.lift(connection, logger: logger, now: now)
             var rows: [ClaimRow] = []
             for try await row in try await connection.query("""
                 WITH due AS (
                     SELECT id FROM message
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= \(dueBy)
+                      AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED)
                 UPDATE message m SET state = 'sending', lease_owner = \(leaseOwner), lease_expires_at = \(leaseUntil), updated_at = \(now)

@@ -53,3 +53,15 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// The distinct owners of leases held now.
+    func leaseOwners() async throws -> [String] {
+        var owners: [String] = []
+        for try await owner in try await client.query(
+            "SELECT DISTINCT lease_owner FROM message WHERE state = 'sending' AND lease_owner IS NOT NULL", logger: logger).decode(String.self) {
+            owners.append(owner)
+        }
+        return owners
+    }
+}

@@ -20,7 +20,7 @@ import Testing
         let sent = try await onThreads(3) { node in
             var configuration = SharedOutbox.configuration
             configuration.workers = 3
-            return DeliveryEngine(database: try outbox.open(), configuration: configuration, limits: nodes.ledgers[node]).drain().sent
+            return DeliveryEngine(store: try outbox.open(), configuration: configuration, limits: nodes.ledgers[node]).drain().sent
         }
         #expect(sent.reduce(0, +) == 36)
         #expect(sent.filter { $0 > 0 }.count >= 2, "the nodes shared the work: \(sent)")
@@ -36,7 +36,7 @@ import Testing
         try outbox.profile("erp", port: server.port) { $0.perMinute = 60 }  // one send a second, whichever node sends
         try outbox.enqueue(8, owner: "erp")
         let engines = try (0..<3).map { node in
-            try DeliveryEngine(database: outbox.open(), configuration: SharedOutbox.configuration, limits: nodes.ledgers[node])
+            try DeliveryEngine(store: outbox.open(), configuration: SharedOutbox.configuration, limits: nodes.ledgers[node])
         }
         for engine in engines { try engine.start() }
         let deadline = Date().addingTimeInterval(60)

@@ -28,7 +28,7 @@ extension DatabaseOptions {
 
     /// Runs async store work from a synchronous command (the main thread waits; the work
     /// runs on the concurrency pool and postgres-nio's event loop).
-    private static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         let outcome = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
