@@ -12,8 +12,10 @@ import Synchronization
 /// postgres-nio's event loop; never call it from Swift's cooperative pool.
 ///
 /// Times: the engine passes its own clock; they are moved onto the database server's
-/// clock (`clock_timestamp()`, offset measured at open and every ``clockCheck``), so
-/// leases, due times and events compare on one clock whatever the nodes' clocks say.
+/// clock (`clock_timestamp()`, offset measured at open and every ``clockCheck``; differences
+/// below ``clockTolerance`` are left alone), so leases, claims, holds and events compare on
+/// one clock whatever the nodes' clocks say. (An enqueue still stamps its due time with
+/// the enqueuing node's clock.)
 public final class PostgresDeliveryStore: DeliveryStore {
     public let store: PostgresStore
     /// Database clock minus this node's clock, in milliseconds.
@@ -22,6 +24,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     private let logger: Logger
     /// How often the clock offset is measured again (at a claim).
     static let clockCheck: Int64 = 30_000
+    /// A clock difference smaller than this (plus the measuring round trip) is not corrected.
+    static let clockTolerance: Int64 = 250
 
     /// Wraps `store` and measures the clock offset.
     public init(_ store: PostgresStore, logger: Logger = Logger(label: "outbox.postgres")) throws {
@@ -47,7 +51,11 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let before = Self.localNow()
         let database = try blocking { try await $0.databaseNow() }
         let after = Self.localNow()
-        let measured = database - (before + after) / 2
+        // Within the measurement's noise (a round trip) of NTP-synchronised clocks, this node's
+        // clock is kept: a few milliseconds' correction would only make a message the
+        // enqueuing node stamped "due now" look due a moment later here.
+        let raw = database - (before + after) / 2
+        let measured = abs(raw) < Self.clockTolerance + (after - before) ? 0 : raw
         let previous = offset.exchange(measured, ordering: .relaxed)
         offsetMeasuredAt.store(after, ordering: .relaxed)
         if abs(measured) > 1_000, abs(measured - previous) > 1_000 {
@@ -146,7 +154,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let store = store
         Task {
             let result: Result<T, any Error>
-            do { result = .success(try await work(store)) } catch { result = .failure(error) }
+            do { result = .success(try await work(store)) } catch let error as PSQLError {
+                // The server's message (postgres-nio hides it from the description), temporary as I/O errors are.
+                result = .failure(StoreError(.ioError, "PostgreSQL outbox \(store.location): \(PostgresStore.describe(error))"))
+            } catch { result = .failure(error) }
             outcome.withLock { $0 = result }
             done.signal()
         }

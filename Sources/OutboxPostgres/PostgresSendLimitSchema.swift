@@ -1,4 +1,4 @@
-/// Schema step `v23-send-limits`: the state of ``PostgresSendLimits`` — connection slots
+/// Schema step `v24-send-limits`: the state of ``PostgresSendLimits`` — connection slots
 /// per account and admitted sends per owner — and the two functions that take them, each
 /// one round trip. Each function locks the account's (or owner's) row first, so nodes
 /// taking slots or admitting sends for the same account or owner at once go one after the

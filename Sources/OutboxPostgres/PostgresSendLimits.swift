@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Connection caps and rate limits counted in the PostgreSQL outbox, so they hold across
 /// every node sharing it (issue #14): a slot or an admission is one call of a function of
-/// schema step `v23-send-limits` (``PostgresSendLimitSchema``), one round trip that locks
+/// schema step `v24-send-limits` (``PostgresSendLimitSchema``), one round trip that locks
 /// the account's or owner's row and reads the database's clock.
 ///
 /// The ledger's calls block the calling thread for that round trip (the delivery workers

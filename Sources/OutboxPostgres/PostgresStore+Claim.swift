@@ -99,8 +99,11 @@ extension PostgresStore {
         guard !entries.isEmpty else { return [] }
         let logger = logger
         return try await transaction { connection in
-            var recorded: [Bool] = []
-            for entry in entries { recorded.append(try await Self.recordOne(connection, logger: logger, entry, leaseOwner: leaseOwner, now: now)) }
+            // In id order, as every multi-row write of leased messages (see renewLeases): no deadlock between them.
+            var recorded = [Bool](repeating: false, count: entries.count)
+            for index in entries.indices.sorted(by: { entries[$0].messageID < entries[$1].messageID }) {
+                recorded[index] = try await Self.recordOne(connection, logger: logger, entries[index], leaseOwner: leaseOwner, now: now)
+            }
             return recorded
         }
     }

@@ -94,6 +94,14 @@ public final class PostgresStore: QueueStore {
         }
     }
 
+    /// A query or connection error as a ``OutboxStore/StoreError`` with the server's message
+    /// and detail (never the query's values), for a command to print; other errors as they are.
+    public static func reported(_ error: any Error, doing: String) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
+        return StoreError(error.serverInfo == nil ? .ioError : .invalidState, "\(doing): \(describe(error))\(detail)")
+    }
+
     /// The server's message for a query error (postgres-nio hides it from `description`).
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {

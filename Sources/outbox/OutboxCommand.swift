@@ -10,7 +10,7 @@ struct OutboxCommand: ParsableCommand {
         subcommands: [
             EnqueueCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, EventsCommand.self,
             CancelCommand.self, RetryCommand.self, ResolveCommand.self, PurgeCommand.self, ProfileCommand.self, SettingsCommand.self, BouncesCommand.self, SuppressionsCommand.self, WebhooksCommand.self, ServeCommand.self,
-            InitCommand.self, VersionCommand.self, SecretsCommand.self, DoctorCommand.self, DKIMCommand.self, APITokenCommand.self,
+            InitCommand.self, VersionCommand.self, SecretsCommand.self, DoctorCommand.self, DKIMCommand.self, APITokenCommand.self, StoreCommand.self,
         ]
     )
 

@@ -31,7 +31,7 @@ import Testing
         }
         #expect(try onPostgres.run(["list"]).stdout.contains("Invoice 3"))
         // A command not on PostgreSQL yet refuses it plainly (and creates no file named like the URL).
-        let refused = try onPostgres.run(["cancel", "1"])
+        let refused = try onPostgres.run(["profile", "list"])
         #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
         let batch = try sqlite.file("batch.jsonl", Array(#"{"owner":"acme","to":"d@example.com","subject":"Hi","text":"Hello"}"#.utf8))
         for arguments in [["enqueue", batch]] {

@@ -41,13 +41,14 @@ public final class SMTPSink {
         }
     }
 
+    /// SIGKILL: smtp-sink ignores SIGTERM.
     public func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
     private static func waitUntilListening(_ port: Int) -> Bool {
         for _ in 0..<100 {

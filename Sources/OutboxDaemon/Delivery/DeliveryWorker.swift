@@ -189,7 +189,7 @@ final class DeliveryWorker {
             return
         }
         if let unavailableSecret {  // a secret this process cannot open or read: hold until it is back, never send without it
-            let reason = unavailableSecret.hasPrefix("credential '") ? unavailableSecret : "secrets: \(unavailableSecret) (see `outbox secrets status`)"
+            let reason = unavailableSecret  // the hold reason, worded by the problem's cause (UnavailableSecret.holdReason)
             hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }

@@ -30,7 +30,7 @@ public final class OutboxDatabase: Sendable {
     public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws(StoreError) {
         // A PostgreSQL URL is never opened as a file name (serve would create `postgres:/…`).
         guard !path.hasPrefix("postgres://"), !path.hasPrefix("postgresql://") else {
-            throw StoreError(.cannotOpenDatabase, "the database setting is a PostgreSQL URL; this command does not work on a PostgreSQL outbox yet (it works with: list, status, events without --follow)")
+            throw StoreError(.cannotOpenDatabase, "the database setting is a PostgreSQL URL; this command does not work on a PostgreSQL outbox yet (it works with: list, status, show without --eml, events without --follow, cancel, retry, purge, suppressions, bounces list, store copy)")
         }
         self.path = path
         secrets = SecretVault(source: secretKey ?? .resolve(databasePath: path))
@@ -53,7 +53,12 @@ public final class OutboxDatabase: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA cache_size = \(Self.writerCacheSize)")
             }
-            try OutboxMigrations.migrator.migrate(pool)
+            let migrator = OutboxMigrations.migrator
+            if try !pool.read(migrator.hasCompletedMigrations) {
+                try DatabaseFile.migrating(path: path, timeout: busyTimeout) { try migrator.migrate(pool) }
+            }
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw StoreError.from(error, doing: "cannot open database \(path)", path: path)
         } catch {

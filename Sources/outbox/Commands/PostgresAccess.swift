@@ -12,19 +12,39 @@ extension DatabaseOptions {
 
     /// Opens the PostgreSQL outbox, runs `read` on it and closes it; errors as the SQLite path reports them.
     func readPostgres<T: Sendable>(_ read: @escaping @Sendable (any QueueStore) async throws -> T) throws -> T {
+        try readPostgresStore(read)
+    }
+
+    /// ``readPostgres(_:)`` with the PostgreSQL store's own operations at hand.
+    func readPostgresStore<T: Sendable>(_ read: @escaping @Sendable (PostgresStore) async throws -> T) throws -> T {
         let setting = resolvedPath
         return try Failure.guarding {
             try Self.waitFor {
                 let store = try await PostgresStore.open(try PostgresLocation(setting))
                 defer { store.close() }
-                return try await read(store)
+                do {
+                    return try await read(store)
+                } catch {
+                    throw PostgresStore.reported(error, doing: "PostgreSQL outbox \(store.location)")
+                }
             }
         }
     }
 
+    /// Runs an operator command's store work on whichever store the setting names: the
+    /// PostgreSQL outbox, or the SQLite file opened read-write; errors as the SQLite path reports them.
+    func operate<T: Sendable>(_ body: @escaping @Sendable (any OperatorStore) async throws -> T) throws -> T {
+        guard isPostgres else {
+            let outbox = try open()
+            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
+        }
+        return try readPostgresStore(body)
+    }
+
     /// The refusal of a PostgreSQL outbox by a command that does not support it yet.
     static let postgresNotYet = StoreError(
-        .invalidState, "this command does not work on a PostgreSQL outbox yet (it works with: list, status, events without --follow)")
+        .invalidState, "this command does not work on a PostgreSQL outbox yet (it works with: list, status, show without --eml, events without --follow, "
+            + "cancel, retry, purge, suppressions, bounces list, store copy)")
 
     /// Runs async store work from a synchronous command (the main thread waits; the work
     /// runs on the concurrency pool and postgres-nio's event loop).

@@ -22,8 +22,8 @@ struct PurgeCommand: ParsableCommand {
         let now = nowMilliseconds()
         let cutoff = now - DurationText.milliseconds(olderThan)!
         let progress = ProgressLine.onTerminal("purge", unit: "message(s)")
-        let result = try Failure.guarding {
-            try database.open().purge(finishedBefore: cutoff, now: now, chunk: 5000) { done, total in progress?.set(done: done, total: total) }
+        let result = try database.operate { outbox in
+            try await outbox.purge(finishedBefore: cutoff, now: now, chunk: 5000) { done, total in progress?.set(done: done, total: total) }
         }
         progress?.finish()
         if json { try Formatting.printJSON(result); return }

@@ -9,11 +9,10 @@ struct RetryCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let outbox = try target.database.open()
-        let now = nowMilliseconds()
-        let result = try Failure.guarding {
-            if let batch = target.batch { return try outbox.retry(batchID: batch, now: now) }
-            return try outbox.retry(messageID: target.id!, now: now)
+        let now = nowMilliseconds(), batch = target.batch, id = target.id
+        let result = try target.database.operate { outbox in
+            if let batch { return try await outbox.retry(batchID: batch, now: now) }
+            return try await outbox.retry(messageID: id!, now: now)
         }
         if json { try Formatting.printJSON(result); return }
         print("\(result.changed) message(s) due now" + (result.skipped > 0 ? ", \(result.skipped) left alone (sending, sent or cancelled)" : ""))

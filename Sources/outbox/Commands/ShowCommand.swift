@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutboxCore
 import OutboxDaemon
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox show ID`: one message in full, with its event timeline.
@@ -18,13 +19,19 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         if eml { return try printEML() }
-        let detail = try Failure.guarding { try database.open(.readOnly).message(id: id) }
+        let id = id
+        let (detail, unknown): (MessageDetail, UnknownOutcome?) = database.isPostgres
+            ? try database.readPostgresStore { store in (try await store.message(id: id), try await store.unknownOutcome(messageID: id)) }
+            : try Failure.guarding {
+                let outbox = try database.open(.readOnly)
+                return (try outbox.message(id: id), try? outbox.unknownOutcome(messageID: id))
+            }
         if json { try Formatting.printJSON(detail); return }
         let m = detail.summary
         print("message \(m.id)  state \(m.state)  owner \(m.owner)  batch \(m.batchID)\(m.key.map { "  key \($0)" } ?? "")")
         print("subject: \(m.subject)")
         print("created \(Formatting.time(m.createdAt))  updated \(Formatting.time(m.updatedAt))  attempts \(m.attempts)  priority \(m.priority)")
-        if let unknown = try? database.open(.readOnly).unknownOutcome(messageID: m.id) {
+        if let unknown {
             print(UnknownOutcomeText.line(unknown))
         } else if m.state == "queued" || m.state == "deferred" {
             print("next attempt: \(Formatting.time(m.nextAttemptAt))")

@@ -16,7 +16,8 @@ struct BouncesListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bounces = try Failure.guarding { try database.open().bounces(limit: limit, beforeID: before) }
+        let limit = limit, before = before
+        let bounces = try database.operate { try await $0.bounces(limit: limit, beforeID: before) }
         if json { try Formatting.printJSON(bounces); return }
         if bounces.isEmpty { print("no bounces"); return }
         print(Formatting.table([["ID", "RECEIVED", "KIND", "REASONS", "MESSAGE", "SOURCE", "SUBJECT"]] + bounces.map {

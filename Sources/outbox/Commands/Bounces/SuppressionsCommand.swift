@@ -19,9 +19,9 @@ struct SuppressionsCommand: ParsableCommand {
 
         func run() throws {
             let now = nowMilliseconds()
-            let entries = try Failure.guarding {
-                let outbox = try database.open()
-                return (try outbox.suppressions(now: now, includeExpired: all) + outbox.unsubscriptions())
+            let all = all
+            let entries = try database.operate { outbox in
+                (try await outbox.suppressions(now: now, includeExpired: all) + outbox.unsubscriptions())
                     .sorted { ($0.createdAt, $1.address) > ($1.createdAt, $0.address) }
             }
             if json { try Formatting.printJSON(entries); return }
@@ -48,7 +48,8 @@ struct SuppressionsCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let added = try Failure.guarding { try database.open().addSuppression(address: address, reason: reason, now: nowMilliseconds()) }
+            let address = address, reason = reason, now = nowMilliseconds()
+            let added = try database.operate { try await $0.addSuppression(address: address, reason: reason, now: now) }
             if json { try Formatting.printJSON(["address": address, "changed": added ? "added" : "unchanged"]); return }
             print(added ? "suppressed \(address)" : "\(address) was already suppressed")
         }
@@ -64,10 +65,10 @@ struct SuppressionsCommand: ParsableCommand {
 
         func run() throws {
             let now = nowMilliseconds()
-            let removed = try Failure.guarding {
-                let outbox = try database.open()
-                return try owner.map { try outbox.removeUnsubscription(owner: $0, address: address, now: now) }
-                    ?? outbox.removeSuppression(address: address, now: now)
+            let owner = owner, address = address
+            let removed = try database.operate { outbox in
+                if let owner { return try await outbox.removeUnsubscription(owner: owner, address: address, now: now) }
+                return try await outbox.removeSuppression(address: address, now: now)
             }
             if json { try Formatting.printJSON(["address": address, "changed": removed ? "removed" : "unchanged"]); return }
             let scope = owner.map { " for owner \($0)'s letters" } ?? ""
