@@ -31,12 +31,15 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public init(_ store: PostgresStore, logger: Logger = Logger(label: "outbox.postgres")) throws {
         self.store = store
         self.logger = logger
+        self.sendLimits = PostgresSendLimits(store: store)
         try measureClock()
     }
 
     public var displayName: String { store.location.description }
     /// Several nodes share one PostgreSQL queue.
     public var isShared: Bool { true }
+    /// Connection caps and rate limits counted in the database, across the nodes.
+    public let sendLimits: (any SendLimitLedger)?
 
     /// This node's clock, Unix milliseconds.
     static func localNow() -> Int64 { OutboxDatabase.milliseconds(Date()) }

@@ -28,6 +28,8 @@ enum PostgresMigrations {
                 reason TEXT NOT NULL, stamp TEXT NOT NULL, created_at BIGINT NOT NULL)
             """),
         ("v23-sqlite-parity", sqliteParity),
+        // Connection caps and rate limits counted across nodes (PostgresSendLimits); no SQLite step: one node counts in memory.
+        ("v24-send-limits", PostgresSendLimitSchema.step),
     ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

@@ -21,20 +21,22 @@ import Synchronization
 ///
 /// On a shared store, leases expire on the store's clock: a node that dies loses its
 /// messages when their leases expire, and the first worker of every other node takes them
-/// over (``reclaimExpired(now:)``). Features whose state is still SQLite-only (rate limits
-/// and send pace, DKIM keys, sent copies, resolving unknown outcomes) are absent there; a
-/// message that needs one holds its profile with a `configuration:` reason instead.
+/// over (``reclaimExpired(now:)``). Connection caps and rate limits are counted in the
+/// store's ``OutboxStore/DeliveryStore/sendLimits``, across nodes. Features whose state is
+/// still SQLite-only (DKIM keys, sent copies, resolving unknown outcomes) are absent there;
+/// a message that needs one holds its profile with a `configuration:` reason instead. The
+/// send pace after "too fast" replies is kept by each node for itself there.
 public final class DeliveryEngine: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox when the store is one: DKIM keys, rate limits, sent copies and
-    /// unknown-outcome looks live only there for now. Nil on PostgreSQL.
+    /// The SQLite outbox when the store is one: DKIM keys, sent copies and unknown-outcome
+    /// looks live only there for now. Nil on PostgreSQL.
     public let database: OutboxDatabase?
     public let configuration: DeliveryConfiguration
     /// This engine's lease owner name, `host:pid:start` (see ``LeaseOwnerID``).
     public let leaseOwner: String
     let wake = WakeSignal()
     let counters = DeliveryCounters()
-    /// Rate limits and send pace (SQLite only for now).
+    /// Rate limits and send pace; nil on a store that counts no limits (none does today).
     let rateGate: RateGate?
     let committer: GroupCommitter
     let connections: ConnectionPool
@@ -59,15 +61,22 @@ public final class DeliveryEngine: Sendable {
     }
 
     /// An engine on `store`; the SQLite-only parts run when it is an ``OutboxDatabase``.
-    public init(store: any DeliveryStore, configuration: DeliveryConfiguration) {
-        let database = store as? OutboxDatabase
+    /// - Parameter limits: where connection caps and rate limits are counted; nil takes the
+    ///   store's ``OutboxStore/DeliveryStore/sendLimits`` (PostgreSQL: in the database, across
+    ///   nodes; SQLite: in this process).
+    public init(store: any DeliveryStore, configuration: DeliveryConfiguration, limits: (any SendLimitLedger)? = nil) {
+        let database = store as? OutboxDatabase, limits = limits ?? store.sendLimits, leaseOwner = LeaseOwnerID.make()
         self.store = store
         self.database = database
         self.configuration = configuration
-        self.leaseOwner = LeaseOwnerID.make()
-        self.rateGate = database.map { RateGate(database: $0, pace: configuration.pace) }
+        self.leaseOwner = leaseOwner
+        self.rateGate = if let database {
+            RateGate(database: database, pace: configuration.pace, ledger: limits, holder: leaseOwner)
+        } else {
+            limits.map { RateGate(ledger: $0, pace: SendPace(database: nil, policy: configuration.pace), holder: leaseOwner) }
+        }
         self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
-        self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
+        self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
         self.sentCopies = database.map { SentCopier(database: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
         self.unknownOutcomes = database.map { UnknownOutcomeResolver(database: $0, configuration: configuration) }
     }

@@ -237,7 +237,7 @@ final class DeliveryWorker {
         }
         reservation = (message.owner, openRecipients)
         defer {
-            if let held = reservation { engine.rateGate?.finish(owner: held.owner, recipients: held.recipients) }
+            if let held = reservation { engine.rateGate?.finish(owner: held.owner, recipients: held.recipients, sent: false) }
             reservation = nil
         }
         let assembly: MessageAssembly
@@ -351,7 +351,7 @@ final class DeliveryWorker {
         // A session that deferred or failed to log in may be in a bad state: closed, not reused.
         var reusable = false
         if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
-        if reusable { engine.connections.checkin(key, session) } else { engine.connections.discard(key) }
+        if reusable { engine.connections.checkin(key, session) } else { engine.connections.discard(key, consume session) }
         return verdict
     }
 
@@ -393,7 +393,8 @@ final class DeliveryWorker {
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
         if let held = reservation, let rateGate = engine.rateGate {
-            onCommitted = { rateGate.finish(owner: held.owner, recipients: held.recipients) }
+            let sent = outcome.mayHaveBeenAccepted
+            onCommitted = { rateGate.finish(owner: held.owner, recipients: held.recipients, sent: sent) }
         }
         reservation = nil
         let ticket = engine.committer.submit(PendingRecord(outcome, messageID: message.id), onCommitted: onCommitted)

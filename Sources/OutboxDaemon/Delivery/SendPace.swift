@@ -40,13 +40,14 @@ final class SendPace: Sendable {
     }
 
     private let states: Mutex<[String: State]>
-    private let database: OutboxDatabase
+    /// Where the state is kept; nil keeps it in this process only (a store without `send_pace`).
+    private let database: OutboxDatabase?
     private let logger = Logger(label: "outbox.pace")
 
-    init(database: OutboxDatabase, policy: PacePolicy = PacePolicy()) {
+    init(database: OutboxDatabase?, policy: PacePolicy = PacePolicy()) {
         self.database = database
         self.policy = policy
-        let stored = (try? database.sendPaces()) ?? []
+        let stored = (try? database?.sendPaces()) ?? []
         states = Mutex(Dictionary(uniqueKeysWithValues: stored.map { ($0.owner, State(level: $0.level, pausedUntil: $0.pausedUntil, reason: $0.reason)) }))
     }
 
@@ -63,12 +64,23 @@ final class SendPace: Sendable {
     func admit(owner: String, now: Int64) -> (until: Int64, reason: String)? {
         states.withLock { states -> (until: Int64, reason: String)? in
             guard var state = states[owner], state.level > 0 else { return nil }
-            if state.pausedUntil > now { return (state.pausedUntil, "owner \(owner) paused after \(state.reason)") }
-            if state.nextSlot > now { return (state.nextSlot, "owner \(owner) slowed to level \(state.level) after \(state.reason)") }
+            if let wait = Self.wait(state, owner: owner, now: now) { return wait }
             state.nextSlot = max(now, state.nextSlot) + interval(level: state.level)
             states[owner] = state
             return nil
         }
+    }
+
+    /// When `owner`'s next slot opens and why, nil if it is open now; takes nothing.
+    func waiting(owner: String, now: Int64) -> (until: Int64, reason: String)? {
+        states.withLock { states in states[owner].flatMap { Self.wait($0, owner: owner, now: now) } }
+    }
+
+    private static func wait(_ state: State, owner: String, now: Int64) -> (until: Int64, reason: String)? {
+        guard state.level > 0 else { return nil }
+        if state.pausedUntil > now { return (state.pausedUntil, "owner \(owner) paused after \(state.reason)") }
+        if state.nextSlot > now { return (state.nextSlot, "owner \(owner) slowed to level \(state.level) after \(state.reason)") }
+        return nil
     }
 
     /// Looks at one attempt's replies: a recognised throttle slows `owner`, an acceptance
@@ -127,7 +139,7 @@ final class SendPace: Sendable {
     private func record(_ change: SendPaceRecord, _ detail: String, reply: SMTPReply?) {
         logger.notice("owner \(change.owner): \(detail)")
         do {
-            try database.recordPace(change, detail: detail, code: reply?.code, enhancedCode: reply?.enhancedCode?.description)
+            try database?.recordPace(change, detail: detail, code: reply?.code, enhancedCode: reply?.enhancedCode?.description)
         } catch {
             logger.error("owner \(change.owner): recording the pace change failed: \(error)")
         }

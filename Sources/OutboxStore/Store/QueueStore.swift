@@ -132,6 +132,9 @@ public protocol DeliveryStore: AnyObject, Sendable {
     func watchChanges(pollInterval: Int64, _ onChange: @escaping @Sendable () -> Void) throws -> any ChangeWatch
     /// Closes the store; later calls fail.
     func close() throws
+    /// Where connection caps and rate limits are counted when several nodes share the
+    /// store; nil counts them in each process (``LocalConnectionSlots``, ``LocalSendRates``).
+    var sendLimits: (any SendLimitLedger)? { get }
 }
 
 /// A running ``DeliveryStore/watchChanges(pollInterval:_:)``.
@@ -144,6 +147,8 @@ extension OutboxDatabase: DeliveryStore {
     public var displayName: String { path }
     /// One SQLite file is one host's: leases of other processes are reclaimed at start.
     public var isShared: Bool { false }
+    /// One node: limits are counted in its memory and `sent` events.
+    public var sendLimits: (any SendLimitLedger)? { nil }
 
     /// `PRAGMA data_version` looked at every `pollInterval` ms on a thread of its own.
     public func watchChanges(pollInterval: Int64, _ onChange: @escaping @Sendable () -> Void) throws -> any ChangeWatch {
