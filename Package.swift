@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "OutboxHTTPTests", dependencies: ["outbox", "OutboxTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "OutboxPostgresTests",
-            dependencies: ["outbox", "OutboxPostgres", "OutboxStore", "OutboxCore", "OutboxTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["outbox", "OutboxPostgres", "OutboxStore", "OutboxCore", "OutboxDaemon", "OutboxTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

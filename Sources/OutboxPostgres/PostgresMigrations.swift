@@ -6,7 +6,9 @@ import PostgresNIO
 /// The PostgreSQL schema as named, append-only steps recorded in `outbox_migration`.
 /// Names follow the SQLite sequence (``OutboxStore`` `OutboxMigrations`): the first step
 /// creates what SQLite's v1…v17 build, for the tables phase 1 uses; a later SQLite step
-/// `vN-…` that changes them gets a PostgreSQL step of the same name.
+/// `vN-…` that changes them gets a PostgreSQL step of the same name. Both stores share one
+/// numbered sequence: a number a step of one store takes is skipped by the other (v22 and
+/// v23 are PostgreSQL-only, so SQLite's next step is v24).
 ///
 /// Run by every node at start under one session-level advisory lock, so when two nodes
 /// start at once one migrates and the other waits, then finds nothing left to do. A
@@ -19,7 +21,13 @@ enum PostgresMigrations {
         ("v17-baseline", baseline),
         // As SQLite's v18: the enqueue writes notBefore into next_attempt_at too, so the claim keeps its shape.
         ("v18-message-schedule", "ALTER TABLE message ADD COLUMN not_before BIGINT; ALTER TABLE message ADD COLUMN expires_at BIGINT"),
-        ("v22-sqlite-parity", sqliteParity),
+        // As SQLite's owner_pause (issue #14 phase 2): holds and rate pauses every node sees;
+        // `stamp` is the owner's and the company profile's updated_at when the hold began.
+        ("v22-owner-pause", """
+            CREATE TABLE owner_pause (owner TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('hold','rate')), until BIGINT NOT NULL,
+                reason TEXT NOT NULL, stamp TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """),
+        ("v23-sqlite-parity", sqliteParity),
     ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

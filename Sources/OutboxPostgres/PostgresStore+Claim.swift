@@ -9,16 +9,18 @@ extension PostgresStore {
     /// the same time take disjoint messages and never wait for each other. The profile
     /// layers of the owners are read in the same transaction.
     ///
-    /// Not yet on PostgreSQL: owner holds and rate pauses, and the suppression check at
-    /// claim (there is no suppression list on PostgreSQL yet).
+    /// Owners held or paused for a rate limit (``PostgresPauses``) are skipped. Not yet on
+    /// PostgreSQL: the suppression check at claim (there is no suppression list there yet).
     public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) async throws -> ClaimedBatch {
         let logger = logger
         return try await transaction { connection in
+            try await PostgresPauses.lift(connection, logger: logger, now: now)
             var rows: [ClaimRow] = []
             for try await row in try await connection.query("""
                 WITH due AS (
                     SELECT id FROM message
                     WHERE state IN ('queued','deferred') AND next_attempt_at <= \(dueBy)
+                      AND owner NOT IN (SELECT owner FROM owner_pause)
                     ORDER BY priority DESC, next_attempt_at LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED)
                 UPDATE message m SET state = 'sending', lease_owner = \(leaseOwner), lease_expires_at = \(leaseUntil), updated_at = \(now)
@@ -97,8 +99,11 @@ extension PostgresStore {
         guard !entries.isEmpty else { return [] }
         let logger = logger
         return try await transaction { connection in
-            var recorded: [Bool] = []
-            for entry in entries { recorded.append(try await Self.recordOne(connection, logger: logger, entry, leaseOwner: leaseOwner, now: now)) }
+            // In id order, as every multi-row write of leased messages (see renewLeases): no deadlock between them.
+            var recorded = [Bool](repeating: false, count: entries.count)
+            for index in entries.indices.sorted(by: { entries[$0].messageID < entries[$1].messageID }) {
+                recorded[index] = try await Self.recordOne(connection, logger: logger, entries[index], leaseOwner: leaseOwner, now: now)
+            }
             return recorded
         }
     }

@@ -12,16 +12,22 @@ extension PostgresStore {
         var count = 0
         for try await _ in try await client.query("""
             UPDATE message SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
-            WHERE state = 'sending' AND lease_owner = \(leaseOwner) AND (\(everything) OR id = ANY(\(ids)))
+            WHERE id IN (SELECT id FROM message WHERE state = 'sending' AND lease_owner = \(leaseOwner) AND (\(everything) OR id = ANY(\(ids)))
+                         ORDER BY id FOR UPDATE)
             RETURNING id
             """, logger: logger).decode(Int64.self) { count += 1 }
         return count
     }
 
-    /// Extends the leases `leaseOwner` holds to `until`.
+    /// Extends the leases `leaseOwner` holds to `until`. Rows are locked in id order, as
+    /// every multi-row write of leased messages does (``record(_:leaseOwner:now:)``,
+    /// ``release(leaseOwner:messageIDs:now:)``, ``reclaimLeases(now:isGone:)``), so two of
+    /// them never deadlock.
     public func renewLeases(leaseOwner: String, until: Int64) async throws {
-        try await client.query("UPDATE message SET lease_expires_at = \(until) WHERE state = 'sending' AND lease_owner = \(leaseOwner)",
-                               logger: logger)
+        try await client.query("""
+            UPDATE message SET lease_expires_at = \(until)
+            WHERE id IN (SELECT id FROM message WHERE state = 'sending' AND lease_owner = \(leaseOwner) ORDER BY id FOR UPDATE)
+            """, logger: logger)
     }
 
     /// Puts messages whose lease expired — or whose owner `isGone` — back to `queued`, with
@@ -40,7 +46,9 @@ extension PostgresStore {
             var reclaimed: [(id: Int64, batchID: Int64, owner: String)] = []
             for try await row in try await connection.query("""
                 UPDATE message SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
-                WHERE state = 'sending' AND (lease_expires_at <= \(now) OR lease_owner IS NULL OR lease_owner = ANY(\(gone)))
+                WHERE id IN (SELECT id FROM message
+                             WHERE state = 'sending' AND (lease_expires_at <= \(now) OR lease_owner IS NULL OR lease_owner = ANY(\(gone)))
+                             ORDER BY id FOR UPDATE)
                 RETURNING id, batch_id, owner
                 """, logger: logger).decode((Int64, Int64, String).self) {
                 reclaimed.append(row)
@@ -51,5 +59,17 @@ extension PostgresStore {
             }
             return reclaimed.map(\.id)
         }
+    }
+}
+
+extension PostgresStore {
+    /// The distinct owners of leases held now.
+    func leaseOwners() async throws -> [String] {
+        var owners: [String] = []
+        for try await owner in try await client.query(
+            "SELECT DISTINCT lease_owner FROM message WHERE state = 'sending' AND lease_owner IS NOT NULL", logger: logger).decode(String.self) {
+            owners.append(owner)
+        }
+        return owners
     }
 }

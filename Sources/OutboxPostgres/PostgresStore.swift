@@ -28,14 +28,16 @@ public final class PostgresStore: QueueStore {
 
     /// Connects to `location` (password per ``PostgresLocation/password(environment:)``,
     /// TLS per its `sslmode`) and brings the schema up to date under the advisory lock.
+    /// `maximumConnections`: the pool's size (`serve` needs one per worker, one for the
+    /// commit thread and one for `LISTEN`).
     public static func open(
         _ location: PostgresLocation, logger: Logger = Logger(label: "outbox.postgres"),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, maximumConnections: Int = 8
     ) async throws -> PostgresStore {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: try location.password(environment: environment),
             database: location.database, tls: tls(location.tlsMode))
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(10)
         // The pool's own chatter (e.g. a lease asked for while `run()` is still starting) stays below errors.
         var background = logger

@@ -33,4 +33,32 @@ import Testing
         let status = try #require(try outbox.run(["status", "--json"]).json() as? [String: Any])
         #expect((status["totals"] as? [String: Int])?["queued"] == 6000)
     }
+
+    /// Two `outbox enqueue` processes started together on a database that does not exist
+    /// yet: one creates and migrates it while the other waits; both enqueue, nothing fails.
+    @Test func twoProcessesOpeningAMissingDatabaseTogetherBothSucceed() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        let batch = try workspace.write("batch.json", #"{"owner": "ann", "subject": "Tere", "text": "Tere!", "messages": [{"to": ["juri@example.ee"]}]}"#)
+        for round in 0..<8 {
+            let database = workspace.directory + "/round-\(round).db"
+            let processes = try (0..<2).map { _ in
+                let process = Process()
+                process.executableURL = OutboxProcess.executable
+                process.arguments = ["enqueue", batch, "--db", database]
+                let errors = Pipe()
+                process.standardError = errors
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                return (process, errors)
+            }
+            for (process, errors) in processes {
+                let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round): \(said)")
+            }
+            let status = try #require(try OutboxProcess(database: database).run(["status", "--json"]).json() as? [String: Any])
+            #expect((status["totals"] as? [String: Int])?["queued"] == 2, "round \(round): \(status)")
+        }
+    }
 }

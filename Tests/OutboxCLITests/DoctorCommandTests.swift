@@ -188,6 +188,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.directory + "/missing.db"), "doctor creates nothing")
     }
 
+    /// An IDN written as a U-label in one setting and an A-label in another is one domain
+    /// (`müller.de` is `xn--mller-kva.de`); a different IDN still gets the warning.
+    @Test func senderDomainsCompareInternationalDomainsInOneForm() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        func senderDomains(bounces: String) throws -> [String: String] {
+            let config = try workspace.write("outbox.conf", """
+                [reply-to]
+                company-address = info@Müller.de
+                event-domain = xn--mller-kva.de
+                [bounces]
+                domain = \(bounces)
+                """)
+            let result = try workspace.outbox.run(["doctor", "--json", "--config", config, "--db", workspace.directory + "/missing.db",
+                                                   "--unit-file", "/nonexistent.service", "--timeout", "3"])
+            let checks = try #require((try result.json() as? [String: Any])?["checks"] as? [[String: String]], "\(result.stdout)\(result.stderr)")
+            return try #require(checks.first { $0["check"] == "sender domains" }, "\(result.stdout)")
+        }
+        let same = try senderDomains(bounces: "müller.de")
+        #expect(same["status"] == "ok", "\(same)")
+        #expect(same["detail"]?.contains("bounces+TOKEN@müller.de") == true, "\(same)")
+        let other = try senderDomains(bounces: "bücher.de")
+        #expect(other["status"] == "warning", "\(other)")
+        #expect(other["detail"]?.contains("[bounces] domain bücher.de differs from [reply-to] event-domain xn--mller-kva.de") == true, "\(other)")
+    }
+
     /// Every login together stays within --timeout, whatever the server does (here: accepts and never speaks).
     @Test func aSilentServerIsBoundedInTime() throws {
         let workspace = try Workspace()

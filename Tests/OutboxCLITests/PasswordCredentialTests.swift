@@ -39,4 +39,30 @@ import Testing
             for output in [set, held, show, untestable, sent] { #expect(!(output.stdout + output.stderr).contains(password)) }
         }
     }
+
+    /// The company profile's credential missing: the owner who inherits it is held for the
+    /// credential (not sent to the secrets key), and `profile test` says it cannot be read.
+    @Test func aMissingCompanyCredentialHoldsForTheCredentialNotTheSecretsKey() throws {
+        let workspace = try Workspace()
+        defer { workspace.cleanUp() }
+        #expect(try workspace.outbox.run(["profile", "set", "firma", "--mode", "smtp", "--host", "127.0.0.1", "--port", "1", "--tls", "none",
+                                          "--user", "info@firma.ee", "--from", "info@firma.ee", "--password-credential", "firma-smtp"]).status == 0)
+        #expect(try workspace.outbox.run(["settings", "set", "global-profile", "firma"]).status == 0)
+        #expect(try workspace.outbox.run(["profile", "set", "mari", "--from", "mari@firma.ee"]).status == 0)
+        let batch = try workspace.write("batch.json", #"{"owner": "mari", "subject": "Arve", "text": "Tere", "messages": [{"to": ["juri@example.ee"]}]}"#)
+        #expect(try workspace.outbox.run(["enqueue", batch]).status == 0)
+
+        let credentials = workspace.directory + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        let daemon = OutboxProcess(database: workspace.directory + "/outbox.db", environment: ["CREDENTIALS_DIRECTORY": credentials])
+        let held = try daemon.run(["serve", "--once", "--relay", "smtp://127.0.0.1:1"])
+        #expect(held.stdout.contains("held 1"), "\(held.stdout)\(held.stderr)")
+        let show = try workspace.outbox.run(["profile", "show", "mari"])
+        #expect(show.stdout.contains("company profile: credential 'firma-smtp'"), "\(show.stdout)")
+        #expect(!show.stdout.contains("secrets status"), "a credential problem is not a secrets-key problem: \(show.stdout)")
+        let untestable = try daemon.run(["profile", "test", "mari"])
+        #expect(untestable.status == 1, "\(untestable.stdout)")
+        #expect(untestable.stdout.contains("the password cannot be read: company profile: credential 'firma-smtp'"), "\(untestable.stdout)")
+        #expect(!untestable.stdout.contains("secrets key"), "\(untestable.stdout)")
+    }
 }

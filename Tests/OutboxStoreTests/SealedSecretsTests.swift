@@ -103,7 +103,7 @@ import Testing
         // The old key opens nothing any more, a fresh process with the new key file everything.
         let withOldKey = try OutboxDatabase(path: outbox.database.path, secretKey: .file(oldKeyCopy))
         let problem = try #require(try withOldKey.profileFields(owner: "a")?.secretUnavailable)
-        #expect(problem.contains("sealed for secrets key \(rotation.newKeyID), but this process has key \(oldID)"))
+        #expect(problem.cause == .sealedSecret && problem.reason.contains("sealed for secrets key \(rotation.newKeyID), but this process has key \(oldID)"))
         #expect(try OutboxDatabase(path: outbox.database.path).secretsStatus().unopenable.isEmpty)
     }
 
@@ -132,7 +132,7 @@ import Testing
 
         let keyless = try OutboxDatabase(path: outbox.database.path)
         let missing = try #require(try keyless.profileFields(owner: "mari"))
-        #expect(missing.secret == nil && missing.secretUnavailable?.contains("no secrets key") == true)
+        #expect(missing.secret == nil && missing.secretUnavailable?.cause == .sealedSecret && missing.secretUnavailable?.reason.contains("no secrets key") == true)
         #expect(!FileManager.default.fileExists(atPath: keyPath))  // never replaced by a new key while secrets are sealed
         // Other changes keep the sealed password; new secrets are still sealed (to the database's public key).
         var change = ProfileFields()
@@ -146,7 +146,7 @@ import Testing
         try save(other.database, "x", password: "x")  // creates another key
         let wrong = try OutboxDatabase(path: outbox.database.path, secretKey: .file(other.directory + "/secrets.key"))
         let mismatch = try #require(try wrong.profileFields(owner: "mari")?.secretUnavailable)
-        #expect(mismatch.contains("is sealed for secrets key \(try outbox.database.secrets.key().id)"))
+        #expect(mismatch.reason.contains("is sealed for secrets key \(try outbox.database.secrets.key().id)"))
         #expect(try wrong.secretsStatus().unopenable.count == 2)
 
         try FileManager.default.moveItem(atPath: awayPath, toPath: keyPath)
@@ -165,7 +165,7 @@ import Testing
             try db.execute(sql: "UPDATE profile SET secret_sealed = (SELECT secret_sealed FROM profile WHERE owner = 'boss') WHERE owner = 'intern'")
         }
         let fields = try #require(try outbox.database.profileFields(owner: "intern"))
-        #expect(fields.secret == nil && fields.secretUnavailable?.contains("copied from another owner or field") == true)
+        #expect(fields.secret == nil && fields.secretUnavailable?.reason.contains("copied from another owner or field") == true)
     }
 
     @Test(.enabled(if: geteuid() == 0, "needs root to give the database to another user"))

@@ -34,6 +34,17 @@ public enum IDNA {
         return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
     }
 
+    /// Whether `a` and `b` name the same domain, compared in one form (A-label, lower case,
+    /// without a trailing dot): `Müller.de` and `xn--mller-kva.de.` are the same. A name
+    /// libidn2 refuses is compared as it is written, lower-cased.
+    public static func sameDomain(_ a: String, _ b: String) -> Bool {
+        func comparable(_ domain: String) -> String {
+            let name = domain.hasSuffix(".") ? String(domain.dropLast()) : domain
+            return (try? asciiDomain(name)) ?? name.lowercased()
+        }
+        return comparable(a) == comparable(b)
+    }
+
     /// `domain` with its A-labels shown as Unicode (`xn--prnu-loa.ee` → `pärnu.ee`) for
     /// people to read; `domain` itself when it has none or cannot be decoded.
     public static func displayDomain(_ domain: String) -> String {

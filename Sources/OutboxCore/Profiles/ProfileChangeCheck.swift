@@ -68,6 +68,13 @@ public enum ProfileChangeCheck {
             note("--password", "the user name comes from the \(origin.rawValue) profile, and a user name and its password always "
                 + "come from the same profile; give --user with the password")
         }
+        if change.sentCopyFolder != nil, mode.usesOwnSMTPServer,
+            let provider = ProfilePreset.provider(mode: mode, smtpHost: resolved.host), provider.filesSentCopy
+        {
+            note("--sent-copy", "\(provider.displayName) files its own copy of mail sent through \(resolved.host ?? provider.host) "
+                + "in the Sent folder, so Outbox appends none (a second copy would be a duplicate); "
+                + "the folder is only searched for a message whose outcome is unknown")
+        }
         if change.fromLogin == true, !mode.usesOwnSMTPServer {
             note("--from-login", "only modes smtp, m365-oauth and gmail-oauth log in as the owner")
         }

@@ -28,9 +28,10 @@ public struct ProfileFields: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Own-server modes: an owner who logs in as themselves (an address) and has no From of
     /// their own sends as that login. Nil: inherited (default on).
     public var fromLogin: Bool?
-    /// Why the stored secret could not be opened (no secrets key, or another key); `secret`
-    /// is nil then. Set by the store when it reads a profile, never stored.
-    public var secretUnavailable: String?
+    /// Why the secret cannot be used (a sealed secret this process cannot open, or a
+    /// `--password-credential` it cannot read); `secret` is nil then. Set when a profile is
+    /// read, never stored.
+    public var secretUnavailable: UnavailableSecret?
     /// The systemd credential holding the secret (`--password-credential`): a name, never
     /// the secret; the daemon reads it into `secret` at send time.
     public var secretCredential: String?

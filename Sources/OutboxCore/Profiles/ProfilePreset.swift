@@ -25,6 +25,17 @@ public enum ProfilePreset: String, Sendable, CaseIterable {
         }
     }
 
+    /// The provider's name for people to read.
+    public var displayName: String {
+        switch self {
+        case .gmail: "Gmail"
+        case .office365: "Microsoft 365"
+        case .zone: "Zone"
+        case .yahoo: "Yahoo Mail"
+        case .telia: "Telia"
+        }
+    }
+
     public var port: Int { self == .telia ? 465 : 587 }
     public var tls: TLSMode { TLSMode.forPort(port) }
 
@@ -34,12 +45,24 @@ public enum ProfilePreset: String, Sendable, CaseIterable {
     /// Providers whose app passwords are shown with spaces that must be removed.
     public var usesAppPasswords: Bool { self == .gmail || self == .yahoo }
 
-    /// The IMAP server of a profile's mailbox (the default Sent folder server): the
-    /// provider's for an OAuth mode (whatever the SMTP host, which may be a relay) or for a
-    /// preset's SMTP host, else the SMTP host itself.
+    /// Whether the provider files a copy of every message submitted over SMTP in the
+    /// sender's Sent folder itself, so a copy appended by Outbox would be a duplicate.
+    /// Gmail (support.google.com/mail/answer/78892: mail sent through smtp.gmail.com is
+    /// saved to Sent Mail; clients should not save another) and Microsoft 365 (Exchange
+    /// Online saves mail sent by SMTP client submission to Sent Items). Not known of the
+    /// others: their users keep `--sent-copy`.
+    public var filesSentCopy: Bool { self == .gmail || self == .office365 }
+
+    /// The provider whose mailbox a profile sends from: an OAuth mode's (whatever the SMTP
+    /// host, which may be a relay), or the preset whose SMTP host it is; nil otherwise.
+    public static func provider(mode: SenderMode, smtpHost: String?) -> ProfilePreset? {
+        mode.oauthPreset ?? smtpHost.flatMap(forHost)
+    }
+
+    /// The IMAP server of a profile's mailbox (the default Sent folder server): its
+    /// ``provider(mode:smtpHost:)``'s, else the SMTP host itself.
     public static func imapHost(mode: SenderMode, smtpHost: String?) -> String? {
-        if let preset = mode.oauthPreset { return preset.imapHost }
-        return smtpHost.map { forHost($0)?.imapHost ?? $0 }
+        provider(mode: mode, smtpHost: smtpHost)?.imapHost ?? smtpHost
     }
 
     /// The preset a host name belongs to, if any.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 public import OutboxStore
 public import OutboxTransport
 
@@ -8,14 +9,13 @@ public import OutboxTransport
 /// and only then deleted; in `own-mailbox` mode only bounces, complaints and auto-replies
 /// about mail Outbox sent are recorded and moved to the configured folder, and everything
 /// else is left untouched and unread. Anything not recorded stays for the next poll.
-public final class BounceMailboxPoller: @unchecked Sendable {
+public final class BounceMailboxPoller: Sendable {
     private let database: OutboxDatabase
     private let endpoint: MailboxEndpoint
     private let settings: BounceSettings
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var stopping = false
+    private let stopping = Mutex(false)
     private let logger = Logger(label: "outbox.bounces")
 
     /// - Parameter tokens: where `mailbox-auth = oauth:OWNER` gets access tokens (the
@@ -50,12 +50,12 @@ public final class BounceMailboxPoller: @unchecked Sendable {
 
     /// Stops after the poll in progress, if any, and waits for it.
     public func stop() {
-        lock.withLock { stopping = true }
+        stopping.withLock { $0 = true }
         wake.signal()
         finished.wait()
     }
 
-    private var isStopping: Bool { lock.withLock { stopping } }
+    private var isStopping: Bool { stopping.withLock { $0 } }
 
     private func pollOnce() {
         do {

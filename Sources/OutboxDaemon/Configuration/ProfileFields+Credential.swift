@@ -12,7 +12,7 @@ extension ProfileFields {
         guard secret == nil, secretUnavailable == nil, let name = secretCredential else { return self }
         var copy = self
         do { copy.secret = try Credentials.read(name: name, environment: environment()) } catch {
-            copy.secretUnavailable = error.description
+            copy.secretUnavailable = UnavailableSecret(.credential, error.description)
         }
         return copy
     }

@@ -5,9 +5,11 @@ public import OutboxStore
 import Synchronization
 
 /// The delivery loop: N workers claim due messages with a lease, send them through the
-/// owner's profile resolved at send time, and record every outcome. An enqueue is noticed
-/// within ``DeliveryConfiguration/pollInterval`` through `PRAGMA data_version`; idle
-/// workers sleep.
+/// owner's profile resolved at send time, and record every outcome, on any
+/// ``OutboxStore/DeliveryStore``: SQLite (``OutboxDatabase``) or PostgreSQL shared by several
+/// nodes. An enqueue is noticed through the store's change watch (SQLite: `PRAGMA
+/// data_version` every ``DeliveryConfiguration/pollInterval``; PostgreSQL: `LISTEN`); idle
+/// workers sleep until then, the next due time or ``DeliveryConfiguration/idleRecheck``.
 ///
 /// Duplicates: a message is recorded only after the server accepted it, so a crash between
 /// the server's 250 and the commit re-sends it after restart. Each worker has at most one
@@ -16,41 +18,58 @@ import Synchronization
 /// worker sends its next message's MAIL, RCPT and DATA meanwhile, but waits for the commit
 /// before it sends the body and the final "." that lets the server accept it, which keeps
 /// that bound.
+///
+/// On a shared store, leases expire on the store's clock: a node that dies loses its
+/// messages when their leases expire, and the first worker of every other node takes them
+/// over (``reclaimExpired(now:)``). Features whose state is still SQLite-only (rate limits
+/// and send pace, DKIM keys, sent copies, resolving unknown outcomes) are absent there; a
+/// message that needs one holds its profile with a `configuration:` reason instead.
 public final class DeliveryEngine: Sendable {
-    public let database: OutboxDatabase
+    public let store: any DeliveryStore
+    /// The SQLite outbox when the store is one: DKIM keys, rate limits, sent copies and
+    /// unknown-outcome looks live only there for now. Nil on PostgreSQL.
+    public let database: OutboxDatabase?
     public let configuration: DeliveryConfiguration
-    /// This engine's lease owner name, `host:pid:random`.
+    /// This engine's lease owner name, `host:pid:start` (see ``LeaseOwnerID``).
     public let leaseOwner: String
     let wake = WakeSignal()
     let counters = DeliveryCounters()
-    let rateGate: RateGate
+    /// Rate limits and send pace (SQLite only for now).
+    let rateGate: RateGate?
     let committer: GroupCommitter
     let connections: ConnectionPool
     /// Where each worker and the commit thread are; see ``stalledSteps(longerThan:)``.
     let progress = EngineProgress()
-    /// Copies of sent messages into IMAP folders, made off the send path.
-    let sentCopies: SentCopier
-    /// The Sent-folder looks of messages whose outcome is unknown.
-    let unknownOutcomes: UnknownOutcomeResolver
+    /// Copies of sent messages into IMAP folders, made off the send path (SQLite only for now).
+    let sentCopies: SentCopier?
+    /// The Sent-folder looks of messages whose outcome is unknown (SQLite only for now).
+    let unknownOutcomes: UnknownOutcomeResolver?
     private let stopping = Atomic<Bool>(false)
     private let group = DispatchGroup()
     private let started = Atomic<Bool>(false)
-    /// Signalled when the change watcher's thread ended (and closed its connection).
-    private let watcherEnded = DispatchSemaphore(value: 0)
-    private let watcherRunning = Atomic<Bool>(false)
-    /// The change watcher's connection; dropped (closed) when its thread ends.
-    private let watcher = Mutex<ChangeWatcher?>(nil)
+    /// The store's change watch while ``start()`` runs the engine.
+    private let watch = Mutex<(any ChangeWatch)?>(nil)
+    /// When the first worker last took over expired leases (shared stores).
+    private let lastReclaim = Atomic<Int64>(0)
     private let logger = Logger(label: "outbox.delivery")
 
-    public init(database: OutboxDatabase, configuration: DeliveryConfiguration) {
+    /// An engine on the SQLite outbox.
+    public convenience init(database: OutboxDatabase, configuration: DeliveryConfiguration) {
+        self.init(store: database, configuration: configuration)
+    }
+
+    /// An engine on `store`; the SQLite-only parts run when it is an ``OutboxDatabase``.
+    public init(store: any DeliveryStore, configuration: DeliveryConfiguration) {
+        let database = store as? OutboxDatabase
+        self.store = store
         self.database = database
         self.configuration = configuration
         self.leaseOwner = LeaseOwnerID.make()
-        self.rateGate = RateGate(database: database, pace: configuration.pace)
-        self.committer = GroupCommitter(database: database, leaseOwner: leaseOwner, progress: progress)
+        self.rateGate = database.map { RateGate(database: $0, pace: configuration.pace) }
+        self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers))
-        self.sentCopies = SentCopier(database: database, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit)
-        self.unknownOutcomes = UnknownOutcomeResolver(database: database, configuration: configuration)
+        self.sentCopies = database.map { SentCopier(database: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
+        self.unknownOutcomes = database.map { UnknownOutcomeResolver(database: $0, configuration: configuration) }
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -62,50 +81,56 @@ public final class DeliveryEngine: Sendable {
     /// lease owner (a process on this host) is gone. Returns how many.
     @discardableResult
     public func recover() throws -> Int {
-        let ids = try database.reclaimLeases(now: OutboxDatabase.milliseconds(Date()), isGone: LeaseOwnerID.isGone)
+        let ids = try store.reclaimLeases(now: OutboxDatabase.milliseconds(Date()), isGone: LeaseOwnerID.isGone)
         if !ids.isEmpty { logger.notice("reclaimed \(ids.count) message(s) left in sending by a stopped daemon") }
         return ids.count
+    }
+
+    /// On a shared store, at most every tenth of a lease: takes over the messages of
+    /// leases that expired (a node that died or lost the database). Called by worker 1.
+    func reclaimExpired(now: Int64) {
+        guard store.isShared else { return }
+        let every = max(1_000, RetryPolicy.milliseconds(configuration.leaseDuration) / 10)
+        let last = lastReclaim.load(ordering: .relaxed)
+        guard now - last >= every, lastReclaim.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        do {
+            let ids = try store.reclaimLeases(now: now, isGone: LeaseOwnerID.isGone)
+            if !ids.isEmpty {
+                logger.notice("took over \(ids.count) message(s) whose lease expired (a node stopped without recording them)")
+                wake.wakeAll()
+            }
+        } catch {
+            logger.warning("taking over expired leases failed: \(error); trying again later")
+        }
     }
 
     /// Sends what is due now and returns when nothing due by the start is left (`--once`).
     public func drain() -> DeliverySummary {
         let start = OutboxDatabase.milliseconds(Date())
         committer.start()
-        sentCopies.start()
+        sentCopies?.start()
         launchWorkers(dueBy: start)
         group.wait()
         committer.close()
         connections.closeIdle()
-        sentCopies.finish(within: configuration.sentCopyGrace)
+        sentCopies?.finish(within: configuration.sentCopyGrace)
         let figures = committer.figures
         logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
         return counters.summary
     }
 
-    /// Starts the workers and the change watcher; returns at once. Call ``stop(grace:)`` to end.
+    /// Starts the workers and the store's change watch; returns at once. Call ``stop(grace:)`` to end.
     public func start() throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do {
-            let opened = try ChangeWatcher(path: database.path)
-            watcher.withLock { $0 = opened }
+            let opened = try store.watchChanges(pollInterval: RetryPolicy.milliseconds(configuration.pollInterval)) { [wake] in wake.wakeAll() }
+            watch.withLock { $0 = opened }
         } catch {
             started.store(false, ordering: .releasing)
             throw error
         }
-        let interval = configuration.pollInterval
-        let thread = Thread { [self] in
-            while !isStopping {
-                Thread.sleep(forTimeInterval: Double(RetryPolicy.milliseconds(interval)) / 1000)
-                if watcher.withLock({ $0?.changed() ?? false }) { wake.wakeAll() }
-            }
-            watcher.withLock { $0 = nil }
-            watcherEnded.signal()
-        }
-        thread.name = "outbox-watch"
-        watcherRunning.store(true, ordering: .releasing)
-        thread.start()
         committer.start()
-        sentCopies.start()
+        sentCopies?.start()
         launchWorkers(dueBy: nil)
     }
 
@@ -122,15 +147,15 @@ public final class DeliveryEngine: Sendable {
         }
         committer.close()  // outcomes handed in are committed before anything is released
         do {
-            let released = try database.release(leaseOwner: leaseOwner, now: OutboxDatabase.milliseconds(Date()))
+            let released = try store.release(leaseOwner: leaseOwner, messageIDs: nil, now: OutboxDatabase.milliseconds(Date()))
             counters.add { $0.released += released }
         } catch {
             logger.error("releasing the messages still leased to this engine failed: \(error); they are reclaimed when their lease expires or at the next start",
                          metadata: ["lease-owner": "\(leaseOwner)"])
         }
         connections.closeIdle()  // QUITs last: a dead connection cannot hold up the release
-        if watcherRunning.exchange(false, ordering: .acquiringAndReleasing) { watcherEnded.wait() }  // its connection is closed once this returns
-        sentCopies.finish(within: configuration.sentCopyGrace)
+        watch.withLock { $0.take() }?.stop()  // its connection is closed once this returns
+        sentCopies?.finish(within: configuration.sentCopyGrace)
         return counters.summary
     }
 

@@ -22,7 +22,8 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
-    private lazy var dkimKeys = DKIMKeyring(database: engine.database)
+    /// The DKIM keys (SQLite only for now: nil on PostgreSQL).
+    private lazy var dkimKeys: DKIMKeyring? = engine.database.map { DKIMKeyring(database: $0) }
     /// This worker's name in ``EngineProgress``.
     private let name: String
     private let isFirst: Bool
@@ -37,7 +38,7 @@ final class DeliveryWorker {
     }
 
     private var configuration: DeliveryConfiguration { engine.configuration }
-    private var database: OutboxDatabase { engine.database }
+    private var store: any DeliveryStore { engine.store }
 
     /// Runs until the engine stops, or — with `dueBy` set (a `--once` run) — until no
     /// message due by then is left.
@@ -51,10 +52,14 @@ final class DeliveryWorker {
             let now = Self.now()
             engine.progress.begin(name)
             // One worker makes the due Sent-folder looks of unknown outcomes, between batches.
-            if isFirst { engine.unknownOutcomes.resolveDue(now: now) }
+            // … and, on a shared store, takes over the messages of other nodes' expired leases.
+            if isFirst {
+                engine.unknownOutcomes?.resolveDue(now: now)
+                engine.reclaimExpired(now: now)
+            }
             let batch: [ClaimedMessage]
             do {
-                let claimed = try database.claimBatch(
+                let claimed = try store.claimBatch(
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
@@ -104,14 +109,16 @@ final class DeliveryWorker {
     /// ``RateGate/reserve(_:recipients:now:)``, sleeping through pauses of at most
     /// ``shortRateWait`` (a few times at most, and not while stopping); returns the pause that
     /// remains, if any, for the message to go back to the queue until then.
-    private func reserveWaitingOutShortPauses(_ profile: ResolvedProfile, recipients: Int, now start: Int64) throws -> (until: Int64, reason: String)? {
+    private func reserveWaitingOutShortPauses(
+        _ rateGate: RateGate, _ profile: ResolvedProfile, recipients: Int, now start: Int64
+    ) throws -> (until: Int64, reason: String)? {
         var now = start
-        var pause = try engine.rateGate.reserve(profile, recipients: recipients, now: now)
+        var pause = try rateGate.reserve(profile, recipients: recipients, now: now)
         for _ in 0..<5 {
             guard let short = pause, short.until - now <= Self.shortRateWait, !engine.isStopping else { break }
             Thread.sleep(forTimeInterval: Double(max(0, short.until - now)) / 1000)
             now = Self.now()
-            pause = try engine.rateGate.reserve(profile, recipients: recipients, now: now)
+            pause = try rateGate.reserve(profile, recipients: recipients, now: now)
         }
         return pause
     }
@@ -119,7 +126,7 @@ final class DeliveryWorker {
     private func release(_ ids: [Int64], because reason: String) {
         guard !ids.isEmpty else { return }
         do {
-            let released = try database.release(leaseOwner: engine.leaseOwner, messageIDs: ids, now: Self.now())
+            let released = try store.release(leaseOwner: engine.leaseOwner, messageIDs: ids, now: Self.now())
             engine.counters.add { $0.released += released }
             logger.debug("released \(released) message(s): \(reason)")
         } catch {
@@ -131,7 +138,7 @@ final class DeliveryWorker {
     private func idleDeadline() -> Date {
         let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(configuration.idleRecheck)) / 1000)
         let next: Int64?
-        do { next = try database.nextWakeTime() } catch {
+        do { next = try store.nextWakeTime() } catch {
             logger.warning("reading the next due time failed: \(error); looking again after the idle recheck")
             return recheck
         }
@@ -145,7 +152,7 @@ final class DeliveryWorker {
         let now = Self.now(), lease = RetryPolicy.milliseconds(configuration.leaseDuration)
         guard now - leaseRenewedAt > lease / 3 else { return true }
         do {
-            try database.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
+            try store.renewLeases(leaseOwner: engine.leaseOwner, until: now + lease)
         } catch {
             logger.error("renewing the leases failed: \(error); this worker stops sending its batch")
             return false
@@ -159,7 +166,7 @@ final class DeliveryWorker {
         if let cached = profiles[owner], now - cached.readAt <= RetryPolicy.milliseconds(configuration.profileStaleness) {
             return cached.layers
         }
-        let read = try database.profileLayers(owner: owner)
+        let read = try store.profileLayers(owner: owner)
         let layers = ProfileLayers(own: read.own, global: read.global).readingSecretCredentials()
         profiles[owner] = (layers, now)
         return layers
@@ -182,7 +189,7 @@ final class DeliveryWorker {
             return
         }
         if let unavailableSecret {  // a secret this process cannot open or read: hold until it is back, never send without it
-            let reason = unavailableSecret.hasPrefix("credential '") ? unavailableSecret : "secrets: \(unavailableSecret) (see `outbox secrets status`)"
+            let reason = unavailableSecret  // the hold reason, worded by the problem's cause (UnavailableSecret.holdReason)
             hold(message, reason: reason, code: nil, enhancedCode: nil)
             return
         }
@@ -211,10 +218,14 @@ final class DeliveryWorker {
         case .maildir, .http:
             break
         }
+        if let missing = Self.missingOnThisStore(engine, profile: profile, sentCopy: sentCopy, signs: configuration.dkim.signModes.contains(profile.mode)) {
+            hold(message, reason: OutboxDatabase.configurationHoldPrefix + missing, code: nil, enhancedCode: nil)
+            return
+        }
         let openRecipients = message.recipients.filter(\.isOpen).count
         do {
-            if let pause = try reserveWaitingOutShortPauses(profile, recipients: openRecipients, now: now) {
-                try database.pauseForRateLimit(owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
+            if let rateGate = engine.rateGate, let pause = try reserveWaitingOutShortPauses(rateGate, profile, recipients: openRecipients, now: now) {
+                try store.pauseForRateLimit(owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
                                                until: pause.until, reason: pause.reason, now: now)
                 engine.counters.add { $0.rateLimited += 1 }
                 return
@@ -226,12 +237,12 @@ final class DeliveryWorker {
         }
         reservation = (message.owner, openRecipients)
         defer {
-            if let held = reservation { engine.rateGate.finish(owner: held.owner, recipients: held.recipients) }
+            if let held = reservation { engine.rateGate?.finish(owner: held.owner, recipients: held.recipients) }
             reservation = nil
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    dkim: (configuration.dkim, dkimKeys), now: Date()) {
+                                    dkim: dkimKeys.map { (configuration.dkim, $0) }, now: Date()) {
         case .failure(let failure) where failure.holdsProfile:
             hold(message, reason: failure.reason, code: nil, enhancedCode: nil)
             return
@@ -318,7 +329,8 @@ final class DeliveryWorker {
         let session: SMTPSession
         do {
             let envelope = try SMTPEnvelope(mailFrom: assembly.mailFrom, recipients: assembly.recipients)
-            let limit = engine.rateGate.pace.connectionLimit(owner: message.owner, base: profile.maxConnections ?? configuration.connectionsPerProfile)
+            let base = profile.maxConnections ?? configuration.connectionsPerProfile
+            let limit = engine.rateGate?.pace.connectionLimit(owner: message.owner, base: base) ?? base
             // A worker waiting for a connection hands in no outcome: commits do not wait for it.
             guard let checkedOut = try engine.connections.checkout(
                 key, credentials: credentials, limit: limit, giveUp: { engine.isStopping },
@@ -335,7 +347,7 @@ final class DeliveryWorker {
             return nil
         }
         let verdict = AttemptVerdict.judge(report, message: message, retry: configuration.retry, now: Self.now(), random: Double.random(in: 0..<1), profile: profile)
-        engine.rateGate.pace.observe(report, owner: message.owner, now: Self.now())
+        engine.rateGate?.pace.observe(report, owner: message.owner, now: Self.now())
         // A session that deferred or failed to log in may be in a bad state: closed, not reused.
         var reusable = false
         if case .record(let outcome) = verdict, outcome.eventKind != .deferred { reusable = true }
@@ -380,8 +392,7 @@ final class DeliveryWorker {
     /// A `sentCopy` is handed to the ``SentCopier`` once the outcome is seen committed.
     private func record(_ message: ClaimedMessage, _ outcome: DeliveryRecord, sentCopy: SentCopyJob? = nil) {
         var onCommitted: (@Sendable () -> Void)?
-        if let held = reservation {
-            let rateGate = engine.rateGate
+        if let held = reservation, let rateGate = engine.rateGate {
             onCommitted = { rateGate.finish(owner: held.owner, recipients: held.recipients) }
         }
         reservation = nil
@@ -407,7 +418,7 @@ final class DeliveryWorker {
                     continue
                 }
                 count(message, outcome)
-                if let copy = entry.sentCopy { engine.sentCopies.submit(copy) }
+                if let copy = entry.sentCopy { engine.sentCopies?.submit(copy) }
             } catch {
                 guard !engine.isStopping else {
                     let rest = outstanding.dropFirst()
@@ -417,7 +428,7 @@ final class DeliveryWorker {
                         do {
                             guard try engine.committer.wait(later.ticket) else { continue }
                             count(later.message, later.outcome)
-                            if let copy = later.sentCopy { engine.sentCopies.submit(copy) }
+                            if let copy = later.sentCopy { engine.sentCopies?.submit(copy) }
                         } catch { giveUp(later, error) }
                     }
                     return false
@@ -464,7 +475,7 @@ final class DeliveryWorker {
     private func hold(_ message: ClaimedMessage, reason: String, code: Int?, enhancedCode: String?) {
         let now = Self.now()
         do {
-            let began = try database.hold(
+            let began = try store.hold(
                 owner: message.owner, messageID: message.id, leaseOwner: engine.leaseOwner,
                 until: now + RetryPolicy.milliseconds(configuration.holdDuration), reason: reason, code: code,
                 enhancedCode: enhancedCode, now: now)
@@ -482,6 +493,25 @@ final class DeliveryWorker {
     }
 
     static func now() -> Int64 { OutboxDatabase.milliseconds(Date()) }
+
+    /// What this message needs that the engine's store does not keep yet (PostgreSQL:
+    /// rate limits, sent copies, DKIM keys), as a hold reason; nil when nothing is missing.
+    /// Such a message is held, never sent without it.
+    static func missingOnThisStore(_ engine: DeliveryEngine, profile: ResolvedProfile, sentCopy: SentCopyTarget?, signs: Bool) -> String? {
+        let store = "a \(engine.store.isShared ? "PostgreSQL" : "this") outbox"
+        if engine.rateGate == nil,
+            profile.perMinute != nil || profile.perHour != nil || profile.perDay != nil || profile.recipientsPerDay != nil
+        {
+            return "rate limits (the profile's perMinute, perHour, perDay, recipientsPerDay) are not enforced on \(store) yet; remove them from the profile or use SQLite"
+        }
+        if engine.sentCopies == nil, sentCopy != nil {
+            return "sent copies (the profile's sent-copy folder) are not kept on \(store) yet; remove the folder from the profile or use SQLite"
+        }
+        if engine.database == nil, signs {
+            return "dkim: DKIM keys are not stored on \(store) yet; set [dkim] sign-modes = none or use SQLite"
+        }
+        return nil
+    }
 
     /// An outcome handed to the committer: what to count and log once it is committed.
     private struct Outstanding {

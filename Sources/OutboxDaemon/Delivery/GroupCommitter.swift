@@ -11,7 +11,7 @@ import OutboxStore
 /// or ``gatherLimit`` after the first one arrived — one sync for the whole round instead
 /// of alternating half-full commits.
 final class GroupCommitter: @unchecked Sendable {
-    private let database: OutboxDatabase
+    private let store: any DeliveryStore
     private let leaseOwner: String
     private let condition = NSCondition()
     private var pending: [Ticket] = []  // guarded by `condition`
@@ -37,8 +37,8 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// - Parameter gatherLimit: the longest an outcome waits for others to join its commit.
     /// - Parameter progress: where each commit is reported as one step (for the watchdog).
-    init(database: OutboxDatabase, leaseOwner: String, gatherLimit: Duration = .milliseconds(2), progress: EngineProgress? = nil) {
-        self.database = database
+    init(database store: any DeliveryStore, leaseOwner: String, gatherLimit: Duration = .milliseconds(2), progress: EngineProgress? = nil) {
+        self.store = store
         self.leaseOwner = leaseOwner
         self.progress = progress
         let (seconds, attoseconds) = gatherLimit.components
@@ -158,7 +158,7 @@ final class GroupCommitter: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         condition.unlock()
         progress?.begin("commit")
-        let outcome = Result { try database.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
+        let outcome = Result { try store.record(group.map(\.entry), leaseOwner: leaseOwner, now: DeliveryWorker.now()) }
         progress?.end("commit")
         if case .success = outcome { for member in group { member.onCommitted?() } }
         condition.lock()

@@ -1,13 +1,12 @@
-import Foundation
 import Logging
+import Synchronization
 
 /// Remembers whether swift-log was bootstrapped (it may be only once per process) and the shared level.
-final class BootstrapState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var installed: (backend: LoggingSetup.Backend, level: LogLevelSetting)?
+final class BootstrapState: Sendable {
+    private let installed = Mutex<(backend: LoggingSetup.Backend, level: LogLevelSetting)?>(nil)
 
     func bootstrapOnce(level: Logger.Level, install: () -> (LoggingSetup.Backend, LogLevelSetting)) -> LoggingSetup.Backend {
-        lock.withLock {
+        installed.withLock { installed in
             if let installed {
                 installed.level.value = level
                 return installed.backend
@@ -19,6 +18,6 @@ final class BootstrapState: @unchecked Sendable {
     }
 
     func setLevel(_ level: Logger.Level) {
-        lock.withLock { installed?.level.value = level }
+        installed.withLock { $0?.level.value = level }
     }
 }

@@ -1,16 +1,15 @@
-import Foundation
 import Logging
+import Synchronization
 
 /// The process-wide log level every handler reads at each call, so a SIGHUP reload takes effect
 /// on loggers that already exist.
-final class LogLevelSetting: @unchecked Sendable {
-    private let lock = NSLock()
-    private var level: Logger.Level
+final class LogLevelSetting: Sendable {
+    private let level: Mutex<Logger.Level>
 
-    init(_ level: Logger.Level) { self.level = level }
+    init(_ level: Logger.Level) { self.level = Mutex(level) }
 
     var value: Logger.Level {
-        get { lock.withLock { level } }
-        set { lock.withLock { level = newValue } }
+        get { level.withLock { $0 } }
+        set { level.withLock { $0 = newValue } }
     }
 }

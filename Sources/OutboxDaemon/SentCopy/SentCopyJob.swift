@@ -38,10 +38,13 @@ struct SentCopyJob: Sendable {
         }
     }
 
-    /// Whether mail sent through `profile` is appended to its Sent folder. Not for
-    /// `m365-oauth`: Microsoft 365 files its own copy of mail submitted over SMTP, so its
-    /// folder is only searched (unknown outcomes), never appended to twice.
-    static func appendsCopy(for profile: ResolvedProfile) -> Bool { profile.mode == .smtp }
+    /// Whether mail sent through `profile` is appended to its Sent folder: only in `smtp`
+    /// mode, and not to a provider that files its own copy of mail submitted over SMTP
+    /// (``OutboxCore/ProfilePreset/filesSentCopy``: Gmail, Microsoft 365, in `smtp` or
+    /// an OAuth mode): its folder is only searched (unknown outcomes), never appended to twice.
+    static func appendsCopy(for profile: ResolvedProfile) -> Bool {
+        profile.mode == .smtp && ProfilePreset.provider(mode: profile.mode, smtpHost: profile.host)?.filesSentCopy != true
+    }
 
     /// XOAUTH2 with the owner's tokens; without a token source, the stored access token as is.
     private static func mailboxOAuth(_ profile: ResolvedProfile, configuration: DeliveryConfiguration) -> MailboxOAuth {

@@ -4,7 +4,9 @@ public import OutboxStore
 import Synchronization
 
 /// The `serve` daemon, composed: the delivery engine, the bounce mailbox poller, the
-/// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one ``OutboxDatabase``.
+/// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one
+/// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where only
+/// the engine runs (``unsupportedOnSharedStore(_:)`` lists what refuses to start there).
 ///
 /// ``start()`` recovers leases left by a stopped daemon and starts everything; ``reload(_:)``
 /// lets in-flight sends finish and continues with new settings; ``stop()`` ends sending
@@ -12,7 +14,9 @@ import Synchronization
 /// signals, as `outbox serve` does. The watchdog is pinged at half of `WatchdogSec=` only
 /// while no engine step has been stuck for longer than ``ServiceSettings/stallLimit``.
 public final class OutboxService: Sendable {
-    public let database: OutboxDatabase
+    public let store: any DeliveryStore
+    /// The SQLite outbox the poller and webhooks need; nil on PostgreSQL.
+    private let database: OutboxDatabase?
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
     private let ping: @Sendable () -> Void
@@ -38,19 +42,48 @@ public final class OutboxService: Sendable {
     ///   - watchdogInterval: how often to ping; default half of the unit's `WatchdogSec=` (nil: no watchdog).
     ///   - watchdogPing: sends one ping; default `WATCHDOG=1` through `notifier`.
     public init(
-        database: OutboxDatabase, settings: ServiceSettings, notifier: SystemdNotifier = SystemdNotifier(),
+        store: any DeliveryStore, settings: ServiceSettings, notifier: SystemdNotifier = SystemdNotifier(),
         watchdogInterval: Duration? = SystemdNotifier().watchdogInterval, watchdogPing: (@Sendable () -> Void)? = nil
     ) {
-        self.database = database
+        self.store = store
+        self.database = store as? OutboxDatabase
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
         self.ping = watchdogPing ?? { notifier.watchdog() }
         self.state = Mutex(State(settings: settings))
     }
 
+    /// On the SQLite outbox.
+    public convenience init(
+        database: OutboxDatabase, settings: ServiceSettings, notifier: SystemdNotifier = SystemdNotifier(),
+        watchdogInterval: Duration? = SystemdNotifier().watchdogInterval, watchdogPing: (@Sendable () -> Void)? = nil
+    ) {
+        self.init(store: database, settings: settings, notifier: notifier, watchdogInterval: watchdogInterval, watchdogPing: watchdogPing)
+    }
+
+    /// The settings of `settings` that need state a shared (PostgreSQL) store does not keep
+    /// yet, each as `[section] setting: why`; empty when `serve` can run on it. Such a
+    /// service refuses to start rather than run without them.
+    public static func unsupportedOnSharedStore(_ settings: ServiceSettings) -> [String] {
+        var unsupported: [String] = []
+        if settings.bounceMailbox != nil {
+            unsupported.append("[bounces] mailbox-url: the bounce mailbox poller records bounces and suppressions, which are not on PostgreSQL yet")
+        }
+        if !settings.delivery.dkim.signModes.isEmpty {
+            unsupported.append("[dkim] sign-modes: DKIM keys are not stored on PostgreSQL yet; set sign-modes = none (the relay may sign)")
+        }
+        if settings.delivery.unknownOutcome.fallback == .hold {
+            unsupported.append(
+                "[delivery] unknown-outcome = hold: parked messages are resolved with `outbox resolve`, which does not work on PostgreSQL yet; set unknown-outcome = resend")
+        }
+        return unsupported
+    }
+
     /// `--once`: recovers leases, sends what is due now, closes the database and returns what was done.
     public func runOnce() throws -> DeliverySummary {
-        let engine = DeliveryEngine(database: database, configuration: state.withLock { $0.settings.delivery })
+        let settings = state.withLock { $0.settings }
+        try refuseUnsupported(settings)
+        let engine = DeliveryEngine(store: store, configuration: settings.delivery)
         try engine.recover()
         liftConfigurationHolds()
         let summary = engine.drain()
@@ -62,17 +95,13 @@ public final class OutboxService: Sendable {
     /// engine, the bounce poller and the heartbeat, and sends `READY=1`.
     public func start() throws {
         let settings = state.withLock { $0.settings }
-        let engine = DeliveryEngine(database: database, configuration: settings.delivery)
+        try refuseUnsupported(settings)
+        let engine = DeliveryEngine(store: store, configuration: settings.delivery)
         try engine.recover()
         liftConfigurationHolds()
         try engine.start()
-        let poller = settings.bounceMailbox.map {
-            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
-        }
-        poller?.start()
+        let (poller, webhooks) = startCompanions(settings)
         let heartbeat = BackgroundLoop(name: "outbox-heartbeat", interval: watchdogInterval ?? Self.statusInterval) { [self] in beat() }
-        let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
-        webhooks.start()
         state.withLock {
             $0.engine = engine
             $0.poller = poller
@@ -80,7 +109,7 @@ public final class OutboxService: Sendable {
             $0.webhooks = webhooks
         }
         notifier.ready(status: statusLine())
-        logger.notice("serving \(database.path) with \(settings.delivery.workers) worker(s)",
+        logger.notice("serving \(store.displayName) with \(settings.delivery.workers) worker(s)",
                       metadata: ["watchdog-ping-ms": "\(watchdogInterval.map { String(Self.milliseconds($0)) } ?? "off")"])
     }
 
@@ -100,16 +129,14 @@ public final class OutboxService: Sendable {
         webhooks?.stop()
         _ = engine?.stop()
         liftConfigurationHolds()
-        let next = DeliveryEngine(database: database, configuration: settings.delivery)
+        do { try refuseUnsupported(settings) } catch {
+            throw OutboxServiceError(.engineDidNotStart, "the delivery engine did not start after the reload: \(error)")
+        }
+        let next = DeliveryEngine(store: store, configuration: settings.delivery)
         do { try next.start() } catch {
             throw OutboxServiceError(.engineDidNotStart, "the delivery engine did not start after the reload: \(error)")
         }
-        let nextPoller = settings.bounceMailbox.map {
-            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
-        }
-        nextPoller?.start()
-        let nextWebhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
-        nextWebhooks.start()
+        let (nextPoller, nextWebhooks) = startCompanions(settings)
         state.withLock {
             $0.settings = settings
             $0.engine = next
@@ -174,7 +201,7 @@ public final class OutboxService: Sendable {
 
     /// Queue figures for `STATUS=`: `queued 3, sending 1, deferred 0, sent 120, failed 2`.
     public func statusLine() -> String {
-        guard let totals = try? database.status().totals else { return "running" }
+        guard let totals = try? store.status().totals else { return "running" }
         return ["queued", "sending", "deferred", "sent", "failed"].map { "\($0) \(totals[$0, default: 0])" }.joined(separator: ", ")
     }
 
@@ -201,7 +228,7 @@ public final class OutboxService: Sendable {
 
     private func liftConfigurationHolds() {
         do {
-            let owners = try database.liftConfigurationHolds()
+            let owners = try store.liftConfigurationHolds()
             if !owners.isEmpty {
                 logger.notice("lifted the configuration hold of \(owners.count) profile(s): \(owners.joined(separator: ", ")); they are tried again with the current configuration")
             }
@@ -211,7 +238,30 @@ public final class OutboxService: Sendable {
     }
 
     private func closeDatabase() {
-        do { try database.close() } catch { logger.warning("\(error)") }
+        do { try store.close() } catch { logger.warning("\(error)") }
+    }
+
+    /// Throws ``OutboxServiceError/Code/unsupportedOnSharedStore`` naming every setting
+    /// ``unsupportedOnSharedStore(_:)`` finds, when the store is shared.
+    private func refuseUnsupported(_ settings: ServiceSettings) throws {
+        guard store.isShared else { return }
+        let unsupported = Self.unsupportedOnSharedStore(settings)
+        guard !unsupported.isEmpty else { return }
+        throw OutboxServiceError(.unsupportedOnSharedStore, "serve does not run on \(store.displayName) with these settings yet:\n  "
+            + unsupported.joined(separator: "\n  "))
+    }
+
+    /// The bounce poller and the webhook dispatcher, started: on the SQLite outbox only
+    /// (on PostgreSQL `[bounces] mailbox-url` is refused and no webhook can be registered yet).
+    private func startCompanions(_ settings: ServiceSettings) -> (BounceMailboxPoller?, WebhookDispatcher?) {
+        guard let database else { return (nil, nil) }
+        let poller = settings.bounceMailbox.map {
+            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        }
+        poller?.start()
+        let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
+        webhooks.start()
+        return (poller, webhooks)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
@@ -223,6 +273,8 @@ public final class OutboxService: Sendable {
 public struct OutboxServiceError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case engineDidNotStart
+        /// A setting needs state the shared (PostgreSQL) store does not keep yet.
+        case unsupportedOnSharedStore
     }
 
     public let code: Code

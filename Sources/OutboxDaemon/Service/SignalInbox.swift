@@ -1,12 +1,12 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Turns the given signals into values a loop can wait for (SIGTERM, SIGINT, SIGHUP). The
 /// signals' default actions are ignored from ``init(_:)`` on: create it before the service starts.
-public final class SignalInbox: @unchecked Sendable {
-    private let lock = NSLock()
+public final class SignalInbox: @unchecked Sendable {  // unchecked: the dispatch sources, set once in init
+    private let pending = Mutex<[Int32]>([])
     private let arrived = DispatchSemaphore(value: 0)
-    private var pending: [Int32] = []  // guarded by `lock`
     private var sources: [any DispatchSourceSignal] = []
 
     public init(_ signals: [Int32]) {
@@ -22,12 +22,12 @@ public final class SignalInbox: @unchecked Sendable {
     /// Blocks until a signal arrives and returns it.
     public func wait() -> Int32 {
         arrived.wait()
-        return lock.withLock { pending.removeFirst() }
+        return pending.withLock { $0.removeFirst() }
     }
 
     /// Hands in `number` as if it had arrived (in-process tests, an API's stop request).
     public func deliver(_ number: Int32) {
-        lock.withLock { pending.append(number) }
+        pending.withLock { $0.append(number) }
         arrived.signal()
     }
 }

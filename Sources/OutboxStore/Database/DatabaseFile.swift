@@ -11,7 +11,7 @@ enum DatabaseFile {
     /// start a fresh outbox that no daemon reads. Throws a ``StoreError`` naming the
     /// directory when it is missing or cannot be written.
     static func prepare(path: String, createDirectories: Bool) throws(StoreError) {
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let directory = directory(of: path)
         if access(path, F_OK) == 0 { return }
         if access(directory, F_OK) != 0 {
             guard createDirectories else {
@@ -28,14 +28,50 @@ enum DatabaseFile {
         guard access(directory, W_OK) == 0 else {
             throw StoreError(.directoryNotWritable, "cannot write to directory \(directory): \(reason(errno))\(hint)")
         }
-        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o660)
-        if descriptor < 0 {
-            if errno == EEXIST { return }
+        // Made under a name of this process's and linked into place whole: another process
+        // opening `path` at the same moment finds no file or an initialised one, never one
+        // whose page size is still being set. Of two that create at once, one link wins.
+        let candidate = "\(path)-new-\(getpid())"
+        unlink(candidate)  // left by a process that had this id and crashed
+        let descriptor = open(candidate, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o660)
+        guard descriptor >= 0 else {
             throw StoreError(.cannotCreateDatabase, "cannot create database \(path): \(reason(errno))\(hint)")
         }
+        defer { unlink(candidate) }
         fchmod(descriptor, fileMode(descriptor: descriptor, directory: directory))
         close(descriptor)
-        try setPageSize(path: path)
+        try setPageSize(path: candidate)
+        guard link(candidate, path) == 0 || errno == EEXIST else {
+            throw StoreError(.cannotCreateDatabase, "cannot create database \(path): \(reason(errno))\(hint)")
+        }
+    }
+
+    /// Runs `body` (the schema migration) holding an exclusive `flock` on the database's
+    /// directory: GRDB's migrator reads which steps are applied before it runs them, so two
+    /// processes migrating one database at once would both run a step and one fail. The
+    /// lock is not SQLite's (closing another descriptor of the database file would drop
+    /// SQLite's own locks), is released when the process ends, and is held only while a
+    /// migration is due. Waits up to `timeout` seconds for another process's migration.
+    /// Where the directory cannot be opened for reading, `body` runs unlocked.
+    static func migrating<T>(path: String, timeout: Double, _ body: () throws -> T) throws -> T {
+        let descriptor = open(directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return try body() }
+        defer { close(descriptor) }  // releases the lock
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, ContinuousClock.now < deadline else {
+                throw StoreError(.busy, "cannot open database \(path): another process has been migrating it for \(Int(timeout)) s "
+                    + "(or holds a lock on \(directory(of: path))); try again")
+            }
+            usleep(5_000)
+        }
+        return try body()
+    }
+
+    /// The directory `path` is in ("." for a bare file name).
+    static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
     }
 
     /// The group shares the database when the umask grants the group write access (the

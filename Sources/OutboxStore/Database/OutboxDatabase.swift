@@ -53,7 +53,12 @@ public final class OutboxDatabase: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA cache_size = \(Self.writerCacheSize)")
             }
-            try OutboxMigrations.migrator.migrate(pool)
+            let migrator = OutboxMigrations.migrator
+            if try !pool.read(migrator.hasCompletedMigrations) {
+                try DatabaseFile.migrating(path: path, timeout: busyTimeout) { try migrator.migrate(pool) }
+            }
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw StoreError.from(error, doing: "cannot open database \(path)", path: path)
         } catch {

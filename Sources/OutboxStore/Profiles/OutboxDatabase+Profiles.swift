@@ -36,7 +36,7 @@ extension OutboxDatabase {
         if let secrets {
             let opened = openSecret(row, .password, owner: owner, secrets: secrets)
             fields.secret = opened.value
-            fields.secretUnavailable = opened.problem?.reason
+            fields.secretUnavailable = opened.problem.map { UnavailableSecret(.sealedSecret, $0.reason) }
         }
         fields.secretCredential = row["secret_credential"]
         fields.fromAddress = row["from_address"]

@@ -10,10 +10,13 @@ public import OutboxCore
 /// a node id, record outcomes with their events, renew/release/reclaim leases, and the
 /// reads of `status`, `list`, `show` and `events`.
 ///
-/// Not yet behind it (still ``OutboxDatabase`` only): the pipelined streaming enqueue,
-/// profiles and secrets writes, holds and rate pauses, send pace, sent-header copies,
-/// unknown-outcome parking, bounces, suppressions, unsubscribe, cancel/retry/purge, API
-/// tokens, DKIM keys and the change watcher that wakes `serve`.
+/// The delivery engine uses the synchronous ``DeliveryStore`` (phase 2): claims, outcomes,
+/// leases, the next wake time, profile layers, holds and rate pauses, and the change
+/// notifications that wake `serve`.
+///
+/// Not yet behind either (still ``OutboxDatabase`` only): the pipelined streaming enqueue,
+/// profiles and secrets writes, send pace, sent copies, resolving unknown outcomes, bounces,
+/// suppressions, unsubscribe, cancel/retry/purge, API tokens and DKIM keys.
 ///
 /// Times are Unix milliseconds, as everywhere in the store. Requirements are `async` so
 /// a network store can implement them; ``OutboxDatabase`` witnesses them synchronously.
@@ -75,5 +78,75 @@ extension OutboxDatabase: QueueStore {
         try enqueue(batchKey: batchKey, source: source, now: now, attachments: attachments) { writer in
             for entry in messages { try writer.add(entry.draft, location: entry.location) }
         }
+    }
+}
+
+/// What the delivery engine needs from its store, synchronously: the engine's workers and
+/// its commit thread are dedicated threads, so a network store may block them on its own
+/// I/O (never a thread of Swift's cooperative pool or an event loop). ``OutboxDatabase``
+/// witnesses it directly — the SQLite path has no extra hop — and `PostgresDeliveryStore`
+/// (module OutboxPostgres) bridges `PostgresStore` onto it.
+///
+/// Times are Unix milliseconds of the caller's clock; a store shared by several nodes
+/// translates them to one clock of its own (the database server's), so leases do not depend
+/// on the nodes' clocks agreeing.
+public protocol DeliveryStore: AnyObject, Sendable {
+    /// Where the store is, for logs (a file path or a `postgres://` URL without password).
+    var displayName: String { get }
+    /// True when other nodes may claim from the same queue: the engine then takes over
+    /// expired leases while it runs, not only at start.
+    var isShared: Bool { get }
+
+    /// As ``QueueStore/claimBatch(leaseOwner:limit:now:dueBy:leaseUntil:)``; also skips
+    /// owners that are held or paused for a rate limit.
+    func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) throws -> ClaimedBatch
+    /// As ``QueueStore/record(_:leaseOwner:now:)``.
+    func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) throws -> [Bool]
+    /// As ``QueueStore/renewLeases(leaseOwner:until:)``.
+    func renewLeases(leaseOwner: String, until: Int64) throws
+    /// As ``QueueStore/release(leaseOwner:messageIDs:now:)``.
+    @discardableResult
+    func release(leaseOwner: String, messageIDs: [Int64]?, now: Int64) throws -> Int
+    /// As ``QueueStore/reclaimLeases(now:isGone:)``.
+    @discardableResult
+    func reclaimLeases(now: Int64, isGone: (String) -> Bool) throws -> [Int64]
+    /// The earliest time something may become claimable without a database change (a
+    /// message falling due, a pause ending, another node's lease expiring); nil when nothing waits.
+    func nextWakeTime() throws -> Int64?
+    /// The owner's profile layer and the company layer, read in one snapshot.
+    func profileLayers(owner: String) throws -> (own: ProfileFields?, global: ProfileFields?)
+    /// Holds `owner` after an authentication or configuration problem met while sending
+    /// `messageID` (which goes back to `queued`, no attempt counted); one `profile-held`
+    /// event when the hold begins. Returns whether a new hold began. Seen by every node.
+    @discardableResult
+    func hold(owner: String, messageID: Int64, leaseOwner: String, until: Int64, reason: String, code: Int?, enhancedCode: String?, now: Int64) throws -> Bool
+    /// Puts `messageID` back to `queued` and claims none of `owner`'s messages before `until`.
+    func pauseForRateLimit(owner: String, messageID: Int64, leaseOwner: String, until: Int64, reason: String, now: Int64) throws
+    /// Lifts the holds caused by the daemon's configuration (start, reload); returns their owners.
+    @discardableResult
+    func liftConfigurationHolds() throws -> [String]
+    /// Counts by owner and state (`STATUS=`).
+    func status() throws -> OutboxStatus
+    /// Calls `onChange` (on a thread or task of the store's) soon after another connection
+    /// or node commits work that may be claimable, until the returned watch is stopped.
+    func watchChanges(pollInterval: Int64, _ onChange: @escaping @Sendable () -> Void) throws -> any ChangeWatch
+    /// Closes the store; later calls fail.
+    func close() throws
+}
+
+/// A running ``DeliveryStore/watchChanges(pollInterval:_:)``.
+public protocol ChangeWatch: Sendable {
+    /// Ends the watch; returns once `onChange` is no longer called and its resources are closed.
+    func stop()
+}
+
+extension OutboxDatabase: DeliveryStore {
+    public var displayName: String { path }
+    /// One SQLite file is one host's: leases of other processes are reclaimed at start.
+    public var isShared: Bool { false }
+
+    /// `PRAGMA data_version` looked at every `pollInterval` ms on a thread of its own.
+    public func watchChanges(pollInterval: Int64, _ onChange: @escaping @Sendable () -> Void) throws -> any ChangeWatch {
+        try DataVersionWatch(path: path, interval: pollInterval, onChange: onChange)
     }
 }

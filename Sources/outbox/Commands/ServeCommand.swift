@@ -4,6 +4,7 @@ import Foundation
 import OutboxCore
 import OutboxDaemon
 import OutboxHTTP
+import OutboxPostgres
 import OutboxStore
 import OutboxTransport
 
@@ -56,6 +57,8 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let (file, settings) = try loadSettings()
         LoggingSetup.bootstrap(level: file.logLevel)
+        let setting = database.path ?? file.databasePath
+        if PostgresLocation.isPostgres(setting) { return try runOnPostgres(setting, file: file, settings: settings) }
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         SecretsCommand.prepareForService(outbox)
         let tokens = StoredOAuthTokens(database: outbox)
@@ -87,6 +90,33 @@ struct ServeCommand: ParsableCommand {
         _ = try Failure.guarding {
             try service.run(until: signals, beforeStop: { api?.stop() }) { withTokens(try loadSettings().1) }
         }
+    }
+
+    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine only.
+    /// What still needs the SQLite outbox refuses to start, naming its setting: `[http]
+    /// listen` here, the rest in ``OutboxService/unsupportedOnSharedStore(_:)``.
+    private func runOnPostgres(_ setting: String, file: OutboxConfiguration, settings: ServiceSettings) throws {
+        var unsupported = OutboxService.unsupportedOnSharedStore(settings)
+        if let host = file.http.host {
+            unsupported.insert("[http] listen (\(host)): the HTTP API reads and writes the SQLite outbox only; remove [http] listen on PostgreSQL nodes", at: 0)
+        }
+        guard unsupported.isEmpty else {
+            Terminal.error("serve does not run on a PostgreSQL outbox with these settings yet:\n  " + unsupported.joined(separator: "\n  "))
+            throw ExitCode.failure
+        }
+        let store = try Failure.guarding {
+            let location = try PostgresLocation(setting)
+            return try PostgresDeliveryStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: settings.delivery.workers + 4) })
+        }
+        let service = OutboxService(store: store, settings: settings)
+        if once {
+            let summary = try Failure.guarding { try service.runOnce() }
+            print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
+            return
+        }
+        let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
+        try Failure.guarding { try service.start() }
+        _ = try Failure.guarding { try service.run(until: signals) { try loadSettings().1 } }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.

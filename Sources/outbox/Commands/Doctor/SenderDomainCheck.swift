@@ -4,7 +4,8 @@ import OutboxStore
 
 /// The VERP and event domains against the sender modes in use: reply-to mode needs
 /// `[reply-to]`; its event domain and `[bounces] domain` should be one (one mailbox receives
-/// every bounce); the company address belongs on the event domain.
+/// every bounce); the company address belongs on the event domain. Domains are compared in
+/// one form (A-label), so `müller.de` and `xn--mller-kva.de` are one domain.
 enum SenderDomainCheck {
     static func run(_ configuration: OutboxConfiguration, database: OutboxDatabase?) -> DoctorFinding {
         let modes = modesInUse(database, configuration: configuration)
@@ -16,13 +17,13 @@ enum SenderDomainCheck {
                             fix: "add [reply-to] company-address and event-domain to outbox.conf (their mail is held until then), then systemctl reload outbox")
         }
         if let replyTo {
-            if let bounceDomain, bounceDomain.lowercased() != replyTo.eventDomain.lowercased() {
+            if let bounceDomain, !IDNA.sameDomain(bounceDomain, replyTo.eventDomain) {
                 return .warning("sender domains", "[bounces] domain \(bounceDomain) differs from [reply-to] event-domain \(replyTo.eventDomain): "
                                     + "system-mode bounces go to one, reply-to-mode bounces to the other",
                                 fix: "use one domain for both, or make sure mail for both reaches the bounce mailbox (or the Postfix pipe)")
             }
             if let at = replyTo.companyAddress.lastIndex(of: "@"),
-                replyTo.companyAddress[replyTo.companyAddress.index(after: at)...].lowercased() != replyTo.eventDomain.lowercased()
+                !IDNA.sameDomain(String(replyTo.companyAddress[replyTo.companyAddress.index(after: at)...]), replyTo.eventDomain)
             {
                 return .warning("sender domains", "[reply-to] company-address \(replyTo.companyAddress) is not on the event-domain \(replyTo.eventDomain)",
                                 fix: "write the company-address as a local part (it is then on the event domain), or set event-domain to its domain")

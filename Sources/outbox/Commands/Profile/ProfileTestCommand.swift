@@ -45,10 +45,10 @@ struct ProfileTestOptions: ParsableArguments {
     func test(owner: String, own: ProfileFields?, global: ProfileFields?, outbox: OutboxDatabase) throws -> Bool {
         let routing = try SystemRelay.routing(config: config, withSecret: true, timeout: .seconds(timeout))
         let layers = ProfileLayers(own: own, global: global).readingSecretCredentials()
-        if let problem = layers.unavailableSecret(owner: owner, system: routing.systemRelay) {
-            if problem.hasPrefix("credential '") {
-                print("error: the password cannot be read: \(problem)")
-            } else {
+        if let problem = layers.secretProblem(owner: owner, system: routing.systemRelay) {
+            switch problem.cause {
+            case .credential: print("error: the password cannot be read: \(problem)")
+            case .sealedSecret:
                 print("error: the password cannot be opened: \(problem); run this as a user that can read the secrets key (see `outbox secrets status`)")
             }
             return false
