@@ -75,4 +75,35 @@ import Testing
         }
         #expect(try StoredBytes.text(.null, what: "test") == nil)
     }
+
+    /// Content that will not shrink is stored as given without being compressed whole: a
+    /// known compressed format by its first bytes, a long content by a trial block.
+    @Test func incompressibleContentIsStoredAsGivenAfterASniffOrATrial() throws {
+        var generator = SystemRandomNumberGenerator()
+        func random(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        let table = Array(String(repeating: "rida;summa;käibemaks\n1;100,00;24,00\n", count: 2_000).utf8)
+        let zipOfText = [UInt8]([0x50, 0x4B, 0x03, 0x04]) + table.prefix(5_000)  // the magic decides, however it would compress
+        let pdfOfStreams = Array("%PDF-1.4\n".utf8) + random(60_000)  // long: the trial block decides
+        let shortRandom = random(3_000)  // short: compressed whole, which zlib gives up at 7/8
+        #expect(zipOfText.withUnsafeBytes { !StoredBytes.isWorthCompressing($0) })
+        #expect(pdfOfStreams.withUnsafeBytes { !StoredBytes.isWorthCompressing($0) })
+        #expect(table.withUnsafeBytes { StoredBytes.isWorthCompressing($0) })
+        #expect(shortRandom.withUnsafeBytes { StoredBytes.isWorthCompressing($0) })
+
+        let outbox = try TemporaryOutbox()
+        defer { outbox.cleanUp() }
+        let files = try [("table.csv", table), ("archive.zip", zipOfText), ("invoice.pdf", pdfOfStreams), ("scan.bin", shortRandom)]
+            .map { try outbox.file($0.0, $0.1) }
+        _ = try outbox.database.enqueue(batchKey: nil, source: nil, now: 1, baseDirectory: outbox.directory) { writer in
+            try writer.add(MessageDraft(
+                key: "invoice", owner: "alice", subject: "Arve", textBody: Self.longText,
+                recipients: [Recipient(kind: .to, mailbox: try Mailbox.parse("c@example.com"))],
+                attachments: files.map { AttachmentSource(content: .file(path: $0), filename: ($0 as NSString).lastPathComponent, contentType: nil) }),
+                location: "line 1")
+        }
+        #expect(try outbox.count("SELECT COUNT(*) FROM content WHERE encoding = 'zlib' AND length(data) < size / 4") == 1)
+        #expect(try outbox.count("SELECT COUNT(*) FROM content WHERE encoding IS NULL AND length(data) = size") == 3)
+        let claimed = try #require(try claimAll(outbox).first)
+        #expect(claimed.attachments.map(\.data) == [table, zipOfText, pdfOfStreams, shortRandom])
+    }
 }

@@ -10,7 +10,7 @@ extension OutboxDatabase {
         try pool.write { db in
             var sql = """
                 UPDATE message SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE state = 'sending' AND lease_owner = ?
+                WHERE \(IndexTrimMigration.sendingTerm) AND lease_owner = ?
                 """
             var arguments: StatementArguments = [now, leaseOwner]
             if let messageIDs {
@@ -26,7 +26,7 @@ extension OutboxDatabase {
     /// Extends the leases `leaseOwner` holds to `until` (a long batch keeps its claim).
     public func renewLeases(leaseOwner: String, until: Int64) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE message SET lease_expires_at = ? WHERE state = 'sending' AND lease_owner = ?",
+            try db.execute(sql: "UPDATE message SET lease_expires_at = ? WHERE \(IndexTrimMigration.sendingTerm) AND lease_owner = ?",
                            arguments: [until, leaseOwner])
         }
     }
@@ -37,12 +37,12 @@ extension OutboxDatabase {
     @discardableResult
     public func reclaimLeases(now: Int64, isGone: (String) -> Bool = { _ in false }) throws -> [Int64] {
         try pool.write { db in
-            let owners = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM message WHERE state = 'sending' AND lease_owner IS NOT NULL")
+            let owners = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM message WHERE \(IndexTrimMigration.sendingTerm) AND lease_owner IS NOT NULL")
             let gone = owners.filter(isGone)
             let placeholders = gone.map { _ in "?" }.joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE message SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE state = 'sending' AND (lease_expires_at <= ? OR lease_owner IS NULL\(gone.isEmpty ? "" : " OR lease_owner IN (\(placeholders))"))
+                WHERE \(IndexTrimMigration.sendingTerm) AND (lease_expires_at <= ? OR lease_owner IS NULL\(gone.isEmpty ? "" : " OR lease_owner IN (\(placeholders))"))
                 RETURNING id, batch_id, owner
                 """, arguments: [now, now] + StatementArguments(gone))
             for row in rows {
