@@ -4,7 +4,7 @@ import OutboxCore
 import Testing
 @testable import OutboxStore
 
-/// v22 drops `message_leased` and `recipient_by_address`: leases still expire, renew and release through the
+/// v25 drops `message_leased` and `recipient_by_address`: leases still expire, renew and release through the
 /// open-state index, and no lease query scans the message table.
 @Suite struct IndexTrimMigrationTests {
     @Test func leasesWorkAndEveryLeaseQueryUsesTheOpenStateIndex() throws {

@@ -1,6 +1,6 @@
 import GRDB
 
-/// Schema step `v22-index-trim`: two indexes no query needs go, each a b-tree page more in
+/// Schema step `v25-index-trim`: two indexes no query needs go, each a b-tree page more in
 /// the WAL of the writes that touched it.
 ///
 /// - `message_leased` indexed the lease expiry of messages being sent: every claim inserted

@@ -25,7 +25,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v19-webhooks", migrate: WebhookMigration.migrate)
         migrator.registerMigration("v20-oauth-provider", migrate: ProfileMigration.addOAuthProvider)
         migrator.registerMigration("v21-event-outcomes-by-time", migrate: StatusPageMigration.migrate)
-        migrator.registerMigration("v22-index-trim", migrate: IndexTrimMigration.migrate)
+        migrator.registerMigration("v25-index-trim", migrate: IndexTrimMigration.migrate)
         return migrator
     }
 
