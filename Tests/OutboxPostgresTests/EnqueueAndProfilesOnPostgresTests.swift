@@ -5,10 +5,10 @@ import OutboxStore
 import OutboxTestSupport
 import Testing
 
-/// `outbox enqueue --db postgres://…` through the real binary: the same output, errors and
-/// exit status as on SQLite, nothing written for a refused batch, and a `serve` node on the
-/// same database woken by the enqueue.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct EnqueueCommandPostgresTests {
+/// `outbox enqueue` and `outbox profile set|show|list` with `--db postgres://…` through the
+/// real binary: the same output, errors and exit status as on SQLite, nothing written for a
+/// refused batch or profile, and a `serve` node on the same database woken by the enqueue.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct EnqueueAndProfilesOnPostgresTests {
     @Test func enqueuePrintsTheSameOnBothStores() async throws {
         let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
         defer { sqlite.close(); postgres.close() }
@@ -74,15 +74,18 @@ import Testing
         #expect(merged == "Invoice 101\nInvoice 102")
     }
 
-    /// A `serve` node on PostgreSQL, idle with a 60 s recheck, delivers what `outbox enqueue`
-    /// puts into the same database within seconds (sent, and at the server): the enqueue's NOTIFY wakes it.
+    /// A `serve` node on PostgreSQL, idle with a 60 s recheck, delivers through the profile
+    /// `outbox profile set` stored what `outbox enqueue` puts into the same database within seconds (sent, and at the server): the enqueue's NOTIFY wakes it.
     @Test func aServeNodeDeliversWhatTheBinaryEnqueues() async throws {
         let fixture = try await StoreFixture(.postgres)
         defer { fixture.close() }
         let cluster = try #require(fixture.cluster)
         let server = try TestSMTPServer()
         defer { server.stop() }
-        try setProfile(fixture, owner: "acme", port: server.port)
+        let url = cluster.url(database: "outbox"), directory = fixture.directory
+        let profile = try OutboxProcess(database: url).run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "\(server.port)", "--tls", "none",
+                                                            "--from", "acme@firma.example"])
+        #expect(profile.status == 0, "\(profile.stderr)")
         let config = try fixture.file("outbox.conf", Array("""
             [delivery]
             poll-interval-ms = 60000
@@ -92,7 +95,6 @@ import Testing
 
             """.utf8))
         let batch = try fixture.file("batch.jsonl", Array(#"{"owner":"acme","to":["woken@example.com"],"subject":"Wake","text":"up"}"#.utf8))
-        let url = cluster.url(database: "outbox"), directory = fixture.directory
         let outcome = try await onOwnThread { () throws -> (enqueue: OutboxProcess.Result, seconds: Double?, log: String) in
             let node = try ServeDaemon(database: url, arguments: ["--config", config], logPath: directory + "/node.log")
             defer { node.stop() }
@@ -106,5 +108,46 @@ import Testing
         let seconds = try #require(outcome.seconds, "not delivered; log:\n\(outcome.log.suffix(2_000))")
         #expect(seconds < 10, "delivered \(seconds) s after the enqueue returned")
         #expect(try server.messages().map(\.rcptTos) == [["woken@example.com"]])
+    }
+
+    /// `outbox profile set|show|list` print the same on both stores; what PostgreSQL cannot
+    /// hold (a password in the database, OAuth, sent copies) is refused there and changes nothing.
+    @Test func profilesPrintTheSameOnBothStores() async throws {
+        let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
+        defer { sqlite.close(); postgres.close() }
+        let onSQLite = OutboxProcess(database: sqlite.directory + "/outbox.db")
+        let onPostgres = OutboxProcess(database: try #require(postgres.cluster).url(database: "outbox"))
+        let steps: [[String]] = [
+            ["profile", "list"],
+            ["profile", "set", "acme", "--host", "smtp.firma.example", "--port", "587", "--user", "info@firma.example",
+             "--password-credential", "acme-smtp", "--from", "info@firma.example", "--per-minute", "60", "--max-connections", "2"],
+            ["profile", "set", "globex", "--mode", "system", "--from-name", "Globex", "--recipients-per-day", "10000"],
+            ["profile", "set", "acme", "--clear", "max-connections", "--per-day", "500", "--json"],
+            ["profile", "set", "acme", "--tls", "none", "--host", "mail.elsewhere.example"],  // clear-text login refused
+            ["profile", "show", "acme"],
+            ["profile", "show", "acme", "--json"],
+            ["profile", "show", "nobody"],
+            ["profile", "list"],
+            ["profile", "list", "--json"],
+        ]
+        for arguments in steps {
+            let expected = try onSQLite.run(arguments), actual = try onPostgres.run(arguments)
+            #expect(actual.status == expected.status, "\(arguments): \(actual.stderr)")
+            #expect(actual.stdout == expected.stdout, "\(arguments)")
+            #expect(actual.stderr == expected.stderr, "\(arguments)")
+        }
+        let before = try onPostgres.run(["profile", "show", "acme", "--json"]).stdout
+        let refusals: [(arguments: [String], stdin: String?, says: String)] = [
+            (["profile", "set", "acme", "--password-stdin"], "secret\n", "give --password-credential NAME"),
+            (["profile", "set", "acme", "--mode", "m365-oauth"], nil, "mode m365-oauth"),
+            (["profile", "set", "acme", "--sent-copy", "Sent"], nil, "--sent-copy"),
+        ]
+        for refusal in refusals {
+            let result = try onPostgres.run(refusal.arguments, stdin: refusal.stdin)
+            #expect(result.status != 0 && result.stderr.contains("a PostgreSQL outbox cannot hold this yet") && result.stderr.contains(refusal.says),
+                    "\(refusal.arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("secret") && !result.stdout.contains("secret"))
+        }
+        #expect(try onPostgres.run(["profile", "show", "acme", "--json"]).stdout == before)
     }
 }
