@@ -8,14 +8,25 @@ extension PostgresStore {
     /// key's unique index decides between two nodes enqueueing the same batch at once: the
     /// second waits for the first and then finds the batch. On commit, `NOTIFY` wakes the
     /// nodes listening on ``enqueueChannel``. Letters (List-Unsubscribe) are refused for
-    /// now: unsubscribe tokens are not stored on PostgreSQL yet.
+    /// now: unsubscribe tokens are not stored on PostgreSQL yet. A batch key already known
+    /// returns the stored batch before anything is read, as on SQLite (its attachment files
+    /// are not looked at, and no batch id is used up).
     public func enqueue(batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy, messages: [BatchEntry]) async throws -> EnqueueResult {
+        try await enqueue(batchKey: batchKey, source: source, now: now, attachments: attachments, limits: IntakeLimits(), messages: messages)
+    }
+
+    /// ``enqueue(batchKey:source:now:attachments:messages:)`` with the intake limits of the
+    /// caller (`outbox enqueue --max-message-bytes`): an attachment file over
+    /// `limits.maxMessageBytes` is refused, as on SQLite.
+    public func enqueue(batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy, limits: IntakeLimits,
+                        messages: [BatchEntry]) async throws -> EnqueueResult {
+        if let known = try await knownBatch(batchKey) { return known }
         guard !messages.isEmpty else { throw BatchWriter.noMessages(source: source) }
         if let letter = messages.first(where: { $0.draft.kind.isUnsubscribable }) {
             throw IntakeError(.invalidValue, location: letter.location, field: "kind",
                               "letters (List-Unsubscribe) are not supported on PostgreSQL yet; use an SQLite outbox for them")
         }
-        let preparer = AttachmentPreparer(files: AttachmentFileReader(policy: attachments, maxBytes: IntakeLimits().maxMessageBytes))
+        let preparer = AttachmentPreparer(files: AttachmentFileReader(policy: attachments, maxBytes: limits.maxMessageBytes))
         let prepared = try messages.map { try preparer.prepare($0.draft, location: $0.location) }
         let logger = logger
         return try await transaction { connection in
@@ -25,11 +36,8 @@ extension PostgresStore {
                 ON CONFLICT (batch_key) DO NOTHING RETURNING id
                 """, logger: logger).decode(Int64.self) { batchID = id }
             guard let batchID else {
-                // Known batch key: nothing is written (the transaction only read).
-                for try await (id, count) in try await connection.query(
-                    "SELECT id, message_count FROM batch WHERE batch_key = \(batchKey)", logger: logger).decode((Int64, Int).self) {
-                    return EnqueueResult(batchID: id, batchKey: batchKey, enqueued: count, duplicates: 0, duplicateBatch: true, newContents: 0)
-                }
+                // Enqueued by another node meanwhile: nothing is written (the transaction only read).
+                if let known = try await Self.knownBatch(batchKey, connection: connection, logger: logger) { return known }
                 throw StoreError(.invalidState, "batch key \(batchKey ?? "") vanished during the enqueue")
             }
             var writer = PostgresBatchWriter(connection: connection, logger: logger, batchID: batchID, now: now)
@@ -39,6 +47,24 @@ extension PostgresStore {
             return EnqueueResult(batchID: batchID, batchKey: batchKey, enqueued: writer.enqueued, duplicates: writer.duplicates,
                                  duplicateBatch: false, newContents: writer.newContents)
         }
+    }
+}
+
+extension PostgresStore {
+    /// The stored batch of `batchKey` as an enqueue of it again reports it (`duplicateBatch`), or nil.
+    private func knownBatch(_ batchKey: String?) async throws -> EnqueueResult? {
+        guard batchKey != nil else { return nil }
+        let logger = logger
+        return try await client.withConnection { connection in try await Self.knownBatch(batchKey, connection: connection, logger: logger) }
+    }
+
+    fileprivate static func knownBatch(_ batchKey: String?, connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult? {
+        guard let batchKey else { return nil }
+        for try await (id, count) in try await connection.query(
+            "SELECT id, message_count FROM batch WHERE batch_key = \(batchKey)", logger: logger).decode((Int64, Int).self) {
+            return EnqueueResult(batchID: id, batchKey: batchKey, enqueued: count, duplicates: 0, duplicateBatch: true, newContents: 0)
+        }
+        return nil
     }
 }
 

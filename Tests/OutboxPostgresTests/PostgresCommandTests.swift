@@ -31,13 +31,8 @@ import Testing
         }
         #expect(try await onPostgres.run(["list"]).stdout.contains("Invoice 3"))
         // A command not on PostgreSQL yet refuses it plainly (and creates no file named like the URL).
-        let refused = try await onPostgres.run(["profile", "list"])
+        let refused = try await onPostgres.run(["profile", "delete", "acme"])
         #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
-        let batch = try sqlite.file("batch.jsonl", Array(#"{"owner":"acme","to":"d@example.com","subject":"Hi","text":"Hello"}"#.utf8))
-        for arguments in [["enqueue", batch]] {
-            let result = try await onPostgres.run(arguments, directory: sqlite.directory)
-            #expect(result.status != 0 && result.stderr.contains("does not work on a PostgreSQL outbox yet"), "\(arguments): \(result.stderr)")
-        }
         #expect(!FileManager.default.fileExists(atPath: sqlite.directory + "/postgres:"))
     }
 }

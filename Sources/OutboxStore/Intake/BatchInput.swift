@@ -44,6 +44,16 @@ public struct BatchInput: Sendable {
         try readBatch(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), to: .outbox(database, now: now))!
     }
 
+    /// Reads and validates the batch from `descriptor` as ``enqueue(from:into:now:)`` does,
+    /// storing nothing: its key and messages, for a store that takes a whole batch
+    /// (``QueueStore/enqueue(batchKey:source:now:attachments:messages:)``). The messages are
+    /// held in memory.
+    public func read(from descriptor: Int32, now: Int64) throws -> (batchKey: String?, entries: [BatchEntry]) {
+        let collector = BatchCollector()
+        _ = try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .collection(collector, now: now))
+        return (collector.batchKey, collector.entries)
+    }
+
     /// Checks the batch exactly as ``enqueue(from:into:now:)`` would, storing nothing.
     public func rehearse(from descriptor: Int32, into rehearsal: BatchRehearsal) throws {
         _ = try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .rehearsal(rehearsal))
@@ -53,11 +63,12 @@ public struct BatchInput: Sendable {
     enum Target {
         case outbox(OutboxDatabase, now: Int64)
         case rehearsal(BatchRehearsal)
+        case collection(BatchCollector, now: Int64)
 
         /// The enqueue time an `expiresAt` must lie after (a rehearsal checks against the clock).
         var now: Int64 {
             switch self {
-            case .outbox(_, let now): now
+            case .outbox(_, let now), .collection(_, let now): now
             case .rehearsal: OutboxDatabase.milliseconds(Date())
             }
         }
@@ -119,6 +130,10 @@ public struct BatchInput: Sendable {
         case .rehearsal(let rehearsal):
             try rehearsal.run(batchKey: document.key, source: source) { try add(rehearsal) }
             return nil
+        case .collection(let collector, _):
+            collector.batchKey = document.key
+            try add(collector)
+            return nil
         }
     }
 
@@ -138,6 +153,10 @@ public struct BatchInput: Sendable {
                                                  limits: limits) { sink in try producer.run(into: sink) }
         case .rehearsal(let rehearsal):
             try rehearsal.run(batchKey: header?.key, source: source) { try producer.run(into: rehearsal) }
+            return nil
+        case .collection(let collector, _):
+            collector.batchKey = header?.key
+            try producer.run(into: collector)
             return nil
         }
     }

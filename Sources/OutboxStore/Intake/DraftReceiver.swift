@@ -9,3 +9,13 @@ protocol DraftReceiver {
 extension BatchWriter: DraftReceiver {}
 extension MessageSink: DraftReceiver {}
 extension BatchRehearsal: DraftReceiver {}
+
+/// Keeps a batch's validated messages in order (``BatchInput/read(from:now:)``).
+final class BatchCollector: DraftReceiver {
+    var batchKey: String?
+    private(set) var entries: [BatchEntry] = []
+
+    func add(_ draft: MessageDraft, location: String) throws {
+        entries.append(BatchEntry(draft, location: location))
+    }
+}

@@ -10,4 +10,14 @@ public struct ProfileRecord: Sendable, Hashable {
     public let heldUntil: Int64?
     public let heldReason: String?
     public let updatedAt: Int64
+
+    /// A profile row as another store (PostgreSQL) reads it.
+    public init(owner: String, fields: ProfileFields, secretCredential: String?, heldUntil: Int64?, heldReason: String?, updatedAt: Int64) {
+        self.owner = owner
+        self.fields = fields
+        self.secretCredential = secretCredential
+        self.heldUntil = heldUntil
+        self.heldReason = heldReason
+        self.updatedAt = updatedAt
+    }
 }

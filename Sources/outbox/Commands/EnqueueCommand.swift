@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutboxCore
 import OutboxDaemon
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox enqueue [FILE|-]`: put a batch into the outbox, whole or not at all.
@@ -123,10 +124,15 @@ struct EnqueueCommand: ParsableCommand {
         limits.maxRecipients = maxRecipients
         let roots = try attachmentRoots()
         if dryRun { return try rehearse(limits: limits, roots: roots) }
-        let outbox = try Failure.enqueueing { try OutboxDatabase(path: database.resolvedPath) }
-        let result = try Failure.enqueueing {
-            recipients != nil ? try mailMerge(into: outbox, limits: limits, roots: roots)
-                : try batchFile(into: outbox, limits: limits, roots: roots)
+        let result: EnqueueResult
+        if database.isPostgres {
+            result = try enqueueOnPostgres(limits: limits, roots: roots)
+        } else {
+            let outbox = try Failure.enqueueing { try OutboxDatabase(path: database.resolvedPath) }
+            result = try Failure.enqueueing {
+                recipients != nil ? try mailMerge(into: outbox, limits: limits, roots: roots)
+                    : try batchFile(into: outbox, limits: limits, roots: roots)
+            }
         }
         if json { try Formatting.printJSON(result); return }
         if result.duplicateBatch {
@@ -185,6 +191,36 @@ struct EnqueueCommand: ParsableCommand {
         return try outbox.enqueue(batchKey: key, source: (recipients! as NSString).lastPathComponent, now: nowMilliseconds(),
                                   attachments: policy, limits: limits) { writer in
             for (draft, location) in drafts { try writer.add(draft, location: location) }
+        }
+    }
+
+    /// The enqueue on a PostgreSQL outbox: the batch read and validated as on SQLite (same
+    /// errors, same attachment policy), then written in one transaction by ``PostgresStore``,
+    /// which wakes the `serve` nodes listening. Unlike the SQLite path the batch is held in
+    /// memory before it is written.
+    private func enqueueOnPostgres(limits: IntakeLimits, roots: [String]) throws -> EnqueueResult {
+        let now = nowMilliseconds()
+        let (batchKey, source, entries, policy) = try Failure.enqueueing { () throws -> (String?, String, [BatchEntry], AttachmentPolicy) in
+            if recipients != nil {
+                let (drafts, policy) = try mergedDrafts(limits: limits, roots: roots)
+                return (key, (recipients! as NSString).lastPathComponent, drafts.map { BatchEntry($0.0, location: $0.1) }, policy)
+            }
+            return try withBatchReader(limits: limits, roots: roots) { reader, descriptor in
+                let batch = try reader.read(from: descriptor, now: now)
+                return (batch.batchKey, reader.source, batch.entries, reader.attachments)
+            }
+        }
+        let setting = database.resolvedPath
+        return try Failure.enqueueing {
+            try DatabaseOptions.waitFor {
+                let store = try await PostgresStore.open(try PostgresLocation(setting))
+                defer { store.close() }
+                do {
+                    return try await store.enqueue(batchKey: batchKey, source: source, now: now, attachments: policy, limits: limits, messages: entries)
+                } catch {
+                    throw PostgresStore.reported(error, doing: "PostgreSQL outbox \(store.location)")
+                }
+            }
         }
     }
 

@@ -99,11 +99,54 @@ struct ProfileSetCommand: ParsableCommand {
     }
 
     func run() throws {
+        if database.isPostgres { return try runOnPostgres() }
         let outbox = try database.open()
-        var fields = try change()
         let stored = try Failure.guarding { try outbox.profileLayers(owner: owner) }
         // The daemon's view (relay, [reply-to]) for the checks; without a readable outbox.conf, no relay.
         let routing = try? SystemRelay.routing(config: testOptions.config, withSecret: false)
+        let fields = try checkedChange(stored: stored, routing: routing)
+        let resolved = resolve(fields, stored, routing?.systemRelay ?? ProfileFields())
+        if let routing, routing.dkim.signModes.contains(resolved.mode),
+            case .success(let identity) = routing.senderPolicy.identity(for: resolved, token: "check"),
+            let domain = identity.from.address.split(separator: "@").last.map({ $0.lowercased() }), try outbox.dkimKeys(domain: domain).isEmpty
+        {
+            Terminal.notice("warning: \(owner) cannot send yet: mode \(resolved.mode.rawValue) signs with DKIM and there is no key for \(domain): "
+                + "outbox dkim keygen --domain \(domain) --selector SELECTOR (its mail is held until then)")
+        }
+        if resolved.mode == .m365OAuth, try !hasOAuthSignIn(outbox, stored) {
+            Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
+                + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")
+        }
+        if resolved.mode == .gmailOAuth, try !hasOAuthSignIn(outbox, stored) {
+            Terminal.notice("next step: sign in to Google with outbox profile oauth \(owner) --provider google --client-id ID "
+                + "--client-secret-credential NAME (your Desktop app OAuth client; see the README, Gmail with OAuth)")
+        }
+        if test {
+            var candidate = (stored.own ?? ProfileFields()).applying(fields, clearing: Set(clear))
+            if let name = secret.credential {
+                do { candidate.secret = try Credentials.read(name: name) } catch { throw ValidationError("--password-credential: \(error)") }
+            }
+            guard try testOptions.test(owner: owner, own: candidate, global: stored.global, outbox: outbox) else {
+                Terminal.error("the test failed; nothing was saved")
+                throw ExitCode.failure
+            }
+        }
+        try outbox.saveProfile(owner: owner, fields: fields, secretCredential: secret.credential, clear: Set(clear), now: nowMilliseconds())
+        try printSaved(outbox.profile(owner: owner)!)
+    }
+
+    /// The saved profile, as JSON with `--json`.
+    func printSaved(_ record: ProfileRecord) throws {
+        if json { try Formatting.printJSON(ProfileView(record)); return }
+        print("profile \(owner) saved")
+        ProfileView(record).printLines()
+    }
+
+    /// The fields this command sets, checked against what is stored and what the daemon
+    /// sees: the implied mode and app-password spaces said, a clear-text password or a
+    /// server without a host refused, unused options and a route that cannot send warned of.
+    func checkedChange(stored: (own: ProfileFields?, global: ProfileFields?), routing: DeliveryConfiguration?) throws -> ProfileFields {
+        var fields = try change()
         let relay = routing?.systemRelay ?? ProfileFields()
         let credential = secret.credential != nil
         if let implied = ProfileChangeCheck.impliedMode(fields, secretCredential: credential, stored: stored.own,
@@ -137,36 +180,7 @@ struct ProfileSetCommand: ParsableCommand {
         {
             Terminal.notice("warning: \(owner) cannot send yet: \(reason) (its mail is held until then)")
         }
-        if let routing, routing.dkim.signModes.contains(resolved.mode),
-            case .success(let identity) = routing.senderPolicy.identity(for: resolved, token: "check"),
-            let domain = identity.from.address.split(separator: "@").last.map({ $0.lowercased() }), try outbox.dkimKeys(domain: domain).isEmpty
-        {
-            Terminal.notice("warning: \(owner) cannot send yet: mode \(resolved.mode.rawValue) signs with DKIM and there is no key for \(domain): "
-                + "outbox dkim keygen --domain \(domain) --selector SELECTOR (its mail is held until then)")
-        }
-        if resolved.mode == .m365OAuth, try !hasOAuthSignIn(outbox, stored) {
-            Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
-                + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")
-        }
-        if resolved.mode == .gmailOAuth, try !hasOAuthSignIn(outbox, stored) {
-            Terminal.notice("next step: sign in to Google with outbox profile oauth \(owner) --provider google --client-id ID "
-                + "--client-secret-credential NAME (your Desktop app OAuth client; see the README, Gmail with OAuth)")
-        }
-        if test {
-            var candidate = (stored.own ?? ProfileFields()).applying(fields, clearing: Set(clear))
-            if let name = secret.credential {
-                do { candidate.secret = try Credentials.read(name: name) } catch { throw ValidationError("--password-credential: \(error)") }
-            }
-            guard try testOptions.test(owner: owner, own: candidate, global: stored.global, outbox: outbox) else {
-                Terminal.error("the test failed; nothing was saved")
-                throw ExitCode.failure
-            }
-        }
-        try outbox.saveProfile(owner: owner, fields: fields, secretCredential: secret.credential, clear: Set(clear), now: nowMilliseconds())
-        let record = try outbox.profile(owner: owner)!
-        if json { try Formatting.printJSON(ProfileView(record)); return }
-        print("profile \(owner) saved")
-        ProfileView(record).printLines()
+        return fields
     }
 
     /// The fields this command sets, from the options (a password read from its source).
@@ -211,7 +225,7 @@ struct ProfileSetCommand: ParsableCommand {
     }
 
     /// The owner's profile as it resolves once `fields` are saved.
-    private func resolve(_ fields: ProfileFields, _ stored: (own: ProfileFields?, global: ProfileFields?), _ relay: ProfileFields) -> ResolvedProfile {
+    func resolve(_ fields: ProfileFields, _ stored: (own: ProfileFields?, global: ProfileFields?), _ relay: ProfileFields) -> ResolvedProfile {
         let own = (stored.own ?? ProfileFields()).applying(fields, clearing: Set(clear))
         return ProfileResolver.resolve(owner: owner, own: own, global: stored.global, system: relay)
     }

@@ -11,13 +11,14 @@ struct ProfileShowCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        guard let record = try database.open().profile(owner: owner) else {
+        guard let record = try database.storedProfile(owner: owner) else {
             Terminal.error("owner \(owner) has no profile of its own (it inherits everything; see outbox profile resolve \(owner))")
             throw ExitCode.failure
         }
         if json { try Formatting.printJSON(ProfileView(record)); return }
         print("profile \(owner)")
         ProfileView(record).printLines()
+        guard !database.isPostgres else { return }  // sender problems are not recorded on PostgreSQL yet
         for line in SenderProblemText.lines(try database.open().senderProblems(owner: owner), showOwner: false) { print(line) }
     }
 }
@@ -29,10 +30,8 @@ struct ProfileListCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let outbox = try database.open()
-        let records = try outbox.profiles()
+        let (records, global) = try database.storedProfiles()
         if json { try Formatting.printJSON(records.map(ProfileView.init)); return }
-        let global = try outbox.setting(OutboxDatabase.globalProfileSetting)
         guard !records.isEmpty else { print("no profiles (every owner sends through the system relay)"); return }
         var rows = [["OWNER", "MODE", "SERVER", "TLS", "USER", "FROM", "NOTE"]]
         for record in records {
