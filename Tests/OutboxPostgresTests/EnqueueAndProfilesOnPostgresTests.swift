@@ -59,8 +59,8 @@ import Testing
         }
         for step in steps {
             let before = step.refused ? try written() : ""
-            let expected = try onSQLite.run(step.arguments, stdin: step.stdin, directory: directory)
-            let actual = try onPostgres.run(step.arguments, stdin: step.stdin, directory: directory)
+            let expected = try await onSQLite.run(step.arguments, stdin: step.stdin, directory: directory)
+            let actual = try await onPostgres.run(step.arguments, stdin: step.stdin, directory: directory)
             #expect(actual.status == expected.status, "\(step.arguments): \(actual.stderr)")
             #expect(actual.stdout == expected.stdout, "\(step.arguments)")
             #expect(actual.stderr == expected.stderr, "\(step.arguments)")
@@ -83,7 +83,7 @@ import Testing
         let server = try TestSMTPServer()
         defer { server.stop() }
         let url = cluster.url(database: "outbox"), directory = fixture.directory
-        let profile = try OutboxProcess(database: url).run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "\(server.port)", "--tls", "none",
+        let profile = try await OutboxProcess(database: url).run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "\(server.port)", "--tls", "none",
                                                             "--from", "acme@firma.example"])
         #expect(profile.status == 0, "\(profile.stderr)")
         let config = try fixture.file("outbox.conf", Array("""
@@ -131,23 +131,23 @@ import Testing
             ["profile", "list", "--json"],
         ]
         for arguments in steps {
-            let expected = try onSQLite.run(arguments), actual = try onPostgres.run(arguments)
+            let expected = try await onSQLite.run(arguments), actual = try await onPostgres.run(arguments)
             #expect(actual.status == expected.status, "\(arguments): \(actual.stderr)")
             #expect(actual.stdout == expected.stdout, "\(arguments)")
             #expect(actual.stderr == expected.stderr, "\(arguments)")
         }
-        let before = try onPostgres.run(["profile", "show", "acme", "--json"]).stdout
+        let before = try await onPostgres.run(["profile", "show", "acme", "--json"]).stdout
         let refusals: [(arguments: [String], stdin: String?, says: String)] = [
             (["profile", "set", "acme", "--password-stdin"], "secret\n", "give --password-credential NAME"),
             (["profile", "set", "acme", "--mode", "m365-oauth"], nil, "mode m365-oauth"),
             (["profile", "set", "acme", "--sent-copy", "Sent"], nil, "--sent-copy"),
         ]
         for refusal in refusals {
-            let result = try onPostgres.run(refusal.arguments, stdin: refusal.stdin)
+            let result = try await onPostgres.run(refusal.arguments, stdin: refusal.stdin)
             #expect(result.status != 0 && result.stderr.contains("a PostgreSQL outbox cannot hold this yet") && result.stderr.contains(refusal.says),
                     "\(refusal.arguments): \(result.stderr)")
             #expect(!result.stderr.contains("secret") && !result.stdout.contains("secret"))
         }
-        #expect(try onPostgres.run(["profile", "show", "acme", "--json"]).stdout == before)
+        #expect(try await onPostgres.run(["profile", "show", "acme", "--json"]).stdout == before)
     }
 }
