@@ -53,6 +53,10 @@ public final class DeliveryEngine: Sendable {
     private let watch = Mutex<(any ChangeWatch)?>(nil)
     /// When the first worker last took over expired leases (shared stores).
     private let lastReclaim = Atomic<Int64>(0)
+    /// Renews this engine's leases every third of a lease while it runs, so messages of
+    /// workers waiting long (for a connection slot another node holds, a rate pause, a slow
+    /// server) are not taken over by another node and sent twice.
+    private let leaseRenewal = Mutex<BackgroundLoop?>(nil)
     private let logger = Logger(label: "outbox.delivery")
 
     /// An engine on the SQLite outbox.
@@ -118,8 +122,10 @@ public final class DeliveryEngine: Sendable {
         let start = OutboxDatabase.milliseconds(Date())
         committer.start()
         sentCopies?.start()
+        startLeaseRenewal()
         launchWorkers(dueBy: start)
         group.wait()
+        leaseRenewal.withLock { $0.take() }?.stop()
         committer.close()
         connections.closeIdle()
         sentCopies?.finish(within: configuration.sentCopyGrace)
@@ -140,7 +146,20 @@ public final class DeliveryEngine: Sendable {
         }
         committer.start()
         sentCopies?.start()
+        startLeaseRenewal()
         launchWorkers(dueBy: nil)
+    }
+
+    private func startLeaseRenewal() {
+        let lease = RetryPolicy.milliseconds(configuration.leaseDuration)
+        let loop = BackgroundLoop(name: "outbox-lease-renewal", interval: .milliseconds(max(100, lease / 3))) { @Sendable [store, leaseOwner, logger] () -> Void in
+            do {
+                try store.renewLeases(leaseOwner: leaseOwner, until: OutboxDatabase.milliseconds(Date()) + lease)
+            } catch {
+                logger.error("renewing the leases failed: \(error); workers renew before each message and stop sending a batch they cannot renew")
+            }
+        }
+        leaseRenewal.withLock { $0 = loop }
     }
 
     /// Stops claiming, lets in-flight sends finish for up to `grace`, releases every
@@ -154,6 +173,7 @@ public final class DeliveryEngine: Sendable {
         if group.wait(timeout: .now() + seconds) == .timedOut {
             logger.warning("in-flight sends did not finish within \(seconds) s; releasing their messages")
         }
+        leaseRenewal.withLock { $0.take() }?.stop()
         committer.close()  // outcomes handed in are committed before anything is released
         do {
             let released = try store.release(leaseOwner: leaseOwner, messageIDs: nil, now: OutboxDatabase.milliseconds(Date()))
