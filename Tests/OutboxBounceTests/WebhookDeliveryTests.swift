@@ -118,7 +118,7 @@ import Testing
         try setup.addWebhook("sent,bounced")
         try setup.enqueue("INV-8", batch: "ERP-R")
         var daemon = try setup.serve("first-retry = 3s")
-        #expect(try await eventually(within: 30) { try setup.deliveries().count == 1 }, "\(daemon.log)")
+        #expect(try await eventually(within: 90) { try setup.deliveries().count == 1 }, "\(daemon.log)")
         #expect(daemon.stop() == 0)
         #expect(try setup.storedDeliveries().first?["state"] as? String == "pending")
 
@@ -128,7 +128,7 @@ import Testing
 
         daemon = try setup.serve("first-retry = 3s")
         defer { daemon.stop() }
-        #expect(try await eventually(within: 30) { try setup.storedDeliveries().allSatisfy { $0["state"] as? String == "delivered" } }, "\(daemon.log)")
+        #expect(try await eventually(within: 90) { try setup.storedDeliveries().allSatisfy { $0["state"] as? String == "delivered" } }, "\(daemon.log)")
         let received = try setup.deliveries()
         #expect(received.map { $0["status"] as? Int } == [500, 200, 200])
         let kinds = received.compactMap { ($0["payload"] as? [String: Any])?["kind"] as? String }
@@ -153,19 +153,19 @@ import Testing
         let added = try #require(try await setup.cli.run(["webhooks", "add", healthy.url + "/ok", "--events", "sent", "--json"]).json() as? [String: String])
         try Data(try #require(added["secret"]).utf8).write(to: URL(fileURLWithPath: healthySecret))
 
-        let daemon = try setup.serve("timeout = 8s\nconcurrency = 2")
+        let daemon = try setup.serve("timeout = 30s\nconcurrency = 2")
         defer { daemon.stop() }
         try setup.enqueue("INV-H1", batch: "ERP-H1")
         #expect(try await eventually(within: 30) { try setup.sentCount() == 1 }, "\(daemon.log)")
-        try await Task.sleep(for: .milliseconds(1500))  // the dispatcher now waits up to 8 s for the hanging receiver
+        try await Task.sleep(for: .milliseconds(1500))  // the dispatcher now waits up to 30 s for the hanging receiver
         let start = Date()
         for index in 2...4 { try setup.enqueue("INV-H\(index)", batch: "ERP-H\(index)") }
         #expect(try await eventually(within: 30) { try setup.sentCount() == 4 }, "\(daemon.log)")
         let mailElapsed = Date().timeIntervalSince(start)
-        #expect(mailElapsed < 6, "three messages took \(mailElapsed) s while the receiver hung for 8 s")
+        #expect(mailElapsed < 20, "three messages took \(mailElapsed) s while the receiver hung for 30 s")
         #expect(try await eventually(within: 30) { try healthy.events("delivery").count == 4 }, "\(daemon.log)")
         let hooksElapsed = Date().timeIntervalSince(start)
-        #expect(hooksElapsed < 6, "the healthy endpoint waited \(hooksElapsed) s behind the hanging one")
+        #expect(hooksElapsed < 20, "the healthy endpoint waited \(hooksElapsed) s behind the hanging one")
         #expect(try healthy.events("delivery").allSatisfy { $0["verified"] as? Bool == true })
         let hanging = try setup.storedDeliveries().filter { $0["endpointID"] as? Int == 1 }
         #expect(hanging.count == 4 && hanging.allSatisfy { $0["state"] as? String == "pending" })
