@@ -61,9 +61,9 @@ import Testing
         #expect(missing.isEmpty, "never arrived: \(missing.prefix(20))")
         #expect(arrivals.count == total)
         #expect(duplicates <= workers, "\(duplicates) duplicate(s) after killing a node at \(outcome.killedAt) sent")
-        // A guard against a busy loop (a whole core would be 5 s). Not yet the < 1 % an idle
-        // SQLite daemon meets: an idle debug-build node measured 0.2 s in 5 s (issue #14, open).
-        if let idle = outcome.idleCPU { #expect(idle < 0.5, "CPU seconds used by an idle node in 5 s: \(idle)") }
+        // Idle: NOTIFY wakes the workers, the recheck is a 30-s fallback. Measured 0.05 s in 5 s
+        // (1 % of a core) for a debug-build node on a loaded machine; the bound leaves room for that.
+        if let idle = outcome.idleCPU { #expect(idle < 0.1, "CPU seconds used by an idle node in 5 s: \(idle)") }
     }
 
     /// What still needs the SQLite outbox refuses to start on PostgreSQL, naming its setting.

@@ -135,8 +135,14 @@ final class DeliveryWorker {
         }
     }
 
+    /// The idle recheck on a shared store: a fallback only, since `NOTIFY` wakes idle workers
+    /// and the next wake time covers due deferrals, ending pauses and expiring leases — every
+    /// recheck is a claim and a query per worker on every node.
+    static let sharedIdleRecheck: Duration = .seconds(30)
+
     private func idleDeadline() -> Date {
-        let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(configuration.idleRecheck)) / 1000)
+        let every = engine.store.isShared ? max(configuration.idleRecheck, Self.sharedIdleRecheck) : configuration.idleRecheck
+        let recheck = Date().addingTimeInterval(Double(RetryPolicy.milliseconds(every)) / 1000)
         let next: Int64?
         do { next = try store.nextWakeTime() } catch {
             logger.warning("reading the next due time failed: \(error); looking again after the idle recheck")
