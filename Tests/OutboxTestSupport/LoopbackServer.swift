@@ -14,7 +14,7 @@ public final class LoopbackServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         (process, port) = try ServerProcess.start(
             ["python3", Self.serversDirectory.appendingPathComponent(script).path,
-             "--log", directory.appendingPathComponent("log.jsonl").path, "--lifetime", "90"] + arguments,
+             "--log", directory.appendingPathComponent("log.jsonl").path, "--lifetime", "900"] + arguments,
             directory: directory) { LoopbackServerError(message: "\(script) did not report a port: \($0)") }
     }
 

@@ -19,7 +19,7 @@ public final class TestSMTPServer {
             try TestCertificate.generate(in: directory)
             all += ["--cert", directory.appendingPathComponent("cert.pem").path, "--key", directory.appendingPathComponent("key.pem").path]
         }
-        (process, port) = try ServerProcess.start(all + arguments + ["--lifetime", "90"], directory: directory) {
+        (process, port) = try ServerProcess.start(all + arguments + ["--lifetime", "900"], directory: directory) {
             TestServerError(message: "smtp_server.py did not report a port (is aiosmtpd installed?): \($0)")
         }
     }

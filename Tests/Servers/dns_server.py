@@ -92,7 +92,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", required=True)
     parser.add_argument("--log", required=True)
-    parser.add_argument("--lifetime", type=float, default=90)
+    parser.add_argument("--lifetime", type=float, default=900)
     args = parser.parse_args()
     zone = Zone(args)
     # One port for both transports: take a free UDP port, then bind TCP to the same number.

@@ -83,7 +83,7 @@ def main():
     parser.add_argument("--statuses", default="202")
     parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--retry-after", type=int, default=0)
-    parser.add_argument("--lifetime", type=float, default=90)
+    parser.add_argument("--lifetime", type=float, default=900)
     args = parser.parse_args()
 
     Handler.args = args

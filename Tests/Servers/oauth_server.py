@@ -267,7 +267,7 @@ def main():
     parser.add_argument("--token-user", default="bounces", help="the user name /tokeninfo reports")
     parser.add_argument("--client-secret", help="the client secret /token requires (Google)")
     parser.add_argument("--auth-outcome", default="code", choices=["code", "access_denied"])
-    parser.add_argument("--lifetime", type=float, default=90)
+    parser.add_argument("--lifetime", type=float, default=900)
     args = parser.parse_args()
 
     Handler.state = State(args)

@@ -214,7 +214,7 @@ def main():
     parser.add_argument("--stall-in-data", type=float, default=0, metavar="SECONDS", help="wait before answering the data")
     parser.add_argument("--idle-timeout", type=float, default=0, metavar="SECONDS", help="close connections idle this long")
     parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531) in the EHLO reply")
-    parser.add_argument("--lifetime", type=float, default=120, help="exit after this many seconds")
+    parser.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
     args = parser.parse_args()
     try:
         asyncio.run(serve(args))

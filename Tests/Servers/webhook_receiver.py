@@ -76,7 +76,7 @@ def main():
     parser.add_argument("--secret-file", required=True)
     parser.add_argument("--statuses", default="200")
     parser.add_argument("--hang", action="store_true", help="read the request, never answer")
-    parser.add_argument("--lifetime", type=float, default=90)
+    parser.add_argument("--lifetime", type=float, default=900)
     args = parser.parse_args()
 
     Handler.args = args

@@ -13,7 +13,7 @@ final class SMTPTestServer: @unchecked Sendable {
     /// - Parameters:
     ///   - arguments: smtp_server.py options, e.g. `["--user", "u", "--password", "p"]`.
     ///   - flaky: address → (how many times, reply), e.g. `["a@x": (2, "451 4.3.0 Try later")]`.
-    init(_ arguments: [String] = [], flaky: [String: (Int, String)] = [:], lifetime: Int = 170) throws {
+    init(_ arguments: [String] = [], flaky: [String: (Int, String)] = [:], lifetime: Int = 900) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-dlv-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
