@@ -69,22 +69,22 @@ import Testing
         }
     }
 
-    @Test func sentAndBouncedReachTheReceiverSignedWithTheApplicationsKeys() async throws {
+    @Test func sentAndBouncedReachTheReceiverSignedWithTheApplicationsKeys() throws {
         let setup = try Setup()
         defer { setup.cleanUp() }
         try setup.addWebhook("sent,bounced")
         try setup.enqueue("INV-7", batch: "ERP-2026-12")
         let daemon = try setup.serve()
         defer { daemon.stop() }
-        #expect(try await eventually(within: 30) { try setup.deliveries().count == 1 }, "\(daemon.log)")
+        #expect(try eventually(within: 30) { try setup.deliveries().count == 1 }, "\(daemon.log)")
 
-        let detail = try #require(try await setup.cli.run(["show", "--json", "1"]).json() as? [String: Any])
+        let detail = try #require(try setup.cli.run(["show", "--json", "1"]).json() as? [String: Any])
         let token = try #require(detail["token"] as? String)
         let bounce = BounceWriter.postfix(token: token, recipient: "nobody@customer.test", status: "5.1.1",
                                           diagnostic: "550 5.1.1 <nobody@customer.test>: Recipient address rejected: User unknown")
-        let ingested = try await setup.cli.run(["bounces", "ingest", "-"], stdin: bounce)
+        let ingested = try setup.cli.run(["bounces", "ingest", "-"], stdin: bounce)
         #expect(ingested.status == 0, "\(ingested.stderr)")
-        #expect(try await eventually(within: 30) { try setup.deliveries().count == 2 }, "\(daemon.log)")
+        #expect(try eventually(within: 30) { try setup.deliveries().count == 2 }, "\(daemon.log)")
 
         let received = try setup.deliveries()
         #expect(received.allSatisfy { $0["verified"] as? Bool == true }, "every delivery carries a valid signature")
@@ -103,32 +103,32 @@ import Testing
         let stored = try setup.storedDeliveries()
         #expect(stored.count == 2 && stored.allSatisfy { $0["state"] as? String == "delivered" })
         #expect(stored.allSatisfy { ($0["history"] as? [[String: Any]])?.first?["status"] as? Int == 200 })
-        #expect(try await setup.cli.run(["webhooks", "list"]).stdout.contains(setup.receiver.url + "/outbox"))
+        #expect(try setup.cli.run(["webhooks", "list"]).stdout.contains(setup.receiver.url + "/outbox"))
 
-        try await Task.sleep(for: .milliseconds(5))  // finished strictly before the purge's cutoff
-        #expect(try await setup.cli.run(["purge", "--older-than", "0s"]).status == 0)
+        usleep(5000)  // finished strictly before the purge's cutoff
+        #expect(try setup.cli.run(["purge", "--older-than", "0s"]).status == 0)
         #expect(try setup.storedDeliveries().isEmpty, "purge removes finished deliveries with their messages")
     }
 
     /// A 500 is retried with backoff; stopping `serve` keeps the cursor and the pending
     /// retry, and an event written while it was down is delivered after the restart.
-    @Test func aFailedDeliveryIsRetriedAndARestartResumesWhereItStopped() async throws {
+    @Test func aFailedDeliveryIsRetriedAndARestartResumesWhereItStopped() throws {
         let setup = try Setup(receiver: ["--statuses", "500,200"])
         defer { setup.cleanUp() }
         try setup.addWebhook("sent,bounced")
         try setup.enqueue("INV-8", batch: "ERP-R")
         var daemon = try setup.serve("first-retry = 3s")
-        #expect(try await eventually(within: 90) { try setup.deliveries().count == 1 }, "\(daemon.log)")
+        #expect(try eventually(within: 90) { try setup.deliveries().count == 1 }, "\(daemon.log)")
         #expect(daemon.stop() == 0)
         #expect(try setup.storedDeliveries().first?["state"] as? String == "pending")
 
-        let token = try #require((try await setup.cli.run(["show", "--json", "1"]).json() as? [String: Any])?["token"] as? String)
-        _ = try await setup.cli.run(["bounces", "ingest", "-"], stdin: BounceWriter.postfix(
+        let token = try #require((try setup.cli.run(["show", "--json", "1"]).json() as? [String: Any])?["token"] as? String)
+        _ = try setup.cli.run(["bounces", "ingest", "-"], stdin: BounceWriter.postfix(
             token: token, recipient: "nobody@customer.test", status: "5.1.1", diagnostic: "550 5.1.1 User unknown"))
 
         daemon = try setup.serve("first-retry = 3s")
         defer { daemon.stop() }
-        #expect(try await eventually(within: 90) { try setup.storedDeliveries().allSatisfy { $0["state"] as? String == "delivered" } }, "\(daemon.log)")
+        #expect(try eventually(within: 90) { try setup.storedDeliveries().allSatisfy { $0["state"] as? String == "delivered" } }, "\(daemon.log)")
         let received = try setup.deliveries()
         #expect(received.map { $0["status"] as? Int } == [500, 200, 200])
         let kinds = received.compactMap { ($0["payload"] as? [String: Any])?["kind"] as? String }
@@ -143,27 +143,27 @@ import Testing
 
     /// A receiver that never answers holds one delivery slot of its own: mail keeps going
     /// out, and another endpoint keeps getting its deliveries.
-    @Test func aHangingReceiverDelaysNeitherMailNorAnotherEndpoint() async throws {
+    @Test func aHangingReceiverDelaysNeitherMailNorAnotherEndpoint() throws {
         let setup = try Setup(receiver: ["--hang"])
         defer { setup.cleanUp() }
         try setup.addWebhook("sent")
         let healthySecret = setup.directory + "/healthy-secret"
         let healthy = try LoopbackServer("webhook_receiver.py", ["--secret-file", healthySecret])
         defer { healthy.stop() }
-        let added = try #require(try await setup.cli.run(["webhooks", "add", healthy.url + "/ok", "--events", "sent", "--json"]).json() as? [String: String])
+        let added = try #require(try setup.cli.run(["webhooks", "add", healthy.url + "/ok", "--events", "sent", "--json"]).json() as? [String: String])
         try Data(try #require(added["secret"]).utf8).write(to: URL(fileURLWithPath: healthySecret))
 
         let daemon = try setup.serve("timeout = 30s\nconcurrency = 2")
         defer { daemon.stop() }
         try setup.enqueue("INV-H1", batch: "ERP-H1")
-        #expect(try await eventually(within: 30) { try setup.sentCount() == 1 }, "\(daemon.log)")
-        try await Task.sleep(for: .milliseconds(1500))  // the dispatcher now waits up to 30 s for the hanging receiver
+        #expect(try eventually(within: 30) { try setup.sentCount() == 1 }, "\(daemon.log)")
+        usleep(1_500_000)  // the dispatcher now waits up to 30 s for the hanging receiver
         let start = Date()
         for index in 2...4 { try setup.enqueue("INV-H\(index)", batch: "ERP-H\(index)") }
-        #expect(try await eventually(within: 30) { try setup.sentCount() == 4 }, "\(daemon.log)")
+        #expect(try eventually(within: 30) { try setup.sentCount() == 4 }, "\(daemon.log)")
         let mailElapsed = Date().timeIntervalSince(start)
         #expect(mailElapsed < 20, "three messages took \(mailElapsed) s while the receiver hung for 30 s")
-        #expect(try await eventually(within: 30) { try healthy.events("delivery").count == 4 }, "\(daemon.log)")
+        #expect(try eventually(within: 30) { try healthy.events("delivery").count == 4 }, "\(daemon.log)")
         let hooksElapsed = Date().timeIntervalSince(start)
         #expect(hooksElapsed < 20, "the healthy endpoint waited \(hooksElapsed) s behind the hanging one")
         #expect(try healthy.events("delivery").allSatisfy { $0["verified"] as? Bool == true })

@@ -52,19 +52,18 @@ import Testing
         #expect(try workspace.outbox.run(["show", "2"]).stdout.contains("not before: 2031-01-01 00:00:00Z  expires: 2031-01-02 00:00:00Z"))
     }
 
-    @Test func notBeforeHoldsAMessageUntilItIsDue() async throws {
-        try await withTestSMTPServer { smtp in
+    @Test func notBeforeHoldsAMessageUntilItIsDue() throws {
+        try withTestSMTPServer { smtp in
             let workspace = try Workspace()
             defer { workspace.cleanUp() }
             try Self.profile(workspace, port: smtp.port)
-            // 15 s ahead: on a loaded 2-core machine an enqueue and a `serve --once` take seconds each.
             let due = Date().addingTimeInterval(15)
-            #expect(try await workspace.outbox.run(["enqueue", "-"], stdin: Self.batch(#""notBefore": "\#(Self.time(15))","#)).status == 0)
-            let early = try await workspace.outbox.run(["serve", "--once"])
+            #expect(try workspace.outbox.run(["enqueue", "-"], stdin: Self.batch(#""notBefore": "\#(Self.time(15))","#)).status == 0)
+            let early = try workspace.outbox.run(["serve", "--once"])
             #expect(early.stdout.contains("sent 0"), "\(early.stdout)\(early.stderr)")
             #expect(try smtp.messages().isEmpty)
-            try await Task.sleep(for: .seconds(max(0, due.addingTimeInterval(0.5).timeIntervalSinceNow)))
-            let onTime = try await workspace.outbox.run(["serve", "--once"])
+            Thread.sleep(until: due.addingTimeInterval(0.5))
+            let onTime = try workspace.outbox.run(["serve", "--once"])
             #expect(onTime.stdout.contains("sent 1"), "\(onTime.stdout)\(onTime.stderr)")
             #expect(try smtp.messages().count == 1)
         }
@@ -72,22 +71,22 @@ import Testing
 
     /// The server answers 451 until the message's expiresAt: it fails as `expired` (with
     /// an `expired` event, reason `expired`) instead of going out late.
-    @Test func expiresAtFailsAMessageThatCouldNotGoOutInTime() async throws {
-        try await withTestSMTPServer(["--mail-reply", "451 4.3.0 Busy, try later"]) { smtp in
+    @Test func expiresAtFailsAMessageThatCouldNotGoOutInTime() throws {
+        try withTestSMTPServer(["--mail-reply", "451 4.3.0 Busy, try later"]) { smtp in
             let workspace = try Workspace()
             defer { workspace.cleanUp() }
             try Self.profile(workspace, port: smtp.port)
             let config = try workspace.write("outbox.conf", "[retry]\nfirst-delay = 1s\nmax-delay = 1m\n")
-            #expect(try await workspace.outbox.run(["enqueue", "-"], stdin: Self.batch(#""expiresAt": "\#(Self.time(12))","#)).status == 0)
+            #expect(try workspace.outbox.run(["enqueue", "-"], stdin: Self.batch(#""expiresAt": "\#(Self.time(12))","#)).status == 0)
             let daemon = try ServeDaemon(database: workspace.directory + "/outbox.db", arguments: ["--config", config, "--poll", "50ms"],
                                          logPath: workspace.directory + "/serve.log")
             defer { daemon.stop() }
             func state() throws -> [String: Any] { try workspace.outbox.run(["show", "--json", "1"]).json() as? [String: Any] ?? [:] }
-            #expect(try await eventually(within: 40) { (try state()["summary"] as? [String: Any])?["state"] as? String == "failed" }, "\(daemon.log)")
+            #expect(try eventually(within: 40) { (try state()["summary"] as? [String: Any])?["state"] as? String == "failed" }, "\(daemon.log)")
             let summary = try #require(try state()["summary"] as? [String: Any])
             #expect((summary["lastError"] as? String)?.hasPrefix("expired: not sent before its expiresAt") == true, "\(summary)")
             #expect((summary["attempts"] as? Int ?? 0) >= 1, "it was tried (and deferred) before it expired")
-            let events = try #require(try await workspace.outbox.run(["events", "--kind", "expired", "--json"]).json() as? [[String: Any]])
+            let events = try #require(try workspace.outbox.run(["events", "--kind", "expired", "--json"]).json() as? [[String: Any]])
             #expect(events.count == 1 && events.first?["reason"] as? String == "expired" && events.first?["messageID"] as? Int == 1)
             let recipients = try #require(try state()["recipients"] as? [[String: Any]])
             #expect(recipients.first?["state"] as? String == "failed")

@@ -62,8 +62,9 @@ import Testing
         #expect(arrivals.count == total)
         #expect(duplicates <= workers, "\(duplicates) duplicate(s) after killing a node at \(outcome.killedAt) sent")
         // Idle: NOTIFY wakes the workers, the recheck is a 30-s fallback. Measured 0.05 s in 5 s
-        // (1 % of a core) for a debug-build node on a loaded machine; the bound leaves room for that.
-        if let idle = outcome.idleCPU { #expect(idle < 0.1, "CPU seconds used by an idle node in 5 s: \(idle)") }
+        // (1 % of a core) for a debug-build node alone, 0.14 s with the whole suite running beside
+        // it; the bound (5 %) catches a polling loop, not that noise.
+        if let idle = outcome.idleCPU { #expect(idle < 0.25, "CPU seconds used by an idle node in 5 s: \(idle)") }
     }
 
     /// What still needs the SQLite outbox refuses to start on PostgreSQL, naming its setting.
