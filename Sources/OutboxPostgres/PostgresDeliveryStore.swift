@@ -149,21 +149,30 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     /// Runs `work` on the concurrency pool and blocks this (dedicated) thread until it ends.
     private func blocking<T: Sendable>(_ work: @escaping @Sendable (PostgresStore) async throws -> T) throws -> T {
-        let outcome = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
         let store = store
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await work(store)) } catch let error as PSQLError {
-                // The server's message (postgres-nio hides it from the description), temporary as I/O errors are.
-                result = .failure(StoreError(.ioError, "PostgreSQL outbox \(store.location): \(PostgresStore.describe(error))"))
-            } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
+        do {
+            return try waitingOnThisThread { try await work(store) }
+        } catch let error as PSQLError {
+            // The server's message (postgres-nio hides it from the description), temporary as I/O errors are.
+            throw StoreError(.ioError, "PostgreSQL outbox \(store.location): \(PostgresStore.describe(error))")
         }
-        done.wait()
-        return try outcome.withLock { $0! }.get()
     }
+}
+
+/// Runs `body` on Swift's concurrency pool and blocks the calling thread until it ends: the
+/// bridge from the delivery engine's own threads (never the pool or an event loop) to
+/// postgres-nio's async API.
+func waitingOnThisThread<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.withLock { $0! }.get()
 }
 
 /// The running `LISTEN` of ``PostgresDeliveryStore/watchChanges(pollInterval:_:)``.

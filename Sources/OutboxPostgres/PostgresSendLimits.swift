@@ -104,25 +104,12 @@ public final class PostgresSendLimits: SendLimitLedger {
     /// Runs `body` on Swift's concurrency pool and waits for it on this thread; a failure
     /// comes back as a ``StoreError`` that says what was being done.
     private func blocking<Value: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> Value) throws -> Value {
-        let outcome = Outcome<Value>()
-        let location = store.location
-        Task {
-            do { outcome.result = .success(try await body()) } catch {
-                outcome.result = .failure(StoreError(.ioError, "\(what) on \(location) failed: \(PostgresStore.describe(error))"))
-            }
-            outcome.done.signal()
+        do { return try waitingOnThisThread(body) } catch {
+            throw StoreError(.ioError, "\(what) on \(store.location) failed: \(PostgresStore.describe(error))")
         }
-        outcome.done.wait()
-        return try outcome.result!.get()
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
-}
-
-/// A result handed from a task to the waiting thread: written before `done` is signalled, read after.
-private final class Outcome<Value: Sendable>: @unchecked Sendable {
-    var result: Result<Value, StoreError>?
-    let done = DispatchSemaphore(value: 0)
 }
