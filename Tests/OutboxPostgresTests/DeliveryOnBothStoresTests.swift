@@ -28,9 +28,10 @@ import Testing
         #expect(byRecipient["gone@example.com"]?.state == "failed")
         let busy = try #require(byRecipient["busy@example.com"])
         #expect(busy.state == "deferred" && busy.attempts == 1)
-        // Backoff: the retry is due after the first delay (60 s, no jitter), not at once.
-        #expect(busy.nextAttemptAt >= start + 59_000 && busy.nextAttemptAt <= OutboxDatabase.milliseconds(Date()) + 61_000)
-        // Nothing is due now: a second run sends nothing.
+        // Backoff: the retry is due after the first delay (1 h, no jitter), not at once.
+        #expect(busy.nextAttemptAt >= start + 3_599_000 && busy.nextAttemptAt <= OutboxDatabase.milliseconds(Date()) + 3_601_000)
+        // Nothing is due now: a second run sends nothing and defers nothing again (the delay is an
+        // hour so that a test resumed late on a starved pool cannot reach it).
         #expect(try await onOwnThread { DeliveryEngine(store: store, configuration: relayConfiguration(port: port)).drain() }.sent == 0)
         #expect(try await fixture.store.events(EventFilter(kind: "deferred")).count == 1)
     }
@@ -159,7 +160,7 @@ func relayConfiguration(port: Int) -> DeliveryConfiguration {
     configuration.workers = 2
     configuration.dkim.signModes = []
     configuration.unknownOutcome.fallback = .resend
-    configuration.retry = RetryPolicy(firstDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, giveUpAfter: .seconds(3600))
+    configuration.retry = RetryPolicy(firstDelay: .seconds(3600), maxDelay: .seconds(3600), jitter: 0, giveUpAfter: .seconds(86_400))
     configuration.connectTimeout = .seconds(5)
     configuration.replyTimeout = .seconds(15)
     configuration.totalTimeout = .seconds(20)
