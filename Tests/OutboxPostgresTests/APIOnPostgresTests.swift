@@ -137,6 +137,54 @@ import Testing
         }
         #expect(try sink.recipients() == ["r2@example.com"])
     }
+
+    /// One-click unsubscribe (`POST /u/{token}`) answered by a PostgreSQL node for a letter
+    /// enqueued on SQLite and moved over with `outbox store copy`: the same pages and status
+    /// codes as on SQLite, the unsubscription and its events in the shared outbox.
+    @Test func oneClickUnsubscribeOnPostgres() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.close() }
+        let cluster = try #require(fixture.cluster)
+        let url = cluster.url(database: "outbox"), directory = fixture.directory
+        let config = try fixture.file("outbox.conf", Array(Self.config.utf8))
+        let letter = try fixture.file("letter.json", Array("""
+            {"key": "L1", "owner": "billing", "kind": "letter", "subject": "Uudised", "text": "Tere", "notBefore": "2030-01-01T08:00:00+00:00",
+             "messages": [{"key": "L1-1", "to": ["Mari@Example.ee"], "cc": ["raamat@example.ee"]}]}
+            """.utf8))
+        try await onOwnThread {
+            let sqlite = OutboxProcess(database: directory + "/outbox.db")
+            let enqueued = try sqlite.run(["enqueue", letter])
+            #expect(enqueued.status == 0, "\(enqueued.stderr)")
+            let copied = try sqlite.run(["store", "copy", "--from", directory + "/outbox.db", "--to", url])
+            #expect(copied.status == 0, "\(copied.stderr)")
+            let token = try cluster.sql("SELECT DISTINCT token FROM unsubscribe_token", database: "outbox")
+            #expect(!token.isEmpty && !token.contains("\n"))
+
+            let node = try APINode(database: url, config: config, log: directory + "/node.log")
+            defer { node.stop() }
+            let page = try node.call("GET", "/u/\(token)", token: nil)
+            #expect(page.status == 200 && page.body.contains("<form method=\"post\">") && !page.body.contains("example.ee"))
+            #expect(try cluster.sql("SELECT count(*) FROM unsubscription", database: "outbox") == "0")
+            #expect(try node.call("POST", "/u/\(token)", token: nil, body: "").status == 400)
+            let done = try node.call("POST", "/u/\(token)", token: nil, body: "List-Unsubscribe=One-Click")
+            #expect(done.status == 200 && done.body.contains("<h1>Unsubscribed</h1>"), "\(done.body)")
+            #expect(try node.call("POST", "/u/\(token)", token: nil, body: "List-Unsubscribe=One-Click").status == 200)
+            #expect(try node.call("POST", "/u/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil, body: "List-Unsubscribe=One-Click").status == 404)
+            #expect(try node.call("GET", "/v1/batches/L1", token: nil).status == 401)
+
+            // Only the letter's `to` address, from this owner's letters, with its event; then twice "ignored".
+            #expect(try cluster.sql("SELECT owner, address, source, event_id IS NOT NULL FROM unsubscription", database: "outbox")
+                    == "billing|mari@example.ee|one-click|t")
+            let events = try cluster.sql("SELECT kind, coalesce(recipient, '-'), detail FROM event WHERE kind LIKE 'unsubscribe%' ORDER BY id",
+                                         database: "outbox").split(separator: "\n").map(String.init)
+            #expect(events.count == 3, "\(events)")
+            #expect(events.first?.hasPrefix("unsubscribed|mari@example.ee|mari@example.ee unsubscribed from owner billing's letters by one-click POST") == true)
+            #expect(events.dropFirst().first?.contains("already unsubscribed from owner billing's letters on ") == true)
+            #expect(events.last?.hasPrefix("unsubscribe-ignored|-|") == true && events.last?.contains("unsubscribe token 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'") == true)
+            let listed = try OutboxProcess(database: url).run(["suppressions", "list"])
+            #expect(listed.stdout.contains("mari@example.ee"), "\(listed.stdout) \(listed.stderr)")
+        }
+    }
 }
 
 /// `outbox serve` with `[http] listen = 127.0.0.1:0` on a PostgreSQL outbox, its port read
