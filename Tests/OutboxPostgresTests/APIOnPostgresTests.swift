@@ -138,6 +138,35 @@ import Testing
         #expect(try sink.recipients() == ["r2@example.com"])
     }
 
+    /// On PostgreSQL an event id is drawn before its transaction commits: an event another
+    /// node commits late, below one already visible, still reaches the live stream, in id order.
+    @Test func theStreamNeverSkipsAnEventCommittedLate() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.close() }
+        let cluster = try #require(fixture.cluster)
+        let url = cluster.url(database: "outbox"), directory = fixture.directory
+        let config = try fixture.file("outbox.conf", Array(Self.config.utf8))
+        try await onOwnThread {
+            let token = try OutboxProcess(database: url).run(["api-token", "create", "erp"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let node = try APINode(database: url, config: config, log: directory + "/node.log")
+            defer { node.stop() }
+            let live = try node.stream(token: token, after: nil, count: 2)
+            usleep(1_000_000)
+            // Another writer takes an event id and commits it 3 s later.
+            let slow = Thread {
+                _ = try? cluster.sql("BEGIN; INSERT INTO event (at, kind, detail) VALUES (1, 'purged', 'committed late'); SELECT pg_sleep(3); COMMIT",
+                                     database: "outbox")
+            }
+            slow.start()
+            usleep(1_000_000)
+            #expect(try node.call("POST", "/v1/batches", token: token, body: Self.batch("B1", count: 1)).status == 201)
+            let frames = try APINode.frames(live)
+            #expect(frames.compactMap { $0["event"] as? String } == ["purged", "enqueued"], "\(frames)")
+            let ids = frames.compactMap { ($0["id"] as? String).flatMap(Int.init) }
+            #expect(ids.count == 2 && ids == ids.sorted())
+        }
+    }
+
     /// One-click unsubscribe (`POST /u/{token}`) answered by a PostgreSQL node for a letter
     /// enqueued on SQLite and moved over with `outbox store copy`: the same pages and status
     /// codes as on SQLite, the unsubscription and its events in the shared outbox.
