@@ -64,7 +64,8 @@ extension PostgresStore: APIStore {
 
     /// Read in one snapshot (a repeatable-read transaction), as SQLite's.
     public func queueHealth(now: Int64) async throws -> QueueHealth {
-        try await client.withTransaction(logger: logger) { connection in
+        let logger = logger
+        return try await transaction { connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             var owners: [String] = [], waiting = 0
             for try await (owner, state, count) in try await connection.query("""

@@ -82,11 +82,7 @@ struct ServeCommand: ParsableCommand {
         let api = file.http.host.map { _ in
             APIServer(database: outbox, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
         }
-        do { try api?.start() } catch {
-            service.stop()
-            Terminal.error("\(error)")
-            throw ExitCode.failure
-        }
+        try Self.start(api, beside: service)
         // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
         // At SIGTERM the listener closes first, while the database is still open.
         _ = try Failure.guarding {
@@ -120,12 +116,17 @@ struct ServeCommand: ParsableCommand {
         let api = file.http.host.map { _ in
             APIServer(sharedStore: store.store, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
         }
+        try Self.start(api, beside: service)
+        _ = try Failure.guarding { try service.run(until: signals, beforeStop: { api?.stop() }) { try loadSettings().1 } }
+    }
+
+    /// Starts the `[http] listen` listener, if any, beside the running engine; one that cannot start stops serve.
+    private static func start(_ api: APIServer?, beside service: OutboxService) throws {
         do { try api?.start() } catch {
             service.stop()
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
-        _ = try Failure.guarding { try service.run(until: signals, beforeStop: { api?.stop() }) { try loadSettings().1 } }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.
