@@ -61,12 +61,7 @@ struct ServeCommand: ParsableCommand {
         if PostgresLocation.isPostgres(setting) { return try runOnPostgres(setting, file: file, settings: settings) }
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         SecretsCommand.prepareForService(outbox)
-        let tokens = StoredOAuthTokens(database: outbox)
-        let withTokens = { (settings: ServiceSettings) in
-            var settings = settings
-            settings.delivery.accessTokens = tokens
-            return settings
-        }
+        let withTokens = Self.withTokens(StoredOAuthTokens(database: outbox))
         let service = OutboxService(database: outbox, settings: withTokens(settings))
         if once {
             let progress = ProgressLine.onTerminal("serve --once", unit: "message(s) sent or failed")
@@ -106,11 +101,16 @@ struct ServeCommand: ParsableCommand {
             Terminal.error("serve does not run on a PostgreSQL outbox with these settings yet:\n  " + unsupported.joined(separator: "\n  "))
             throw ExitCode.failure
         }
-        let store = try Failure.guarding {
+        let postgres = try Failure.guarding {
             let location = try PostgresLocation(setting)
-            return try PostgresDeliveryStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: settings.delivery.workers + 4) })
+            return try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: settings.delivery.workers + 4) }
         }
-        let service = OutboxService(store: store, settings: settings)
+        let store = try Failure.guarding { try PostgresDeliveryStore(postgres) }
+        // OAuth tokens and secrets as on SQLite; a refresh is serialised across the nodes.
+        let profiles = PostgresProfileStore(store: postgres)
+        SecretsCommand.checkForService(profiles)
+        let withTokens = Self.withTokens(StoredOAuthTokens(database: profiles))
+        let service = OutboxService(store: store, settings: withTokens(settings))
         if once {
             let summary = try Failure.guarding { try service.runOnce() }
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
@@ -118,7 +118,16 @@ struct ServeCommand: ParsableCommand {
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
-        _ = try Failure.guarding { try service.run(until: signals) { try loadSettings().1 } }
+        _ = try Failure.guarding { try service.run(until: signals) { withTokens(try loadSettings().1) } }
+    }
+
+    /// Settings with `tokens` as the engine's OAuth access tokens (also after a SIGHUP reload).
+    private static func withTokens(_ tokens: StoredOAuthTokens) -> @Sendable (ServiceSettings) -> ServiceSettings {
+        { settings in
+            var settings = settings
+            settings.delivery.accessTokens = tokens
+            return settings
+        }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.
