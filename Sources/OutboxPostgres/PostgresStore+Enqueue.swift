@@ -250,3 +250,54 @@ struct PostgresBatchWriter {
         return BatchWriter.token(now: now, sequence: sequence)
     }
 }
+
+/// `outbox enqueue --dry-run` on a PostgreSQL outbox: the batch key, message keys and
+/// stored contents looked up as on SQLite (``OutboxStore/EnqueueLookup``), each a read on
+/// its own; the calling thread waits for it (a command's, never the pool's).
+public struct PostgresEnqueueLookup: EnqueueLookup {
+    public let store: PostgresStore
+
+    public init(store: PostgresStore) {
+        self.store = store
+    }
+
+    public func batchID(key: String) throws -> Int64? {
+        try read { store in
+            try await store.client.withConnection { connection in
+                for try await id in try await connection.query("SELECT id FROM batch WHERE batch_key = \(key)", logger: store.logger).decode(Int64.self) {
+                    return id
+                }
+                return nil
+            }
+        }
+    }
+
+    public func hasMessage(key: String) throws -> Bool {
+        try read { store in
+            try await store.client.withConnection { connection in
+                for try await _ in try await connection.query("SELECT 1 FROM message WHERE message_key = \(key)", logger: store.logger).decode(Int.self) {
+                    return true
+                }
+                return false
+            }
+        }
+    }
+
+    public func storedContent(sha256: String) throws -> [UInt8]? {
+        let row = try read { store in
+            try await store.client.withConnection { connection -> (Data, String?, Int)? in
+                for try await row in try await connection.query(
+                    "SELECT data, encoding, size FROM content WHERE sha256 = \(sha256)", logger: store.logger).decode((Data, String?, Int).self) {
+                    return row
+                }
+                return nil
+            }
+        }
+        guard let (data, encoding, size) = row else { return nil }
+        return try StoredBytes.content(data, encoding: encoding, size: size, sha256: sha256)
+    }
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (PostgresStore) async throws -> T) throws -> T {
+        try store.waiting(work)
+    }
+}

@@ -7,14 +7,14 @@ import PostgresNIO
 /// profile (`secret_credential`), never in this database; sent copies and OAuth sign-ins
 /// are not delivered from PostgreSQL yet, so they cannot be set here.
 extension PostgresStore {
-    /// One stored profile, or nil.
-    public func profile(owner: String) async throws -> ProfileRecord? {
-        try await profileRecords(owner: owner).first
+    /// One stored profile, or nil; with `secrets`, its sealed password opened as on SQLite.
+    public func profile(owner: String, secrets: SecretVault? = nil) async throws -> ProfileRecord? {
+        try await profileRecords(owner: owner, secrets: secrets).first
     }
 
-    /// Every stored profile, by owner.
-    public func profiles() async throws -> [ProfileRecord] {
-        try await profileRecords(owner: nil)
+    /// Every stored profile, by owner; with `secrets`, sealed passwords opened as on SQLite.
+    public func profiles(secrets: SecretVault? = nil) async throws -> [ProfileRecord] {
+        try await profileRecords(owner: nil, secrets: secrets)
     }
 
     /// A company-wide setting (`global-profile`), or nil.
@@ -70,7 +70,7 @@ extension PostgresStore {
         .invalidState, "a PostgreSQL outbox does not store passwords: give --password-credential NAME "
             + "(a systemd credential every node has, e.g. LoadCredentialEncrypted=NAME in the unit); nothing was saved")
 
-    private func profileRecords(owner: String?) async throws -> [ProfileRecord] {
+    private func profileRecords(owner: String?, secrets: SecretVault?) async throws -> [ProfileRecord] {
         let logger = logger
         return try await client.withConnection { connection in
             var rows: [(String, String?, Int64?, String?, Int64, Bool)] = []
@@ -80,9 +80,9 @@ extension PostgresStore {
                 """, logger: logger).decode((String, String?, Int64?, String?, Int64, Bool).self) { rows.append(row) }
             var records: [ProfileRecord] = []
             for (owner, credential, heldUntil, heldReason, updatedAt, sealed) in rows {
-                guard var fields = try await PostgresProfiles.fields(connection, logger: logger, owner: owner) else { continue }
+                guard var fields = try await PostgresProfiles.fields(connection, logger: logger, owner: owner, secrets: secrets) else { continue }
                 // A password copied sealed from SQLite: shown as stored, though delivery here does not open it.
-                if sealed, credential == nil { fields.secretUnavailable = UnavailableSecret(.sealedSecret, "stored sealed (copied from SQLite); a PostgreSQL outbox reads passwords from credentials only") }
+                if sealed, credential == nil, secrets == nil { fields.secretUnavailable = UnavailableSecret(.sealedSecret, "stored sealed (copied from SQLite); a PostgreSQL outbox reads passwords from credentials only") }
                 records.append(ProfileRecord(owner: owner, fields: fields, secretCredential: credential, heldUntil: heldUntil,
                                              heldReason: heldReason, updatedAt: updatedAt))
             }

@@ -111,7 +111,7 @@ import Testing
     }
 
     /// `outbox profile set|show|list` print the same on both stores; what PostgreSQL cannot
-    /// hold (a password in the database, OAuth, sent copies) is refused there and changes nothing.
+    /// hold (a password in the database, sent copies) is refused there and changes nothing.
     @Test func profilesPrintTheSameOnBothStores() async throws {
         let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
         defer { sqlite.close(); postgres.close() }
@@ -139,7 +139,6 @@ import Testing
         let before = try await onPostgres.run(["profile", "show", "acme", "--json"]).stdout
         let refusals: [(arguments: [String], stdin: String?, says: String)] = [
             (["profile", "set", "acme", "--password-stdin"], "secret\n", "give --password-credential NAME"),
-            (["profile", "set", "acme", "--mode", "m365-oauth"], nil, "mode m365-oauth"),
             (["profile", "set", "acme", "--sent-copy", "Sent"], nil, "--sent-copy"),
         ]
         for refusal in refusals {

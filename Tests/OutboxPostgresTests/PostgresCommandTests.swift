@@ -31,7 +31,7 @@ import Testing
         }
         #expect(try await onPostgres.run(["list"]).stdout.contains("Invoice 3"))
         // A command not on PostgreSQL yet refuses it plainly (and creates no file named like the URL).
-        let refused = try await onPostgres.run(["profile", "delete", "acme"])
+        let refused = try await onPostgres.run(["init"])
         #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
         #expect(!FileManager.default.fileExists(atPath: sqlite.directory + "/postgres:"))
     }

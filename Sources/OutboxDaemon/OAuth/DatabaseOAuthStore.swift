@@ -2,14 +2,15 @@ import Foundation
 public import OutboxStore
 public import OutboxTransport
 
-/// Adapts `OutboxDatabase` to ``OAuthStateStore`` — the few lines the daemon needs too
-/// (the transport module does not know SQLite, the store does not know OAuth).
+/// Adapts either store's ``OutboxStore/OAuthTokenStore`` (the SQLite `OutboxDatabase`, or
+/// the PostgreSQL outbox) to ``OAuthStateStore`` — the few lines the daemon needs too
+/// (the transport module does not know the stores, the stores do not know OAuth).
 public struct DatabaseOAuthStore: OAuthStateStore {
-    public let database: OutboxDatabase
+    public let database: any OAuthTokenStore
     /// Where `$CREDENTIALS_DIRECTORY` (the client secret's credential) is looked up.
     public let environment: [String: String]
 
-    public init(database: OutboxDatabase, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(database: any OAuthTokenStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.database = database
         self.environment = environment
     }

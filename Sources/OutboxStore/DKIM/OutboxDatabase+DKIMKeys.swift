@@ -70,7 +70,7 @@ extension OutboxDatabase {
     }
 
     /// The owner a DKIM key is sealed for: its DNS name.
-    static func dkimSecretOwner(_ domain: String, _ selector: String) -> String { "\(selector)._domainkey.\(domain)" }
+    package static func dkimSecretOwner(_ domain: String, _ selector: String) -> String { "\(selector)._domainkey.\(domain)" }
 
     /// Seals every DKIM key to `newKey` (inside the secrets key rotation's transaction).
     static func resealDKIMKeys(_ db: Database, from oldKey: SecretKey, to newKey: SecretPublicKey) throws {

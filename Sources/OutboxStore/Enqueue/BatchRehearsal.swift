@@ -37,7 +37,7 @@ public final class BatchRehearsal {
     public let keep: Int
     public private(set) var summary = Summary()
     public private(set) var kept: [Kept] = []
-    private let outbox: OutboxDatabase?
+    private let outbox: (any EnqueueLookup)?
     private let files: AttachmentFileReader
     private let preparer: AttachmentPreparer
     private var firstLocationByKey: [String: String] = [:]
@@ -45,7 +45,7 @@ public final class BatchRehearsal {
     /// - Parameters:
     ///   - outbox: the database the batch would go to, if it exists (only read).
     ///   - keep: how many messages to keep for rendering.
-    public init(outbox: OutboxDatabase?, attachments: AttachmentPolicy, limits: IntakeLimits = IntakeLimits(), keep: Int) {
+    public init(outbox: (any EnqueueLookup)?, attachments: AttachmentPolicy, limits: IntakeLimits = IntakeLimits(), keep: Int) {
         self.outbox = outbox
         self.keep = keep
         files = AttachmentFileReader(policy: attachments, maxBytes: limits.maxMessageBytes)
@@ -64,16 +64,14 @@ public final class BatchRehearsal {
     /// Whether the enqueue would skip the whole batch as already enqueued.
     private func checkBatchKey(_ key: String?) throws {
         guard let key, let outbox else { return }
-        summary.knownBatchID = try outbox.pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE batch_key = ?", arguments: [key])
-        }
+        summary.knownBatchID = try outbox.batchID(key: key)
     }
 
     /// Checks one validated message as the enqueue would store it.
     public func add(_ draft: MessageDraft, location: String) throws {
         let prepared = try preparer.prepare(draft, location: location)
         if let key = draft.key {
-            if try outbox?.pool.read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE message_key = ?)", arguments: [key]) }) == true {
+            if try outbox?.hasMessage(key: key) == true {
                 summary.duplicates += 1
                 return
             }
@@ -110,10 +108,34 @@ public final class BatchRehearsal {
     /// A content given by reference, read from the outbox as the enqueue would find it;
     /// without an outbox nothing can be referenced.
     private func storedContent(_ sha: String, location: String, field: String) throws -> [UInt8] {
-        let row = try outbox?.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?", arguments: [sha])
-        }
-        guard let row else { throw BatchWriter.contentNotStored(sha, location: location, field: field) }
-        return try StoredBytes.content(row["data"], encoding: row["encoding"], size: row["size"], sha256: sha)
+        guard let bytes = try outbox?.storedContent(sha256: sha) else { throw BatchWriter.contentNotStored(sha, location: location, field: field) }
+        return bytes
+    }
+}
+
+/// What a dry run looks up in the outbox the batch would go to, on either store
+/// (``OutboxDatabase``, or the PostgreSQL outbox): only reads.
+public protocol EnqueueLookup {
+    /// The batch enqueued under `key`, or nil.
+    func batchID(key: String) throws -> Int64?
+    /// Whether a message with this key is in the outbox.
+    func hasMessage(key: String) throws -> Bool
+    /// A stored attachment content's bytes, or nil when the outbox has none with that hash.
+    func storedContent(sha256: String) throws -> [UInt8]?
+}
+
+extension OutboxDatabase: EnqueueLookup {
+    public func batchID(key: String) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE batch_key = ?", arguments: [key]) }
+    }
+
+    public func hasMessage(key: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE message_key = ?)", arguments: [key]) } ?? false
+    }
+
+    public func storedContent(sha256: String) throws -> [UInt8]? {
+        let row = try pool.read { db in try Row.fetchOne(db, sql: "SELECT data, encoding, size FROM content WHERE sha256 = ?", arguments: [sha256]) }
+        guard let row else { return nil }
+        return try StoredBytes.content(row["data"], encoding: row["encoding"], size: row["size"], sha256: sha256)
     }
 }

@@ -18,6 +18,20 @@ extension OutboxDatabase {
         /// Why stored tokens could not be opened (no secrets key, or another key); the tokens are nil then.
         public let tokensUnavailable: SecretError?
 
+        /// The OAuth columns as another store (PostgreSQL) reads them.
+        package init(provider: String?, authority: String?, tenant: String?, clientSecretCredential: String?, clientID: String?,
+                     refreshToken: String?, accessToken: String?, expiresAt: Int64?, tokensUnavailable: SecretError?) {
+            self.provider = provider
+            self.authority = authority
+            self.tenant = tenant
+            self.clientSecretCredential = clientSecretCredential
+            self.clientID = clientID
+            self.refreshToken = refreshToken
+            self.accessToken = accessToken
+            self.expiresAt = expiresAt
+            self.tokensUnavailable = tokensUnavailable
+        }
+
         public var description: String {
             "OAuthColumns(provider: \(provider ?? "microsoft"), authority: \(authority ?? "-"), tenant: \(tenant ?? "-"), client: \(clientID ?? "-"), "
                 + "refresh: \(refreshToken == nil ? "-" : "<redacted>"), access: \(accessToken == nil ? "-" : "<redacted>"), "
@@ -59,17 +73,9 @@ extension OutboxDatabase {
                                      oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at, updated_at,
                                      oauth_provider, oauth_client_secret_credential)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(owner) DO UPDATE SET
-                    mode = COALESCE(profile.mode, excluded.mode), host = COALESCE(profile.host, excluded.host),
-                    port = COALESCE(profile.port, excluded.port), tls = COALESCE(profile.tls, excluded.tls),
-                    oauth_authority = excluded.oauth_authority, oauth_tenant = excluded.oauth_tenant,
-                    oauth_client_id = excluded.oauth_client_id, oauth_provider = excluded.oauth_provider,
-                    oauth_client_secret_credential = excluded.oauth_client_secret_credential,
-                    oauth_refresh_sealed = COALESCE(excluded.oauth_refresh_sealed, profile.oauth_refresh_sealed),
-                    oauth_access_sealed = excluded.oauth_access_sealed, oauth_expires_at = excluded.oauth_expires_at,
+                ON CONFLICT(owner) DO UPDATE SET \(Self.oauthSignInUpdate),
                     oauth_refresh_token = CASE WHEN excluded.oauth_refresh_sealed IS NULL THEN profile.oauth_refresh_token END,
-                    oauth_access_token = NULL,
-                    held_until = NULL, held_reason = NULL, updated_at = excluded.updated_at
+                    oauth_access_token = NULL
                 """, arguments: [
                     owner, mode.rawValue, preset.host, preset.port, preset.tls.rawValue, authority, tenant,
                     clientID, try refreshToken.map { try seal($0, db, owner: owner, field: .oauthRefreshToken) },
@@ -77,6 +83,20 @@ extension OutboxDatabase {
                 ])
         }
     }
+
+    /// What a sign-in changes on an existing profile row (`excluded` is the new row), in
+    /// both stores' SQL: the provider's server where the owner has none, the OAuth columns,
+    /// the sealed tokens (a missing refresh token keeps the stored one), a hold lifted.
+    package static let oauthSignInUpdate = """
+        mode = COALESCE(profile.mode, excluded.mode), host = COALESCE(profile.host, excluded.host),
+        port = COALESCE(profile.port, excluded.port), tls = COALESCE(profile.tls, excluded.tls),
+        oauth_authority = excluded.oauth_authority, oauth_tenant = excluded.oauth_tenant,
+        oauth_client_id = excluded.oauth_client_id, oauth_provider = excluded.oauth_provider,
+        oauth_client_secret_credential = excluded.oauth_client_secret_credential,
+        oauth_refresh_sealed = COALESCE(excluded.oauth_refresh_sealed, profile.oauth_refresh_sealed),
+        oauth_access_sealed = excluded.oauth_access_sealed, oauth_expires_at = excluded.oauth_expires_at,
+        held_until = NULL, held_reason = NULL, updated_at = excluded.updated_at
+        """
 
     /// Stores refreshed tokens; a nil refresh token keeps the stored one. Does not count as
     /// a profile change (no hold is lifted). Throws `notFound` when the owner has no profile.

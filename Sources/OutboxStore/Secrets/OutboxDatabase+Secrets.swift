@@ -39,23 +39,11 @@ extension OutboxDatabase {
         return key.publicKey
     }
 
-    /// This process's key; when there is none at a key file, a new one written there.
+    /// This process's key; when there is none at a key file, a new one written there if
+    /// this process owns the database file.
     private func existingOrNewKey() throws -> SecretKey {
-        let missing: SecretError
-        do { return try secrets.key() } catch { missing = error }
-        guard missing.code == .keyMissing, secrets.source.kind == .file else { throw missing }
-        guard ownsDatabaseFile else {
-            throw SecretError(.noPublicKey, "no secrets key yet, and only the database's owner creates it: start the service once, "
-                + "or run `outbox secrets init` as the user that owns \(path)")
-        }
-        do {
-            try SecretKeySource.write(SecretKey.generate(), to: secrets.source.path)
-        } catch {
-            // Another process may have created it meanwhile: then use theirs.
-            guard FileManager.default.fileExists(atPath: secrets.source.path) else { throw error }
-        }
-        secrets.forget()
-        return try secrets.key()
+        try secrets.existingOrNewKey(mayCreate: ownsDatabaseFile, refusal: "no secrets key yet, and only the database's owner creates it: "
+            + "start the service once, or run `outbox secrets init` as the user that owns \(path)")
     }
 
     /// Whether this process runs as the user that owns the database file.
@@ -113,20 +101,8 @@ extension OutboxDatabase {
     /// (the operator installs it, e.g. as a systemd credential), else beside the current key
     /// file, which it replaces once the transaction is committed.
     public func rotateSecretsKey(newKeyFile: String?) throws -> SecretsRotation {
-        let old = try secrets.key()
-        if let published = try secretsPublicKey(), published.id != old.id {
-            throw SecretError(.wrongKey, "the database's secrets are sealed for key \(published.id), but \(secrets.source) holds key "
-                + "\(old.id); put the right key back first. Nothing was changed")
-        }
-        guard let target = newKeyFile ?? (secrets.source.kind == .file ? secrets.source.path + ".new" : nil) else {
-            throw SecretError(.keyNotWritten, "the key comes from \(secrets.source), which Outbox cannot replace: give --new-key-file PATH "
-                + "and install the new key as the credential. Nothing was changed")
-        }
-        let new = SecretKey.generate()
-        try SecretKeySource.write(new, to: target)
-        let count: Int
-        do {
-            count = try rewriteProfiles { db, owner, field, plain, sealed in
+        try secrets.rotate(published: try secretsPublicKey(), newKeyFile: newKeyFile) { old, new in
+            try rewriteProfiles { db, owner, field, plain, sealed in
                 let context = SecretContext(owner: owner, field: field)
                 let value: String
                 if let plain { value = plain } else if let sealed { value = try SealedSecret.open(sealed, with: old, context: context) } else { return nil }
@@ -137,22 +113,7 @@ extension OutboxDatabase {
                 try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                                arguments: [Self.secretsPublicKeySetting, new.publicKey.text])
             }
-        } catch {
-            unlink(target)
-            throw error
         }
-        var replacedKeyFile = false
-        if newKeyFile == nil {
-            guard rename(target, secrets.source.path) == 0 else {
-                throw SecretError(.keyNotWritten, "the secrets were sealed to the new key, but it could not replace \(secrets.source.path) "
-                    + "(\(String(cString: strerror(errno)))): move \(target) there")
-            }
-            SecretKeySource.syncDirectory((secrets.source.path as NSString).deletingLastPathComponent)
-            replacedKeyFile = true
-        }
-        secrets.forget()
-        return SecretsRotation(oldKeyID: old.id, newKeyID: new.id, resealed: count, newKeyPath: replacedKeyFile ? secrets.source.path : target,
-                               replacedKeyFile: replacedKeyFile)
     }
 
     /// Rewrites the secret columns of every profile in one transaction: `transform` gets
@@ -208,4 +169,12 @@ public struct SecretsRotation: Sendable, Hashable {
     public let newKeyPath: String
     /// Whether the new key replaced the key file (else it waits at `newKeyPath` to be installed).
     public let replacedKeyFile: Bool
+
+    package init(oldKeyID: String, newKeyID: String, resealed: Int, newKeyPath: String, replacedKeyFile: Bool) {
+        self.oldKeyID = oldKeyID
+        self.newKeyID = newKeyID
+        self.resealed = resealed
+        self.newKeyPath = newKeyPath
+        self.replacedKeyFile = replacedKeyFile
+    }
 }

@@ -27,8 +27,8 @@ public struct SecretContext: Sendable, Hashable {
 /// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305), as stored in a BLOB column:
 /// `0x01 | key id (8 bytes) | encapsulated key (32 bytes) | ciphertext and tag`.
 /// Sealing needs only the public key; opening needs the private key.
-enum SealedSecret {
-    static func seal(_ secret: String, to publicKey: SecretPublicKey, context: SecretContext) throws(SecretError) -> Data {
+package enum SealedSecret {
+    package static func seal(_ secret: String, to publicKey: SecretPublicKey, context: SecretContext) throws(SecretError) -> Data {
         let header = Data([version] + publicKey.idBytes)
         do {
             var sender = try HPKE.Sender(recipientKey: publicKey.key, ciphersuite: suite, info: info)
@@ -39,7 +39,7 @@ enum SealedSecret {
         }
     }
 
-    static func open(_ sealed: Data, with key: SecretKey, context: SecretContext) throws(SecretError) -> String {
+    package static func open(_ sealed: Data, with key: SecretKey, context: SecretContext) throws(SecretError) -> String {
         let bytes = [UInt8](sealed)
         let what = "the \(context.field.rawValue) of owner \(context.owner)"
         guard bytes.count >= headerLength + encapsulatedKeyLength + tagLength, bytes[0] == version else {
@@ -63,7 +63,7 @@ enum SealedSecret {
     }
 
     /// The id of the key a value was sealed for (hex), or nil when it is too short to say.
-    static func keyID(_ sealed: Data) -> String? {
+    package static func keyID(_ sealed: Data) -> String? {
         let bytes = [UInt8](sealed)
         return bytes.count >= headerLength ? keyID(bytes) : nil
     }

@@ -29,13 +29,29 @@ public struct SecretKeySource: Sendable, Hashable, CustomStringConvertible {
 
     /// The source for the database at `databasePath`, following the order above.
     public static func resolve(databasePath: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> SecretKeySource {
+        if let configured = configured(environment) { return configured }
+        let directory = (databasePath as NSString).deletingLastPathComponent
+        return .file(((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(defaultFileName))
+    }
+
+    /// The source for a database shared by several hosts (PostgreSQL), which has no
+    /// directory of its own: the credential, else `$OUTBOX_SECRETS_KEY_FILE`, else
+    /// ``sharedStoreDefaultPath`` (the service's state directory). Every node needs the same key.
+    public static func resolve(sharedStoreEnvironment environment: [String: String] = ProcessInfo.processInfo.environment) -> SecretKeySource {
+        configured(environment) ?? .file(sharedStoreDefaultPath)
+    }
+
+    /// Where a node of a shared store looks for its key file by default.
+    public static let sharedStoreDefaultPath = "/var/lib/outbox/" + defaultFileName
+
+    /// The credential when there is one, else the file named by the environment variable.
+    private static func configured(_ environment: [String: String]) -> SecretKeySource? {
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let path = (directory as NSString).appendingPathComponent(credentialName)
             if FileManager.default.fileExists(atPath: path) { return SecretKeySource(kind: .credential, path: path) }
         }
         if let file = environment[environmentVariable], !file.isEmpty { return .file(file) }
-        let directory = (databasePath as NSString).deletingLastPathComponent
-        return .file(((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(defaultFileName))
+        return nil
     }
 
     public var description: String {
@@ -58,7 +74,7 @@ public struct SecretKeySource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Writes `key` to a new file at `path`, mode 0600, synced; fails if the file exists.
-    static func write(_ key: SecretKey, to path: String) throws(SecretError) {
+    package static func write(_ key: SecretKey, to path: String) throws(SecretError) {
         let directory = (path as NSString).deletingLastPathComponent
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -76,7 +92,7 @@ public struct SecretKeySource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Makes a rename or a new file in `directory` durable.
-    static func syncDirectory(_ directory: String) {
+    package static func syncDirectory(_ directory: String) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)

@@ -42,13 +42,13 @@ public final class SecretVault: Sendable {
     }
 
     /// Forgets the cached key: the next use reads the source again.
-    func forget() {
+    package func forget() {
         loaded.withLock { $0 = nil }
         opened.withLock { $0 = [:] }
     }
 
     /// Opens a sealed value.
-    func open(_ sealed: Data, context: SecretContext) throws(SecretError) -> String {
+    package func open(_ sealed: Data, context: SecretContext) throws(SecretError) -> String {
         let cacheKey = OpenedKey(sealed: sealed, context: context)
         if let value = opened.withLock({ $0[cacheKey] }) { return value }
         let value = try SealedSecret.open(sealed, with: try key(wanted: SealedSecret.keyID(sealed)), context: context)
@@ -72,5 +72,61 @@ public final class SecretVault: Sendable {
             throw SecretError(.keyMissing, "no secrets key: \(source) does not exist (see `outbox secrets status`)")
         }
         return key
+    }
+
+    /// This process's key; when there is none at a key file and `mayCreate`, a new one
+    /// written there (another process's, when it created one meanwhile). Else `refusal`
+    /// (``SecretError/Code/noPublicKey``) when the key is missing.
+    package func existingOrNewKey(mayCreate: Bool, refusal: @autoclosure () -> String) throws -> SecretKey {
+        let missing: SecretError
+        do { return try key() } catch { missing = error }
+        guard missing.code == .keyMissing, source.kind == .file else { throw missing }
+        guard mayCreate else { throw SecretError(.noPublicKey, refusal()) }
+        do {
+            try SecretKeySource.write(SecretKey.generate(), to: source.path)
+        } catch {
+            // Another process may have created it meanwhile: then use theirs.
+            guard FileManager.default.fileExists(atPath: source.path) else { throw error }
+        }
+        forget()
+        return try key()
+    }
+
+    /// Replaces the secrets key around a store's transaction: checks that this key is the
+    /// one the store's secrets are sealed for (`published`), writes the new key first (to
+    /// `newKeyFile`, else beside the key file as `.new`), runs `reseal` (every secret
+    /// opened with the old key and sealed to the new one, the new public key published, in
+    /// one transaction; it returns how many), then puts the new key in place of the key file.
+    package func rotate(published: SecretPublicKey?, newKeyFile: String?, reseal: (_ old: SecretKey, _ new: SecretKey) throws -> Int) throws -> SecretsRotation {
+        let old = try key()
+        if let published, published.id != old.id {
+            throw SecretError(.wrongKey, "the database's secrets are sealed for key \(published.id), but \(source) holds key "
+                + "\(old.id); put the right key back first. Nothing was changed")
+        }
+        guard let target = newKeyFile ?? (source.kind == .file ? source.path + ".new" : nil) else {
+            throw SecretError(.keyNotWritten, "the key comes from \(source), which Outbox cannot replace: give --new-key-file PATH "
+                + "and install the new key as the credential. Nothing was changed")
+        }
+        let new = SecretKey.generate()
+        try SecretKeySource.write(new, to: target)
+        let count: Int
+        do {
+            count = try reseal(old, new)
+        } catch {
+            unlink(target)
+            throw error
+        }
+        var replacedKeyFile = false
+        if newKeyFile == nil {
+            guard rename(target, source.path) == 0 else {
+                throw SecretError(.keyNotWritten, "the secrets were sealed to the new key, but it could not replace \(source.path) "
+                    + "(\(String(cString: strerror(errno)))): move \(target) there")
+            }
+            SecretKeySource.syncDirectory((source.path as NSString).deletingLastPathComponent)
+            replacedKeyFile = true
+        }
+        forget()
+        return SecretsRotation(oldKeyID: old.id, newKeyID: new.id, resealed: count, newKeyPath: replacedKeyFile ? source.path : target,
+                               replacedKeyFile: replacedKeyFile)
     }
 }

@@ -17,6 +17,16 @@ public struct SecretsStatus: Sendable, Hashable {
     public let pending: Int
     /// Sealed values this process could not open, one line each: owner, field and why.
     public let unopenable: [String]
+
+    package init(source: SecretKeySource, keyID: String?, keyProblem: String?, databaseKeyID: String?, sealed: Int, pending: Int, unopenable: [String]) {
+        self.source = source
+        self.keyID = keyID
+        self.keyProblem = keyProblem
+        self.databaseKeyID = databaseKeyID
+        self.sealed = sealed
+        self.pending = pending
+        self.unopenable = unopenable
+    }
 }
 
 extension OutboxDatabase {

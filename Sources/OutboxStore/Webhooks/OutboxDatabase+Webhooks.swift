@@ -57,7 +57,7 @@ extension OutboxDatabase {
         }
     }
 
-    static func webhookSecretOwner(_ id: Int64) -> String { "webhook-\(id)" }
+    package static func webhookSecretOwner(_ id: Int64) -> String { "webhook-\(id)" }
 
     /// `outbox purge`: deliveries finished (delivered or given up) before `cutoff` go, with their attempts.
     static func purgeWebhookDeliveries(_ db: Database, finishedBefore cutoff: Int64) throws {

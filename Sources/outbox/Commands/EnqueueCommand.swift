@@ -213,7 +213,7 @@ struct EnqueueCommand: ParsableCommand {
         let setting = database.resolvedPath
         return try Failure.enqueueing {
             try DatabaseOptions.waitFor {
-                let store = try await PostgresStore.open(try PostgresLocation(setting))
+                let store = try await PostgresStore.openReachable(try PostgresLocation(setting))
                 defer { store.close() }
                 do {
                     return try await store.enqueue(batchKey: batchKey, source: source, now: now, attachments: policy, limits: limits, messages: entries)
@@ -245,19 +245,25 @@ struct EnqueueCommand: ParsableCommand {
     /// `--dry-run`: the batch checked as the enqueue checks it, through a ``BatchRehearsal``
     /// that stores nothing; the database, when there is one, is only read.
     private func rehearse(limits: IntakeLimits, roots: [String]) throws {
-        let path = database.resolvedPath
+        var path = database.resolvedPath
         var outbox: OutboxDatabase?
-        if FileManager.default.fileExists(atPath: path) {
+        var lookup: (any EnqueueLookup)?
+        let postgres = database.isPostgres ? rehearsalStore(&path) : nil
+        defer { postgres?.close() }
+        if let postgres {
+            lookup = PostgresEnqueueLookup(store: postgres)
+        } else if !database.isPostgres, FileManager.default.fileExists(atPath: path) {
             do { outbox = try OutboxDatabase(path: path, access: .readOnly) } catch {
                 Terminal.notice("dry run without the outbox at \(path) (\(error)): message keys and profiles are not looked up")
             }
+            lookup = outbox
         }
         let source: String
         let rehearsal: BatchRehearsal
         if recipients != nil {
             let (drafts, policy) = try Failure.enqueueing { try mergedDrafts(limits: limits, roots: roots) }
             source = (recipients! as NSString).lastPathComponent
-            rehearsal = BatchRehearsal(outbox: outbox, attachments: policy, limits: limits, keep: render)
+            rehearsal = BatchRehearsal(outbox: lookup, attachments: policy, limits: limits, keep: render)
             try Failure.enqueueing {
                 try rehearsal.run(batchKey: key, source: source) {
                     for (draft, location) in drafts { try rehearsal.add(draft, location: location) }
@@ -267,7 +273,7 @@ struct EnqueueCommand: ParsableCommand {
             source = input == "-" ? "stdin" : (input as NSString).lastPathComponent
             rehearsal = try Failure.enqueueing {
                 try withBatchReader(limits: limits, roots: roots) { (reader, descriptor) -> BatchRehearsal in
-                    let rehearsal = BatchRehearsal(outbox: outbox, attachments: reader.attachments, limits: limits, keep: render)
+                    let rehearsal = BatchRehearsal(outbox: lookup, attachments: reader.attachments, limits: limits, keep: render)
                     try reader.rehearse(from: descriptor, into: rehearsal)
                     return rehearsal
                 }
@@ -275,6 +281,21 @@ struct EnqueueCommand: ParsableCommand {
         }
         let rendered = try DryRunRendering(outbox: outbox, databasePath: path, config: config).render(rehearsal.kept)
         DryRunRendering.print(rehearsal.summary, source: source, rendered: rendered, json: json)
+    }
+
+    /// The PostgreSQL outbox a dry run looks message keys up in, or nil (said on stderr, as
+    /// for an SQLite file that cannot be opened) when it cannot be reached; `path` becomes its
+    /// description (never holding a password). Profiles and DKIM keys are not looked up there.
+    private func rehearsalStore(_ path: inout String) -> PostgresStore? {
+        let setting = path
+        do {
+            let location = try PostgresLocation(setting)
+            path = location.description
+            return try DatabaseOptions.waitFor { try await PostgresStore.openReachable(location, maximumConnections: 1) }
+        } catch {
+            Terminal.notice("dry run without the outbox at \(path) (\(error)): message keys and profiles are not looked up")
+            return nil
+        }
     }
 
     /// `logo=logo.png` → `["logo", "logo.png"]`; a missing part is empty.

@@ -20,7 +20,7 @@ extension DatabaseOptions {
         let setting = resolvedPath
         return try Failure.guarding {
             try Self.waitFor {
-                let store = try await PostgresStore.open(try PostgresLocation(setting))
+                let store = try await PostgresStore.openReachable(try PostgresLocation(setting))
                 defer { store.close() }
                 do {
                     return try await read(store)
@@ -43,7 +43,7 @@ extension DatabaseOptions {
 
     /// The refusal of a PostgreSQL outbox by a command that does not support it yet.
     static let postgresNotYet = StoreError(
-        .invalidState, "this command does not work on a PostgreSQL outbox yet (it works with: enqueue, profile set/show/list, list, status, show without --eml, events without --follow, "
+        .invalidState, "this command does not work on a PostgreSQL outbox yet (it works with: enqueue, profile, settings, secrets, list, status, show without --eml, events without --follow, "
             + "cancel, retry, purge, suppressions, bounces list, store copy)")
 
     /// Runs async store work from a synchronous command (the main thread waits; the work

@@ -11,7 +11,10 @@ struct SecretsCommand: ParsableCommand {
             profiles can seal, only a process that reads the private key can open. The private key is read from the \
             systemd credential \(SecretKeySource.credentialName) ($CREDENTIALS_DIRECTORY/\(SecretKeySource.credentialName)), \
             else the file named by $\(SecretKeySource.environmentVariable), else \(SecretKeySource.defaultFileName) beside the \
-            database (created there, mode 0600, by the database's owner when there is no key yet).
+            database (created there, mode 0600, by the database's owner when there is no key yet). A PostgreSQL outbox has \
+            no directory: its nodes read the credential, else $\(SecretKeySource.environmentVariable), else \
+            \(SecretKeySource.sharedStoreDefaultPath), and every node needs the same key (`outbox secrets init` creates it there \
+            on one node when there is none).
             """,
         subcommands: [SecretsStatusCommand.self, SecretsInitCommand.self, SecretsRotateKeyCommand.self])
 
@@ -19,8 +22,18 @@ struct SecretsCommand: ParsableCommand {
     /// sealed; problems are reported but do not stop the service (profiles whose secrets
     /// cannot be opened are held, the others keep sending).
     static func prepareForService(_ outbox: OutboxDatabase) {
+        reportForService { try outbox.prepareSecrets() }
+    }
+
+    /// Called by `serve` on a PostgreSQL outbox: the key is checked, never created (every
+    /// node needs the same one, made once by `outbox secrets init`); problems are reported.
+    static func checkForService(_ store: any ProfileStore) {
+        reportForService { try store.secretsStatus() }
+    }
+
+    private static func reportForService(_ status: () throws -> SecretsStatus) {
         do {
-            let status = try outbox.prepareSecrets()
+            let status = try status()
             if let problem = status.keyProblem {
                 Terminal.notice("secrets: \(problem); profiles with sealed secrets are held until the key is back")
             } else if let databaseKey = status.databaseKeyID, databaseKey != status.keyID {
@@ -43,8 +56,7 @@ struct SecretsStatusCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let outbox = try database.open()
-        let status = try Failure.guarding { try outbox.secretsStatus() }
+        let status = try database.withProfileStore { try $0.secretsStatus() }
         Self.print(status)
         let healthy = status.keyID != nil && status.unopenable.isEmpty && (status.databaseKeyID == nil || status.databaseKeyID == status.keyID)
         if !healthy { throw ExitCode.failure }
@@ -78,8 +90,7 @@ struct SecretsInitCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let outbox = try database.open()
-        let status = try Failure.guarding { try outbox.prepareSecrets() }
+        let status = try database.withProfileStore { try $0.prepareSecrets() }
         SecretsStatusCommand.print(status)
     }
 }
@@ -100,8 +111,8 @@ struct SecretsRotateKeyCommand: ParsableCommand {
     var newKeyFile: String?
 
     func run() throws {
-        let outbox = try database.open()
-        let rotation = try Failure.guarding { try outbox.rotateSecretsKey(newKeyFile: newKeyFile) }
+        let newKeyFile = newKeyFile
+        let rotation = try database.withProfileStore { try $0.rotateSecretsKey(newKeyFile: newKeyFile) }
         print("sealed \(rotation.resealed) secret(s) to key \(rotation.newKeyID) (was \(rotation.oldKeyID))")
         if rotation.replacedKeyFile {
             print("the new key replaced \(rotation.newKeyPath)")

@@ -61,12 +61,7 @@ struct ServeCommand: ParsableCommand {
         if PostgresLocation.isPostgres(setting) { return try runOnPostgres(setting, file: file, settings: settings) }
         let outbox = try Failure.guarding { try OutboxDatabase(path: database.path ?? file.databasePath, access: .createDirectories) }
         SecretsCommand.prepareForService(outbox)
-        let tokens = StoredOAuthTokens(database: outbox)
-        let withTokens = { (settings: ServiceSettings) in
-            var settings = settings
-            settings.delivery.accessTokens = tokens
-            return settings
-        }
+        let withTokens = Self.withTokens(StoredOAuthTokens(database: outbox))
         let service = OutboxService(database: outbox, settings: withTokens(settings))
         if once {
             let progress = ProgressLine.onTerminal("serve --once", unit: "message(s) sent or failed")
@@ -99,13 +94,18 @@ struct ServeCommand: ParsableCommand {
             Terminal.error("serve does not run on a PostgreSQL outbox with these settings yet:\n  " + unsupported.joined(separator: "\n  "))
             throw ExitCode.failure
         }
-        let store = try Failure.guarding {
+        let postgres = try Failure.guarding {
             let location = try PostgresLocation(setting)
             // The HTTP API's requests take a few more connections, briefly each.
             let connections = settings.delivery.workers + 4 + (file.http.host == nil ? 0 : 4)
-            return try PostgresDeliveryStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: connections) })
+            return try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: connections) }
         }
-        let service = OutboxService(store: store, settings: settings)
+        let store = try Failure.guarding { try PostgresDeliveryStore(postgres) }
+        // OAuth tokens and secrets as on SQLite; a refresh is serialised across the nodes.
+        let profiles = PostgresProfileStore(store: postgres)
+        SecretsCommand.checkForService(profiles)
+        let withTokens = Self.withTokens(StoredOAuthTokens(database: profiles))
+        let service = OutboxService(store: store, settings: withTokens(settings))
         if once {
             let summary = try Failure.guarding { try service.runOnce() }
             print("sent \(summary.sent), deferred \(summary.deferred), failed \(summary.failed), unknown \(summary.unknown), held \(summary.held), rate-limited \(summary.rateLimited)")
@@ -117,7 +117,7 @@ struct ServeCommand: ParsableCommand {
             APIServer(sharedStore: store.store, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
         }
         try Self.start(api, beside: service)
-        _ = try Failure.guarding { try service.run(until: signals, beforeStop: { api?.stop() }) { try loadSettings().1 } }
+        _ = try Failure.guarding { try service.run(until: signals, beforeStop: { api?.stop() }) { withTokens(try loadSettings().1) } }
     }
 
     /// Starts the `[http] listen` listener, if any, beside the running engine; one that cannot start stops serve.
@@ -126,6 +126,15 @@ struct ServeCommand: ParsableCommand {
             service.stop()
             Terminal.error("\(error)")
             throw ExitCode.failure
+        }
+    }
+
+    /// Settings with `tokens` as the engine's OAuth access tokens (also after a SIGHUP reload).
+    private static func withTokens(_ tokens: StoredOAuthTokens) -> @Sendable (ServiceSettings) -> ServiceSettings {
+        { settings in
+            var settings = settings
+            settings.delivery.accessTokens = tokens
+            return settings
         }
     }
 

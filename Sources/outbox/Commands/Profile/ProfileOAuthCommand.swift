@@ -58,7 +58,11 @@ struct ProfileOAuthCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outbox = try database.open()
+        try database.withProfileStore(signIn)
+    }
+
+    /// Signs in and stores the tokens on `outbox`'s profile of the owner.
+    private func signIn(_ outbox: any ProfileStore) throws {
         let stored = try Failure.guarding { try outbox.oauthColumns(owner: owner) }
         let storedProvider = stored?.authority == nil ? nil : OAuthProvider(rawValue: stored?.provider ?? "microsoft")
         let chosen = provider ?? storedProvider ?? .microsoft
@@ -144,7 +148,7 @@ struct ProfileOAuthCommand: ParsableCommand {
         return try client.pollForTokens(authorization)
     }
 
-    private func signInWithGoogle(_ client: OAuthClient, _ outbox: OutboxDatabase) throws -> OAuthTokenSet {
+    private func signInWithGoogle(_ client: OAuthClient, _ outbox: any ProfileStore) throws -> OAuthTokenSet {
         let listener = try LoopbackRedirectListener(port: redirectPort)
         let hint = try Failure.guarding { try outbox.profileFields(owner: owner) }?.username.flatMap { $0.contains("@") ? $0 : nil }
         let request = client.authorizationRequest(redirectURI: listener.redirectURI, loginHint: hint)
@@ -162,7 +166,7 @@ struct ProfileOAuthCommand: ParsableCommand {
     }
 
     /// Points out what still keeps the profile from sending with the new tokens.
-    private func notices(_ outbox: OutboxDatabase, mode expected: SenderMode) throws {
+    private func notices(_ outbox: any ProfileStore, mode expected: SenderMode) throws {
         guard let fields = try Failure.guarding({ try outbox.profileFields(owner: owner) }) else { return }
         if let mode = fields.mode, mode != expected {
             Terminal.notice("the profile's mode is \(mode.rawValue), so the tokens are not used; outbox profile set \(owner) --mode \(expected.rawValue)")

@@ -113,20 +113,13 @@ struct ProfileSetCommand: ParsableCommand {
             Terminal.notice("warning: \(owner) cannot send yet: mode \(resolved.mode.rawValue) signs with DKIM and there is no key for \(domain): "
                 + "outbox dkim keygen --domain \(domain) --selector SELECTOR (its mail is held until then)")
         }
-        if resolved.mode == .m365OAuth, try !hasOAuthSignIn(outbox, stored) {
-            Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
-                + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")
-        }
-        if resolved.mode == .gmailOAuth, try !hasOAuthSignIn(outbox, stored) {
-            Terminal.notice("next step: sign in to Google with outbox profile oauth \(owner) --provider google --client-id ID "
-                + "--client-secret-credential NAME (your Desktop app OAuth client; see the README, Gmail with OAuth)")
-        }
+        try noteOAuthSignIn(resolved, outbox, stored)
         if test {
             var candidate = (stored.own ?? ProfileFields()).applying(fields, clearing: Set(clear))
             if let name = secret.credential {
                 do { candidate.secret = try Credentials.read(name: name) } catch { throw ValidationError("--password-credential: \(error)") }
             }
-            guard try testOptions.test(owner: owner, own: candidate, global: stored.global, outbox: outbox) else {
+            guard try testOptions.test(owner: owner, own: candidate, global: stored.global, tokens: outbox) else {
                 Terminal.error("the test failed; nothing was saved")
                 throw ExitCode.failure
             }
@@ -244,8 +237,21 @@ struct ProfileSetCommand: ParsableCommand {
         Terminal.notice("warning: with --tls none the password of \(owner) travels in clear text to \(host.isEmpty ? "the server" : host)")
     }
 
+    /// The next step when the profile sends with OAuth and neither it nor the company
+    /// profile it inherits from is signed in yet.
+    func noteOAuthSignIn(_ resolved: ResolvedProfile, _ outbox: any ProfileStore, _ stored: (own: ProfileFields?, global: ProfileFields?)) throws {
+        if resolved.mode == .m365OAuth, try !hasOAuthSignIn(outbox, stored) {
+            Terminal.notice("next step: sign in to Microsoft 365 with outbox profile oauth \(owner) --client-id ID --tenant TENANT "
+                + "(the application id and tenant of your Entra app registration; see the README, Microsoft 365)")
+        }
+        if resolved.mode == .gmailOAuth, try !hasOAuthSignIn(outbox, stored) {
+            Terminal.notice("next step: sign in to Google with outbox profile oauth \(owner) --provider google --client-id ID "
+                + "--client-secret-credential NAME (your Desktop app OAuth client; see the README, Gmail with OAuth)")
+        }
+    }
+
     /// Whether the owner, or the company profile it inherits from, holds an OAuth sign-in.
-    private func hasOAuthSignIn(_ outbox: OutboxDatabase, _ stored: (own: ProfileFields?, global: ProfileFields?)) throws -> Bool {
+    func hasOAuthSignIn(_ outbox: any ProfileStore, _ stored: (own: ProfileFields?, global: ProfileFields?)) throws -> Bool {
         // A sealed token this user cannot open is a sign-in all the same.
         func signedIn(_ columns: OutboxDatabase.OAuthColumns?) -> Bool { columns?.refreshToken != nil || columns?.tokensUnavailable != nil }
         if try signedIn(outbox.oauthColumns(owner: owner)) { return true }

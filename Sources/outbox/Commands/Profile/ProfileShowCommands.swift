@@ -52,7 +52,8 @@ struct ProfileDeleteCommand: ParsableCommand {
     @Argument(help: "The owner.") var owner: String
 
     func run() throws {
-        guard try database.open().deleteProfile(owner: owner) else {
+        let owner = owner
+        guard try database.withProfileStore({ try $0.deleteProfile(owner: owner) }) else {
             Terminal.error("owner \(owner) has no profile")
             throw ExitCode.failure
         }
@@ -70,8 +71,8 @@ struct ProfileResolveCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let outbox = try database.open()
-        let layers = try outbox.profileLayers(owner: owner)
+        let owner = owner
+        let layers = try database.withProfileStore { try $0.profileLayers(owner: owner) }
         let resolved = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: try SystemRelay.fields(config: config, withSecret: false))
         let view = ResolvedView(resolved)
         if json { try Formatting.printJSON(view); return }

@@ -23,9 +23,11 @@ struct ProfileTestCommand: ParsableCommand {
     func validate() throws { try options.validate() }
 
     func run() throws {
-        let outbox = try database.open()
-        let layers = try outbox.profileLayers(owner: owner)
-        guard try options.test(owner: owner, own: layers.own, global: layers.global, outbox: outbox) else { throw ExitCode.failure }
+        let passed = try database.withProfileStore { outbox in
+            let layers = try outbox.profileLayers(owner: owner)
+            return try options.test(owner: owner, own: layers.own, global: layers.global, tokens: outbox)
+        }
+        guard passed else { throw ExitCode.failure }
     }
 }
 
@@ -42,7 +44,7 @@ struct ProfileTestOptions: ParsableArguments {
     }
 
     /// Resolves the owner's profile from these layers and tests it; true when every step worked.
-    func test(owner: String, own: ProfileFields?, global: ProfileFields?, outbox: OutboxDatabase) throws -> Bool {
+    func test(owner: String, own: ProfileFields?, global: ProfileFields?, tokens: any OAuthTokenStore) throws -> Bool {
         let routing = try SystemRelay.routing(config: config, withSecret: true, timeout: .seconds(timeout))
         let layers = ProfileLayers(own: own, global: global).readingSecretCredentials()
         if let problem = layers.secretProblem(owner: owner, system: routing.systemRelay) {
@@ -54,7 +56,7 @@ struct ProfileTestOptions: ParsableArguments {
             return false
         }
         let profile = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: routing.systemRelay)
-        let tester = ProfileTester(profile: profile, configuration: routing, tokens: StoredOAuthTokens(database: outbox),
+        let tester = ProfileTester(profile: profile, configuration: routing, tokens: StoredOAuthTokens(database: tokens),
                                    recipient: try to.map { try Mailbox.parse($0) })
         return tester.run()
     }

@@ -17,12 +17,13 @@ struct SettingsSetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outbox = try database.open()
-        if let value, try outbox.profile(owner: value) == nil {
-            Terminal.error("owner \(value) has no profile; create it first with outbox profile set \(value) …")
-            throw ExitCode.failure
+        try database.withProfileStore { outbox in
+            if let value, try outbox.profile(owner: value) == nil {
+                Terminal.error("owner \(value) has no profile; create it first with outbox profile set \(value) …")
+                throw ExitCode.failure
+            }
+            try outbox.setSetting(name, value)
         }
-        try outbox.setSetting(name, value)
         print(value.map { "\(name) = \($0)" } ?? "\(name) removed")
     }
 }
@@ -33,7 +34,7 @@ struct SettingsShowCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let value = try database.open().setting(OutboxDatabase.globalProfileSetting)
+        let value = try database.withProfileStore { try $0.setting(OutboxDatabase.globalProfileSetting) }
         print("global-profile = \(value ?? "(none: owners without a profile use the system relay)")")
     }
 }
