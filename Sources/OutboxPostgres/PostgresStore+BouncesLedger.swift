@@ -206,54 +206,23 @@ struct PostgresBounceLedger: BounceLedger {
             """, as: Int.self)
     }
 
-    /// As `OutboxDatabase.recordUnsubscribe` on SQLite: the letter token's addresses
-    /// unsubscribe from its owner's letters, a repeat or an unknown token changes nothing
-    /// but its `unsubscribe-ignored` event.
-    func unsubscribe(token raw: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult {
-        func event(_ kind: EventKind, message: Int64?, batch: Int64?, owner: String?, recipient: String?, _ detail: String) throws -> Int64 {
-            try appendEvent(at: now, kind: kind.rawValue, messageID: message, batchID: batch, owner: owner, recipient: recipient, code: nil,
-                            enhancedCode: nil, reason: nil, severity: nil, detail: detail)
-        }
-        let token = UnsubscribeToken.normalise(raw)
-        let rows = try token.map {
-            try tuples("SELECT address, owner, message_id FROM unsubscribe_token WHERE token = \($0) ORDER BY address COLLATE \"C\"",
-                       as: (String, String, Int64).self)
-        } ?? []
-        guard let first = rows.first else {
-            let shown = String(raw.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(64))
-            let why = token == nil ? "malformed unsubscribe token" : "unknown unsubscribe token"
-            let detail = "\(why) '\(shown)' \(source.phrase): no letter carries it (forged, mistyped or from another outbox); nothing changed"
-            let id = try event(.unsubscribeIgnored, message: nil, batch: nil, owner: nil, recipient: nil, detail)
-            return .recorded(outcome: .unknownToken, owner: nil, messageID: nil, addresses: [], eventIDs: [id], detail: detail)
-        }
-        let (owner, messageID) = (first.1, first.2)
-        let batchID = try self.rows("SELECT batch_id FROM message WHERE id = \(messageID)", as: Int64.self).first
-        var eventIDs: [Int64] = [], added: [String] = [], details: [String] = []
-        for (address, _, _) in rows {
-            if let since = try self.rows("SELECT created_at FROM unsubscription WHERE owner = \(owner) AND address = \(address)", as: Int64.self).first {
-                let detail = "\(address) already unsubscribed from owner \(owner)'s letters on \(Self.utc(since)); request \(source.phrase) changed nothing"
-                eventIDs.append(try event(.unsubscribeIgnored, message: messageID, batch: batchID, owner: owner, recipient: address, detail))
-                details.append(detail)
-                continue
-            }
-            let detail = "\(address) unsubscribed from owner \(owner)'s letters \(source.phrase); their invoices and other transactional mail still go"
-            let id = try event(.unsubscribed, message: messageID, batch: batchID, owner: owner, recipient: address, detail)
-            _ = try self.rows("""
-                INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id)
-                VALUES (\(owner), \(address), \(now), \(id), \(messageID), \(source.name), \(source.bounceID)) RETURNING 1
-                """, as: Int.self)
-            eventIDs.append(id)
-            added.append(address)
-            details.append(detail)
-        }
-        return .recorded(outcome: added.isEmpty ? .alreadyUnsubscribed : .unsubscribed, owner: owner, messageID: messageID,
-                         addresses: rows.map(\.0), eventIDs: eventIDs, detail: details.joined(separator: "; "))
+    func unsubscribeTokenRows(_ token: String) throws -> [(address: String, owner: String, messageID: Int64)] {
+        try tuples("SELECT address, owner, message_id FROM unsubscribe_token WHERE token = \(token) ORDER BY address COLLATE \"C\"",
+                   as: (String, String, Int64).self).map { ($0.0, $0.1, $0.2) }
     }
 
-    /// `2026-12-02T00:11:58Z`, as the SQLite store writes it.
-    private static func utc(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    func batchID(ofMessage messageID: Int64) throws -> Int64? {
+        try rows("SELECT batch_id FROM message WHERE id = \(messageID)", as: Int64.self).first
+    }
+
+    func unsubscribedAt(owner: String, address: String) throws -> Int64? {
+        try rows("SELECT created_at FROM unsubscription WHERE owner = \(owner) AND address = \(address)", as: Int64.self).first
+    }
+
+    func addUnsubscription(owner: String, address: String, now: Int64, eventID: Int64, messageID: Int64, source: UnsubscribeSource) throws {
+        _ = try rows("""
+            INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id)
+            VALUES (\(owner), \(address), \(now), \(eventID), \(messageID), \(source.name), \(source.bounceID)) RETURNING 1
+            """, as: Int.self)
     }
 }

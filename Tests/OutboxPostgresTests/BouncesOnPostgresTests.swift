@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(10))) struct BouncesOnPostgresTests {
     /// Mail sent through aiosmtpd by `serve --once`, then bounced: a dead address (VERP), a
     /// full mailbox (the returned Message-ID), a blocked sender (the address alone), a human
-    /// reply, and the first DSN again. Every command prints the same on both stores (times
+    /// reply, a forged unsubscribe request, and the first DSN again. Every command prints the same on both stores (times
     /// and message tokens aside), and the same rows are written.
     @Test func bouncesIngestedThroughTheBinaryRecordTheSameOnBothStores() async throws {
         let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
@@ -55,6 +55,8 @@ import Testing
                 ([], postfixDSN(recipient: "blocked@partner.test", status: "5.7.1",
                                 diagnostic: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", messageID: nil)),
                 ([], Array("From: Mari <mari@customer.test>\r\nTo: bounces@bounce.firma.example\r\nSubject: Re: Arve 1\r\n\r\nAitäh!\r\n".utf8)),
+                (["--recipient", "unsubscribe+forged1234@bounce.firma.example"],
+                 Array("From: Mari <mari@customer.test>\r\nTo: unsubscribe+forged1234@bounce.firma.example\r\nSubject: unsubscribe\r\n\r\n".utf8)),
             ]
             var transcript: [String] = []
             func record(_ arguments: [String], stdin: [UInt8]? = nil) async throws -> OutboxProcess.Result {
@@ -73,7 +75,8 @@ import Testing
             #expect(raw.status == 0 && Array(raw.stdout.utf8) == dsns[0].1.map { $0 }, "bounces raw gives the bytes back as received")
             for arguments in [["bounces", "list"], ["bounces", "list", "--json"], ["suppressions", "list"], ["status"], ["status", "--json"],
                               ["profile", "show", "globex"], ["profile", "show", "acme"], ["show", "2"],
-                              ["events", "--kind", "bounced"], ["events", "--kind", "sender-problem"], ["events", "--kind", "not-a-bounce"]] {
+                              ["events", "--kind", "bounced"], ["events", "--kind", "sender-problem"], ["events", "--kind", "not-a-bounce"],
+                              ["events", "--kind", "unsubscribe-ignored"]] {
                 _ = try await record(arguments)
             }
             transcripts.append(Self.masked(transcript.joined(separator: "\n"), tokens: tokens))
@@ -82,10 +85,11 @@ import Testing
         #expect(transcripts[1] == transcripts[0])
         #expect(transcripts[0].contains("suppressed dead@customer.test") && transcripts[0].contains("suppressed full@customer.test"))
         #expect(transcripts[0].contains("sender problem for owner globex"), "\(transcripts[0])")
+        #expect(transcripts[0].contains("unsubscribe token 'forged1234'"), "\(transcripts[0])")
         #expect(transcripts[0].contains("matched by verp") && transcripts[0].contains("matched by message-id") && transcripts[0].contains("matched by address"))
         // The rows behind the output: one bounce per distinct message, the suppressions, the counter.
         #expect(try cluster.sql("SELECT id, kind, message_id, matched_by FROM bounce ORDER BY id", database: "outbox")
-                == "1|deliveryFailure|1|verp\n2|deliveryFailure|2|message-id\n3|deliveryFailure|3|address\n4|notABounce||")
+                == "1|deliveryFailure|1|verp\n2|deliveryFailure|2|message-id\n3|deliveryFailure|3|address\n4|notABounce||\n5|unsubscribe||")
         #expect(try cluster.sql("SELECT address, bounce_reason, expires_at IS NULL FROM suppression ORDER BY address", database: "outbox")
                 == "dead@customer.test|userunknown|t\nfull@customer.test|mailboxfull|f")
         #expect(try cluster.sql("SELECT owner, reason, count FROM sender_problem", database: "outbox") == "globex|blocked|1")

@@ -58,13 +58,13 @@ package enum BounceIngest {
     }
 
     /// A message to `unsubscribe+TOKEN@…` (the `mailto:` of a letter's List-Unsubscribe):
-    /// the request for each distinct token (``BounceLedger/unsubscribe(token:source:now:)``),
+    /// the request for each distinct token (``UnsubscribeRequest/record(_:token:source:now:)``),
     /// tied to the raw row. Never a bounce: nothing else is recorded of it.
     private static func recordUnsubscribeMail(_ ledger: any BounceLedger, tokens: [String], bounceID: Int64, now: Int64) throws -> BounceIngestResult {
         var seen: Set<String> = []
         var results: [UnsubscribeResult] = []
         for token in tokens.prefix(5) where seen.insert(token.lowercased()).inserted {
-            results.append(try ledger.unsubscribe(token: token, source: .mail(bounceID: bounceID), now: now))
+            results.append(try UnsubscribeRequest.record(ledger, token: token, source: .mail(bounceID: bounceID), now: now))
         }
         let matched = results.first { $0.messageID != nil }
         try ledger.updateBounce(id: bounceID, kind: "unsubscribe", messageID: matched?.messageID,

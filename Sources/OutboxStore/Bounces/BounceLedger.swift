@@ -37,8 +37,14 @@ package protocol BounceLedger {
     func softBounces(address: String, reasons: Set<BounceReason>, since: Int64) throws -> Int
     /// Counts one more sender problem of `owner` for `reason` (its latest event `eventID`).
     func countSenderProblem(owner: String, reason: String, eventID: Int64, now: Int64) throws
-    /// An unsubscribe request by mail (``OutboxDatabase/unsubscribe(token:source:now:)``).
-    func unsubscribe(token: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult
+    /// The addresses, owner and letter of an unsubscribe token, by address (binary order).
+    func unsubscribeTokenRows(_ token: String) throws -> [(address: String, owner: String, messageID: Int64)]
+    /// The batch of a message, if it is still there.
+    func batchID(ofMessage messageID: Int64) throws -> Int64?
+    /// When `address` unsubscribed from `owner`'s letters, if it did.
+    func unsubscribedAt(owner: String, address: String) throws -> Int64?
+    /// Records that `address` unsubscribed from `owner`'s letters.
+    func addUnsubscription(owner: String, address: String, now: Int64, eventID: Int64, messageID: Int64, source: UnsubscribeSource) throws
 }
 
 extension BounceLedger {
@@ -126,20 +132,23 @@ struct SQLiteBounceLedger: BounceLedger {
             """).execute(arguments: [owner, reason, now, eventID])
     }
 
-    func unsubscribe(token: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult {
-        try OutboxDatabase.recordUnsubscribe(db, token: token, source: source, now: now)
+    func unsubscribeTokenRows(_ token: String) throws -> [(address: String, owner: String, messageID: Int64)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT address, owner, message_id FROM unsubscribe_token WHERE token = ? ORDER BY address"),
+                         arguments: [token]).map { ($0["address"], $0["owner"], $0["message_id"]) }
     }
-}
 
-extension UnsubscribeResult {
-    /// What another store's ``BounceLedger/unsubscribe(token:source:now:)`` did.
-    package static func recorded(outcome: Outcome, owner: String?, messageID: Int64?, addresses: [String], eventIDs: [Int64],
-                                 detail: String) -> UnsubscribeResult {
-        UnsubscribeResult(outcome: outcome, owner: owner, messageID: messageID, addresses: addresses, eventIDs: eventIDs, detail: detail)
+    func batchID(ofMessage messageID: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT batch_id FROM message WHERE id = ?"), arguments: [messageID])
     }
-}
 
-extension UnsubscribeSource {
-    /// How the request came, in an event's words (`by mail to its unsubscribe address [bounce #7]`).
-    package var phrase: String { text }
+    func unsubscribedAt(owner: String, address: String) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM unsubscription WHERE owner = ? AND address = ?"),
+                           arguments: [owner, address])
+    }
+
+    func addUnsubscription(owner: String, address: String, now: Int64, eventID: Int64, messageID: Int64, source: UnsubscribeSource) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [owner, address, now, eventID, messageID, source.name, source.bounceID])
+    }
 }

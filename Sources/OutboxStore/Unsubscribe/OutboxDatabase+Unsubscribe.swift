@@ -25,46 +25,7 @@ extension OutboxDatabase {
 
     /// ``unsubscribe(token:source:now:)`` inside a transaction the caller holds (a bounce door's).
     static func recordUnsubscribe(_ db: Database, token raw: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult {
-        func event(_ kind: EventKind, message: Int64?, batch: Int64?, owner: String?, recipient: String?, _ detail: String) throws -> Int64 {
-            try db.cachedStatement(sql: """
-                INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [now, kind.rawValue, message, batch, owner, recipient, detail])
-            return db.lastInsertedRowID
-        }
-        let rows = try UnsubscribeToken.normalise(raw).map {
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT address, owner, message_id FROM unsubscribe_token WHERE token = ? ORDER BY address"),
-                             arguments: [$0])
-        } ?? []
-        guard let first = rows.first else {
-            let shown = String(raw.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(64))
-            let why = UnsubscribeToken.normalise(raw) == nil ? "malformed unsubscribe token" : "unknown unsubscribe token"
-            let detail = "\(why) '\(shown)' \(source.text): no letter carries it (forged, mistyped or from another outbox); nothing changed"
-            let id = try event(.unsubscribeIgnored, message: nil, batch: nil, owner: nil, recipient: nil, detail)
-            return UnsubscribeResult(outcome: .unknownToken, owner: nil, messageID: nil, addresses: [], eventIDs: [id], detail: detail)
-        }
-        let owner: String = first["owner"], messageID: Int64 = first["message_id"]
-        let batchID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT batch_id FROM message WHERE id = ?"), arguments: [messageID])
-        var eventIDs: [Int64] = [], added: [String] = [], details: [String] = []
-        for row in rows {
-            let address: String = row["address"]
-            if let since = try Int64.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM unsubscription WHERE owner = ? AND address = ?"),
-                                              arguments: [owner, address]) {
-                let detail = "\(address) already unsubscribed from owner \(owner)'s letters on \(Self.utc(since)); request \(source.text) changed nothing"
-                eventIDs.append(try event(.unsubscribeIgnored, message: messageID, batch: batchID, owner: owner, recipient: address, detail))
-                details.append(detail)
-                continue
-            }
-            let detail = "\(address) unsubscribed from owner \(owner)'s letters \(source.text); their invoices and other transactional mail still go"
-            let id = try event(.unsubscribed, message: messageID, batch: batchID, owner: owner, recipient: address, detail)
-            try db.cachedStatement(sql: """
-                INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [owner, address, now, id, messageID, source.name, source.bounceID])
-            eventIDs.append(id)
-            added.append(address)
-            details.append(detail)
-        }
-        return UnsubscribeResult(outcome: added.isEmpty ? .alreadyUnsubscribed : .unsubscribed, owner: owner, messageID: messageID,
-                                 addresses: rows.map { $0["address"] }, eventIDs: eventIDs, detail: details.joined(separator: "; "))
+        try UnsubscribeRequest.record(SQLiteBounceLedger(db: db), token: raw, source: source, now: now)
     }
 
     /// Addresses that unsubscribed from an owner's letters, newest first, as suppression
@@ -127,11 +88,5 @@ extension OutboxDatabase {
             total += db.changesCount
         }
         return total
-    }
-
-    private static func utc(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }
