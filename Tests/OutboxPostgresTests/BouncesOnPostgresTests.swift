@@ -97,6 +97,39 @@ import Testing
                 == "1|bounced|userunknown\n2|bounced|mailboxfull\n3|bounced|blocked")
     }
 
+    /// `outbox bounces poll` reads a Dovecot mailbox into either store and prints the same;
+    /// the same DSN piped by two `bounces ingest` processes at once is recorded once on PostgreSQL.
+    @Test func bouncesPollAndConcurrentIngestOnPostgres() async throws {
+        let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
+        defer { sqlite.close(); postgres.close() }
+        let cluster = try #require(postgres.cluster)
+        let mailbox = try DovecotServer()
+        defer { mailbox.stop() }
+        let password = try sqlite.file("mailbox-password", Array(DovecotServer.password.utf8))
+        let dsn = postfixDSN(recipient: "nobody@customer.test", status: "5.1.1", diagnostic: "550 5.1.1 User unknown", messageID: nil)
+        var printed: [OutboxProcess.Result] = []
+        for database in [sqlite.directory + "/outbox.db", cluster.url(database: "outbox")] {
+            try mailbox.deliver(dsn, name: "1700000001.M1P1.test")
+            printed.append(try await OutboxProcess(database: database).run([
+                "bounces", "poll", "--url", "imap://127.0.0.1:\(mailbox.imapPort)/INBOX", "--user", DovecotServer.user,
+                "--password-file", password, "--allow-plaintext"]))
+            #expect(try mailbox.messageCount() == 0, "recorded, then deleted")
+        }
+        #expect(printed[0].status == 0 && printed[0].stdout.contains("1 message(s), 1 recorded and deleted"), "\(printed[0].stderr)")
+        #expect(printed[1].status == printed[0].status && printed[1].stdout == printed[0].stdout && printed[1].stderr == printed[0].stderr)
+        #expect(try cluster.sql("SELECT kind, source LIKE 'imap://127.0.0.1:%/INBOX uid %' FROM bounce", database: "outbox") == "deliveryFailure|t")
+
+        let other = postfixDSN(recipient: "twice@customer.test", status: "5.1.1", diagnostic: "550 5.1.1 User unknown", messageID: nil)
+        let cli = OutboxProcess(database: cluster.url(database: "outbox")), stdin = String(decoding: other, as: UTF8.self)
+        async let first = cli.run(["bounces", "ingest", "--json", "-"], stdin: stdin)
+        async let second = cli.run(["bounces", "ingest", "--json", "-"], stdin: stdin)
+        let both = try await [first, second]
+        #expect(both.allSatisfy { $0.status == 0 }, "\(both.map(\.stderr))")
+        #expect(both.filter { $0.stdout.contains(#""duplicate":true"#) }.count == 1, "\(both.map(\.stdout))")
+        #expect(try cluster.sql("SELECT count(*) FROM bounce WHERE subject IS NOT NULL", database: "outbox") == "2")
+        #expect(try cluster.sql("SELECT count(*) FROM event WHERE kind = 'bounced' AND recipient = 'twice@customer.test'", database: "outbox") == "1")
+    }
+
     /// Two `serve` nodes on one PostgreSQL outbox with the same `[bounces] mailbox-url`: one
     /// holds the mailbox (its advisory lock is the only one in `pg_locks`, and it logs that it
     /// polls it while the other logs that another node does), each bounce is recorded once;
