@@ -1,9 +1,10 @@
-import Foundation
 import OutboxCore
 
 /// One unsubscribe request for a letter token, through a ``BounceLedger`` inside the
 /// store's transaction: what ``OutboxDatabase/unsubscribe(token:source:now:)``, the bounce
-/// doors and the mailbox poller record on either store.
+/// doors and the mailbox poller record on either store, in ``UnsubscribeWording``'s words.
+/// (PostgreSQL's one-click door, async on the pool, has its own transaction in
+/// `PostgresStore+APIUnsubscribe` with the same wording.)
 package enum UnsubscribeRequest {
     /// A known token unsubscribes the addresses it stands for (the letter's `to`
     /// recipients) from that owner's letters, one `unsubscribed` event each; one already
@@ -18,11 +19,9 @@ package enum UnsubscribeRequest {
         let token = UnsubscribeToken.normalise(raw)
         let rows = try token.map { try ledger.unsubscribeTokenRows($0) } ?? []
         guard let first = rows.first else {
-            let shown = String(raw.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(64))
-            let why = token == nil ? "malformed unsubscribe token" : "unknown unsubscribe token"
-            let detail = "\(why) '\(shown)' \(source.text): no letter carries it (forged, mistyped or from another outbox); nothing changed"
+            let detail = UnsubscribeWording.unknownToken(raw, source: source)
             let id = try event(.unsubscribeIgnored, message: nil, batch: nil, owner: nil, recipient: nil, detail)
-            return UnsubscribeResult(outcome: .unknownToken, owner: nil, messageID: nil, addresses: [], eventIDs: [id], detail: detail)
+            return UnsubscribeWording.unknownResult(eventID: id, detail: detail)
         }
         let (owner, messageID) = (first.owner, first.messageID)
         let batchID = try ledger.batchID(ofMessage: messageID)
@@ -30,26 +29,19 @@ package enum UnsubscribeRequest {
         for row in rows {
             let address = row.address
             if let since = try ledger.unsubscribedAt(owner: owner, address: address) {
-                let detail = "\(address) already unsubscribed from owner \(owner)'s letters on \(utc(since)); request \(source.text) changed nothing"
+                let detail = UnsubscribeWording.already(address, owner: owner, since: since, source: source)
                 eventIDs.append(try event(.unsubscribeIgnored, message: messageID, batch: batchID, owner: owner, recipient: address, detail))
                 details.append(detail)
                 continue
             }
-            let detail = "\(address) unsubscribed from owner \(owner)'s letters \(source.text); their invoices and other transactional mail still go"
+            let detail = UnsubscribeWording.unsubscribed(address, owner: owner, source: source)
             let id = try event(.unsubscribed, message: messageID, batch: batchID, owner: owner, recipient: address, detail)
             try ledger.addUnsubscription(owner: owner, address: address, now: now, eventID: id, messageID: messageID, source: source)
             eventIDs.append(id)
             added.append(address)
             details.append(detail)
         }
-        return UnsubscribeResult(outcome: added.isEmpty ? .alreadyUnsubscribed : .unsubscribed, owner: owner, messageID: messageID,
-                                 addresses: rows.map(\.address), eventIDs: eventIDs, detail: details.joined(separator: "; "))
-    }
-
-    /// `2026-12-02T00:11:58Z`.
-    private static func utc(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        return UnsubscribeWording.result(owner: owner, messageID: messageID, addresses: rows.map(\.address), added: added, eventIDs: eventIDs,
+                                         details: details)
     }
 }
