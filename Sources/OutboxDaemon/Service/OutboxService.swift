@@ -5,8 +5,9 @@ import Synchronization
 
 /// The `serve` daemon, composed: the delivery engine, the bounce mailbox poller, the
 /// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one
-/// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where only
-/// the engine runs (``unsupportedOnSharedStore(_:)`` lists what refuses to start there).
+/// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where the
+/// engine and the bounce poller (one node at a time) run (``unsupportedOnSharedStore(_:)``
+/// lists what refuses to start there).
 ///
 /// ``start()`` recovers leases left by a stopped daemon and starts everything; ``reload(_:)``
 /// lets in-flight sends finish and continues with new settings; ``stop()`` ends sending
@@ -15,7 +16,7 @@ import Synchronization
 /// while no engine step has been stuck for longer than ``ServiceSettings/stallLimit``.
 public final class OutboxService: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox the poller and webhooks need; nil on PostgreSQL.
+    /// The SQLite outbox the webhooks need; nil on PostgreSQL.
     private let database: OutboxDatabase?
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
@@ -66,8 +67,8 @@ public final class OutboxService: Sendable {
     /// service refuses to start rather than run without them.
     public static func unsupportedOnSharedStore(_ settings: ServiceSettings) -> [String] {
         var unsupported: [String] = []
-        if settings.bounceMailbox != nil {
-            unsupported.append("[bounces] mailbox-url: the bounce mailbox poller records bounces and suppressions, which are not on PostgreSQL yet")
+        if settings.bounceMailbox?.bounces.mailboxAuth.oauthOwner != nil, settings.delivery.accessTokens == nil {
+            unsupported.append("[bounces] mailbox-auth = oauth: OAuth tokens are not stored on PostgreSQL yet; log in to the mailbox with a password")
         }
         if !settings.delivery.dkim.signModes.isEmpty {
             unsupported.append("[dkim] sign-modes: DKIM keys are not stored on PostgreSQL yet; set sign-modes = none (the relay may sign)")
@@ -270,14 +271,17 @@ public final class OutboxService: Sendable {
             + unsupported.joined(separator: "\n  "))
     }
 
-    /// The bounce poller and the webhook dispatcher, started: on the SQLite outbox only
-    /// (on PostgreSQL `[bounces] mailbox-url` is refused and no webhook can be registered yet).
+    /// The bounce poller (on every store that records bounces: on PostgreSQL one node at a
+    /// time polls) and the webhook dispatcher (on the SQLite outbox only: no webhook can be
+    /// registered on PostgreSQL yet), started.
     private func startCompanions(_ settings: ServiceSettings) -> (BounceMailboxPoller?, WebhookDispatcher?) {
-        guard let database else { return (nil, nil) }
-        let poller = settings.bounceMailbox.map {
-            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        let poller = (store as? any BounceStore).flatMap { bounces in
+            settings.bounceMailbox.map {
+                BounceMailboxPoller(database: bounces, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+            }
         }
         poller?.start()
+        guard let database else { return (poller, nil) }
         let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
         webhooks.start()
         return (poller, webhooks)

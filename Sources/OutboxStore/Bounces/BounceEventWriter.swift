@@ -1,15 +1,14 @@
-import GRDB
 import OutboxCore
 
 /// Writes the events of one ingested bounce and collects them for the result.
 struct BounceEventWriter {
-    let db: Database
+    let ledger: any BounceLedger
     let bounceID: Int64
     let now: Int64
     private(set) var entries: [BounceIngestResult.Entry] = []
 
-    init(db: Database, bounceID: Int64, now: Int64) {
-        self.db = db
+    init(ledger: any BounceLedger, bounceID: Int64, now: Int64) {
+        self.ledger = ledger
         self.bounceID = bounceID
         self.now = now
     }
@@ -19,12 +18,9 @@ struct BounceEventWriter {
     mutating func append(kind: String, message: MatchedMessage?, recipient: String?, code: Int? = nil,
                          enhancedCode: String? = nil, reason: BounceReason? = nil, severity: BounceSeverity? = nil,
                          detail: String) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, code, enhanced_code, reason, severity, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [now, kind, message?.id, message?.batchID, message?.owner, recipient, code, enhancedCode,
-                                     reason?.rawValue, severity?.rawValue, "\(detail) [bounce #\(bounceID)]"])
-        let id = db.lastInsertedRowID
+        let id = try ledger.appendEvent(at: now, kind: kind, messageID: message?.id, batchID: message?.batchID, owner: message?.owner,
+                                        recipient: recipient, code: code, enhancedCode: enhancedCode, reason: reason?.rawValue,
+                                        severity: severity?.rawValue, detail: "\(detail) [bounce #\(bounceID)]")
         entries.append(.init(eventID: id, kind: kind, messageID: message?.id, recipient: recipient, enhancedCode: enhancedCode,
                              reason: reason?.rawValue, severity: severity?.rawValue))
         return id

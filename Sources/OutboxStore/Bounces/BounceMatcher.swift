@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import OutboxCore
 
 /// Finds the message and recipient a bounce reports on: VERP token, then the returned
@@ -8,7 +7,7 @@ struct BounceMatcher {
     /// How far back the address fallback looks (30 days).
     static let addressWindow: Int64 = 30 * 86_400_000
 
-    let db: Database
+    let ledger: any BounceLedger
 
     /// The message named by a token in the bounce itself, if any; then by the Message-ID
     /// an answer refers to (`references`: `In-Reply-To`, `References`).
@@ -31,38 +30,28 @@ struct BounceMatcher {
 
     /// The recipient row of `message` the bounce names, else the only recipient of it.
     func recipient(in message: Int64, for reported: BounceRecipient) throws -> (id: Int64, address: String)? {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, address FROM recipient WHERE message_id = ? ORDER BY id", arguments: [message])
+        let rows = try ledger.recipients(ofMessage: message)
         let wanted = Set([reported.finalRecipient, reported.originalRecipient].compactMap { $0?.lowercased() })
-        if let row = rows.first(where: { wanted.contains((($0["address"] as String?) ?? "").lowercased()) }) {
-            return (row["id"], row["address"])
-        }
-        if rows.count == 1 { return (rows[0]["id"], rows[0]["address"]) }
-        return nil
+        if let row = rows.first(where: { wanted.contains($0.address.lowercased()) }) { return row }
+        return rows.count == 1 ? rows[0] : nil
     }
 
     /// The address of `message`'s only recipient, if it has exactly one.
     func onlyRecipient(of message: Int64) throws -> String? {
-        let rows = try String.fetchAll(db, sql: "SELECT address FROM recipient WHERE message_id = ? LIMIT 2", arguments: [message])
-        return rows.count == 1 ? rows[0] : nil
+        let rows = try ledger.recipients(ofMessage: message)
+        return rows.count == 1 ? rows[0].address : nil
     }
 
     /// The most recent send to the reported address within the window before `now`.
     func recentSend(to reported: BounceRecipient, now: Int64) throws -> (message: MatchedMessage, recipientID: Int64, address: String)? {
-        let address = reported.finalRecipient
-        let row = try Row.fetchOne(db, sql: """
-            SELECT r.id AS rid, r.address, m.id AS mid, m.batch_id, m.owner FROM recipient r JOIN message m ON m.id = r.message_id
-            WHERE lower(r.address) = lower(?) AND r.state IN ('sent', 'bounced') AND r.updated_at >= ?
-            ORDER BY r.updated_at DESC, r.id DESC LIMIT 1
-            """, arguments: [address, now - Self.addressWindow])
-        guard let row else { return nil }
-        return (MatchedMessage(id: row["mid"], batchID: row["batch_id"], owner: row["owner"], method: .address), row["rid"], row["address"])
+        guard let row = try ledger.recentSend(to: reported.finalRecipient, since: now - Self.addressWindow) else { return nil }
+        return (MatchedMessage(id: row.messageID, batchID: row.batchID, owner: row.owner, method: .address), row.recipientID, row.address)
     }
 
     private func message(token: String, method: BounceMatchMethod) throws -> MatchedMessage? {
         let trimmed = token.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 128 else { return nil }
-        let row = try Row.fetchOne(db, sql: "SELECT id, batch_id, owner FROM message WHERE token IN (?, ?) LIMIT 1",
-                                   arguments: [trimmed, trimmed.lowercased()])
-        return row.map { MatchedMessage(id: $0["id"], batchID: $0["batch_id"], owner: $0["owner"], method: method) }
+        return try ledger.message(token: trimmed, lowered: trimmed.lowercased())
+            .map { MatchedMessage(id: $0.id, batchID: $0.batchID, owner: $0.owner, method: method) }
     }
 }

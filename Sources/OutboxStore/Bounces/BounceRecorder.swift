@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import OutboxCore
 
 /// Applies one parsed bounce inside the ingest transaction: match, events, recipient
 /// states and reasons, the suppression list (by ``BounceSuppressionPolicy``) and the
 /// owners' sender-problem counters.
 struct BounceRecorder {
-    let db: Database
+    let ledger: any BounceLedger
     let report: BounceReport
     let bounceID: Int64
     let now: Int64
@@ -18,18 +17,18 @@ struct BounceRecorder {
     private var suppressed: [String] = []
     private var senderProblems: [String] = []
 
-    init(db: Database, report: BounceReport, references: [String], bounceID: Int64, now: Int64, policy: BounceSuppressionPolicy?) {
+    init(ledger: any BounceLedger, report: BounceReport, references: [String], bounceID: Int64, now: Int64, policy: BounceSuppressionPolicy?) {
         self.references = references
-        self.db = db
+        self.ledger = ledger
         self.report = report
         self.bounceID = bounceID
         self.now = now
         self.policy = policy
-        events = BounceEventWriter(db: db, bounceID: bounceID, now: now)
+        events = BounceEventWriter(ledger: ledger, bounceID: bounceID, now: now)
     }
 
     mutating func record() throws -> BounceIngestResult {
-        let matcher = BounceMatcher(db: db)
+        let matcher = BounceMatcher(ledger: ledger)
         let tokenMatch = try matcher.messageByToken(report, references: references)
         var firstMatch = tokenMatch
         let reportsRecipients = [.deliveryFailure, .delayWarning, .deliverySuccess].contains(report.kind) && !report.perRecipient.isEmpty
@@ -68,8 +67,8 @@ struct BounceRecorder {
             let text = reason + (entry.severity.map { "/\($0)" } ?? "")
             if !reasons.contains(text) { reasons.append(text) }
         }
-        try db.execute(sql: "UPDATE bounce SET message_id = ?, matched_by = ?, reasons = ? WHERE id = ?",
-                       arguments: [firstMatch?.id, firstMatch?.method.rawValue, reasons.isEmpty ? nil : reasons.joined(separator: ", "), bounceID])
+        try ledger.updateBounce(id: bounceID, kind: nil, messageID: firstMatch?.id, matchedBy: firstMatch?.method.rawValue,
+                                reasons: reasons.isEmpty ? nil : reasons.joined(separator: ", "))
         return BounceIngestResult(bounceID: bounceID, duplicate: false, kind: report.kind.rawValue, messageID: firstMatch?.id,
                                   matchedBy: firstMatch?.method, events: events.entries, suppressed: suppressed,
                                   senderProblems: senderProblems)
@@ -99,11 +98,8 @@ struct BounceRecorder {
                                             code: reported.smtpReplyCode, enhancedCode: status, reason: reported.reason, severity: severity,
                                             detail: "\(severity.rawValue) bounce (\(reported.reason.rawValue)): \(detail); \(outcome.text)")
             if let recipientRow {
-                try db.execute(sql: """
-                    UPDATE recipient SET state = 'bounced', last_code = ?, last_reply = ?, bounce_reason = ?, bounce_severity = ?, updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [reported.smtpReplyCode, reported.diagnosticCode, reported.reason.rawValue, severity.rawValue, now,
-                                     recipientRow.id])
+                try ledger.markBounced(recipientID: recipientRow.id, code: reported.smtpReplyCode, reply: reported.diagnosticCode,
+                                       reason: reported.reason.rawValue, severity: severity.rawValue, now: now)
             }
             try apply(outcome, reported: reported, address: address, message: message, eventID: eventID)
         case .delayed:
@@ -155,8 +151,7 @@ struct BounceRecorder {
         case .permanent:
             return .permanent("address suppressed for good")
         case .countSoft:
-            let count = try SuppressionList.softBounces(db, address: address, reasons: policy.softReasons,
-                                                        since: now - policy.softWindowMilliseconds) + 1
+            let count = try ledger.softBounces(address: address, reasons: policy.softReasons, since: now - policy.softWindowMilliseconds) + 1
             let days = policy.softWindowMilliseconds / 86_400_000
             guard count >= policy.softLimit else {
                 return .none("soft bounce \(count) of \(policy.softLimit) within \(days) days; not suppressed")
@@ -171,14 +166,14 @@ struct BounceRecorder {
     private mutating func apply(_ outcome: Outcome, reported: BounceRecipient, address: String, message: MatchedMessage?, eventID: Int64) throws {
         switch outcome {
         case .permanent:
-            if try SuppressionList.put(db, address: address, reason: BounceSuppressionPolicy.describe(reported), bounceReason: reported.reason,
-                                       eventID: eventID, bounceID: bounceID, expiresAt: nil, now: now) {
+            if try ledger.suppress(address: address, reason: BounceSuppressionPolicy.describe(reported), bounceReason: reported.reason,
+                                   eventID: eventID, bounceID: bounceID, expiresAt: nil, now: now) {
                 suppressed.append(SuppressionAddress.normalise(address))
             }
         case .temporary(let until, _):
             let reason = "repeated soft bounces: \(reported.reason.rawValue)\(reported.status.map { " \($0)" } ?? "")"
-            if try SuppressionList.put(db, address: address, reason: reason, bounceReason: reported.reason, eventID: eventID,
-                                       bounceID: bounceID, expiresAt: until, now: now) {
+            if try ledger.suppress(address: address, reason: reason, bounceReason: reported.reason, eventID: eventID,
+                                   bounceID: bounceID, expiresAt: until, now: now) {
                 suppressed.append(SuppressionAddress.normalise(address))
             }
         case .senderProblem(let owner, _):
@@ -186,10 +181,7 @@ struct BounceRecorder {
                               code: reported.smtpReplyCode, enhancedCode: reported.status?.description, reason: reported.reason,
                               detail: "the receiver refused the sender (\(reported.reason.rawValue)) of owner \(owner): check the profile's "
                                   + "server, IP reputation, SPF/DKIM/DMARC and volume")
-            try db.cachedStatement(sql: """
-                INSERT INTO sender_problem (owner, reason, count, first_at, last_at, last_event_id) VALUES (?1, ?2, 1, ?3, ?3, ?4)
-                ON CONFLICT(owner, reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at, last_event_id = excluded.last_event_id
-                """).execute(arguments: [owner, reported.reason.rawValue, now, problemEventID])
+            try ledger.countSenderProblem(owner: owner, reason: reported.reason.rawValue, eventID: problemEventID, now: now)
             if !senderProblems.contains(owner) { senderProblems.append(owner) }
         case .none:
             break

@@ -28,7 +28,7 @@ extension OutboxDatabase {
     /// ``ingestBounce(raw:source:now:policy:parser:)`` for bytes the caller has parsed already.
     public func ingestBounce(raw: [UInt8], report: BounceReport, source: String, now: Int64,
                              policy: BounceSuppressionPolicy? = .standard) throws -> BounceIngestResult {
-        guard let result = try record(raw: raw, report: report, source: source, now: now, policy: policy, onlyOurs: false) else {
+        guard let result = try record(.init(raw: raw, source: source, report: report), now: now, policy: policy, onlyOurs: false) else {
             preconditionFailure("only the own-mailbox door leaves a message unrecorded")
         }
         return result
@@ -42,8 +42,8 @@ extension OutboxDatabase {
     public func ingestOwnMailboxMessage(raw: [UInt8], source: String, now: Int64, policy: BounceSuppressionPolicy? = .standard,
                                         parser: BounceParser = BounceParser()) throws -> BounceIngestResult? {
         let report = parser.parse(raw)
-        guard [.deliveryFailure, .delayWarning, .deliverySuccess, .complaint, .autoReply].contains(report.kind) else { return nil }
-        return try record(raw: raw, report: report, source: source, now: now, policy: policy, onlyOurs: true)
+        guard BounceIngest.isForOwnMailbox(report) else { return nil }
+        return try record(.init(raw: raw, source: source, report: report), now: now, policy: policy, onlyOurs: true)
     }
 
     /// Several messages (a directory of saved bounces) in one transaction: one commit, so
@@ -54,84 +54,23 @@ extension OutboxDatabase {
     /// their `Delivered-To`, `X-Original-To` and `To` for VERP and unsubscribe tokens.
     public func ingestBounces(_ messages: [(raw: [UInt8], source: String)], now: Int64, policy: BounceSuppressionPolicy? = .standard,
                               parser: BounceParser = BounceParser(), envelopeRecipient: String? = nil) throws -> [BounceIngestResult] {
-        let parsed = messages.map { message in
-            var report = parser.parse(message.raw)
-            if let envelopeRecipient, !envelopeRecipient.isEmpty { report.envelopeRecipients.insert(envelopeRecipient, at: 0) }
-            return (raw: message.raw, source: message.source, report: report, sha: SHA256.hex(of: message.raw),
-                    references: ReplyReferences.messageIDs(in: message.raw))
-        }
+        let parsed = BounceIngest.parse(messages, parser: parser, envelopeRecipient: envelopeRecipient)
         return try Self.mappingDatabaseErrors {
             try pool.write { db in
-                var results: [BounceIngestResult] = []
-                for item in parsed {
-                    guard let result = try Self.record(db, raw: item.raw, sha: item.sha, report: item.report, references: item.references,
-                                                       source: item.source, now: now, policy: policy, onlyOurs: false) else {
+                try parsed.map { item in
+                    guard let result = try BounceIngest.record(SQLiteBounceLedger(db: db), item, now: now, policy: policy, onlyOurs: false) else {
                         preconditionFailure("only the own-mailbox door leaves a message unrecorded")
                     }
-                    results.append(result)
+                    return result
                 }
-                return results
             }
         }
     }
 
-    private func record(raw: [UInt8], report: BounceReport, source: String, now: Int64, policy: BounceSuppressionPolicy?,
-                        onlyOurs: Bool) throws -> BounceIngestResult? {
-        let sha = SHA256.hex(of: raw)
-        let references = ReplyReferences.messageIDs(in: raw)
-        return try Self.mappingDatabaseErrors {
-            try pool.write { db in
-                try Self.record(db, raw: raw, sha: sha, report: report, references: references, source: source, now: now, policy: policy,
-                                onlyOurs: onlyOurs)
-            }
+    private func record(_ item: BounceIngest.Parsed, now: Int64, policy: BounceSuppressionPolicy?, onlyOurs: Bool) throws -> BounceIngestResult? {
+        try Self.mappingDatabaseErrors {
+            try pool.write { db in try BounceIngest.record(SQLiteBounceLedger(db: db), item, now: now, policy: policy, onlyOurs: onlyOurs) }
         }
-    }
-
-    /// Records one message inside the caller's transaction; nil (nothing written) when
-    /// `onlyOurs` and it names no Outbox message.
-    private static func record(_ db: Database, raw: [UInt8], sha: String, report: BounceReport, references: [String], source: String,
-                               now: Int64, policy: BounceSuppressionPolicy?, onlyOurs: Bool) throws -> BounceIngestResult? {
-        if onlyOurs, try BounceMatcher(db: db).messageByToken(report, references: references) == nil { return nil }
-        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind, message_id, matched_by FROM bounce WHERE sha256 = ?"),
-                                           arguments: [sha]) {
-            return BounceIngestResult(bounceID: existing["id"], duplicate: true, kind: existing["kind"], messageID: existing["message_id"],
-                                      matchedBy: (existing["matched_by"] as String?).flatMap(BounceMatchMethod.init(rawValue:)),
-                                      events: [], suppressed: [], senderProblems: [])
-        }
-        try db.cachedStatement(sql: """
-            INSERT INTO bounce (received_at, source, sha256, size, raw, kind, format, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [now, source, sha, raw.count, Data(raw), report.kind.rawValue, report.format.rawValue, report.subject])
-        let bounceID = db.lastInsertedRowID
-        let unsubscribeTokens = report.verpTokens(prefix: UnsubscribeToken.localPart)
-        if !onlyOurs, !unsubscribeTokens.isEmpty {
-            return try recordUnsubscribeMail(db, tokens: unsubscribeTokens, bounceID: bounceID, now: now)
-        }
-        var recorder = BounceRecorder(db: db, report: report, references: references, bounceID: bounceID, now: now, policy: policy)
-        return try recorder.record()
-    }
-
-    /// A message to `unsubscribe+TOKEN@…` (the `mailto:` of a letter's List-Unsubscribe):
-    /// the request for each distinct token (``recordUnsubscribe(_:token:source:now:)``),
-    /// tied to the raw row. Never a bounce: nothing else is recorded of it.
-    private static func recordUnsubscribeMail(_ db: Database, tokens: [String], bounceID: Int64, now: Int64) throws -> BounceIngestResult {
-        var seen: Set<String> = []
-        var results: [UnsubscribeResult] = []
-        for token in tokens.prefix(5) where seen.insert(token.lowercased()).inserted {
-            results.append(try recordUnsubscribe(db, token: token, source: .mail(bounceID: bounceID), now: now))
-        }
-        let matched = results.first { $0.messageID != nil }
-        try db.execute(sql: "UPDATE bounce SET kind = 'unsubscribe', message_id = ?, matched_by = ?, reasons = ? WHERE id = ?",
-                       arguments: [matched?.messageID, matched.map { _ in BounceMatchMethod.unsubscribeToken.rawValue },
-                                   results.map(\.outcome.rawValue).joined(separator: ", "), bounceID])
-        var entries: [BounceIngestResult.Entry] = []
-        for result in results {
-            let kinds = try Row.fetchAll(db, sql: "SELECT id, kind, message_id, recipient FROM event WHERE id IN (\(result.eventIDs.map(String.init).joined(separator: ",")))")
-            entries += kinds.map { .init(eventID: $0["id"], kind: $0["kind"], messageID: $0["message_id"], recipient: $0["recipient"],
-                                         enhancedCode: nil, reason: nil, severity: nil) }
-        }
-        return BounceIngestResult(bounceID: bounceID, duplicate: false, kind: "unsubscribe", messageID: matched?.messageID,
-                                  matchedBy: matched.map { _ in .unsubscribeToken }, events: entries,
-                                  suppressed: [], senderProblems: [])
     }
 
     /// The raw bytes of a recorded bounce, or nil when there is no such row.

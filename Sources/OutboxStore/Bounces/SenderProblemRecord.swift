@@ -12,6 +12,16 @@ public struct SenderProblemRecord: Sendable, Hashable, Codable {
     public let lastAt: Int64
     /// The latest `sender-problem` event.
     public let lastEventID: Int64?
+
+    /// A row of a store's `sender_problem` table.
+    package init(owner: String, reason: String, count: Int, firstAt: Int64, lastAt: Int64, lastEventID: Int64?) {
+        self.owner = owner
+        self.reason = reason
+        self.count = count
+        self.firstAt = firstAt
+        self.lastAt = lastAt
+        self.lastEventID = lastEventID
+    }
 }
 
 extension OutboxDatabase {

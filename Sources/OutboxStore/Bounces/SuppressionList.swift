@@ -32,7 +32,7 @@ enum SuppressionList {
     static func softBounces(_ db: Database, address: String, reasons: Set<BounceReason>, since: Int64) throws -> Int {
         guard !reasons.isEmpty else { return 0 }
         let key = SuppressionAddress.normalise(address)
-        let list = reasons.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
+        let list = SQLiteBounceLedger.sqlList(reasons)
         return try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM event
             WHERE lower(recipient) = ?1 AND reason IS NOT NULL AND kind = 'bounced' AND message_id IS NOT NULL

@@ -25,44 +25,7 @@ extension OutboxDatabase {
 
     /// ``unsubscribe(token:source:now:)`` inside a transaction the caller holds (a bounce door's).
     static func recordUnsubscribe(_ db: Database, token raw: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult {
-        func event(_ kind: EventKind, message: Int64?, batch: Int64?, owner: String?, recipient: String?, _ detail: String) throws -> Int64 {
-            try db.cachedStatement(sql: """
-                INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [now, kind.rawValue, message, batch, owner, recipient, detail])
-            return db.lastInsertedRowID
-        }
-        let rows = try UnsubscribeToken.normalise(raw).map {
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT address, owner, message_id FROM unsubscribe_token WHERE token = ? ORDER BY address"),
-                             arguments: [$0])
-        } ?? []
-        guard let first = rows.first else {
-            let detail = UnsubscribeWording.unknownToken(raw, source: source)
-            let id = try event(.unsubscribeIgnored, message: nil, batch: nil, owner: nil, recipient: nil, detail)
-            return UnsubscribeWording.unknownResult(eventID: id, detail: detail)
-        }
-        let owner: String = first["owner"], messageID: Int64 = first["message_id"]
-        let batchID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT batch_id FROM message WHERE id = ?"), arguments: [messageID])
-        var eventIDs: [Int64] = [], added: [String] = [], details: [String] = []
-        for row in rows {
-            let address: String = row["address"]
-            if let since = try Int64.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM unsubscription WHERE owner = ? AND address = ?"),
-                                              arguments: [owner, address]) {
-                let detail = UnsubscribeWording.already(address, owner: owner, since: since, source: source)
-                eventIDs.append(try event(.unsubscribeIgnored, message: messageID, batch: batchID, owner: owner, recipient: address, detail))
-                details.append(detail)
-                continue
-            }
-            let detail = UnsubscribeWording.unsubscribed(address, owner: owner, source: source)
-            let id = try event(.unsubscribed, message: messageID, batch: batchID, owner: owner, recipient: address, detail)
-            try db.cachedStatement(sql: """
-                INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [owner, address, now, id, messageID, source.name, source.bounceID])
-            eventIDs.append(id)
-            added.append(address)
-            details.append(detail)
-        }
-        return UnsubscribeWording.result(owner: owner, messageID: messageID, addresses: rows.map { $0["address"] }, added: added,
-                                         eventIDs: eventIDs, details: details)
+        try UnsubscribeRequest.record(SQLiteBounceLedger(db: db), token: raw, source: source, now: now)
     }
 
     /// Addresses that unsubscribed from an owner's letters, newest first, as suppression

@@ -10,8 +10,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         if database.isPostgres {
-            // Phase 1: the queue figures only; send paces, unknown outcomes and sender problems are not on PostgreSQL yet.
-            try report(try database.readPostgres { try await $0.status() }, problems: [], paces: [], unknown: [])
+            // The queue figures and sender problems; send paces and unknown outcomes are not on PostgreSQL yet.
+            try report(try database.readPostgres { try await $0.status() }, problems: try database.senderProblems(owner: nil), paces: [], unknown: [])
             return
         }
         let outbox = try database.open(.readOnly)

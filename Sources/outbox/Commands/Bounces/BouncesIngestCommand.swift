@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxCore
 import OutboxDaemon
 import OutboxStore
 
@@ -51,7 +52,7 @@ struct BouncesIngestCommand: ParsableCommand {
         func flush() throws {
             guard !pending.isEmpty else { return }
             let recorded = try BounceDatabase.temporary {
-                try outbox.ingestBounces(pending.map { ($0.raw, $0.source) }, now: nowMilliseconds(), policy: policy,
+                try outbox.ingestBounces(pending.map { ($0.raw, $0.source) }, now: nowMilliseconds(), policy: policy, parser: BounceParser(),
                                          envelopeRecipient: recipient)
             }
             for (item, result) in zip(pending, recorded) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox bounces raw ID`: writes a recorded bounce's bytes, exactly as received, to stdout.
@@ -10,7 +11,10 @@ struct BouncesRawCommand: ParsableCommand {
     @Argument(help: "Bounce id.") var id: Int64
 
     func run() throws {
-        guard let raw = try Failure.guarding({ try database.open().bounceRaw(id: id) }) else {
+        let id = id
+        let found = database.isPostgres ? try database.readPostgresStore { try await $0.bounceRaw(id: id) }
+            : try Failure.guarding { try database.open().bounceRaw(id: id) }
+        guard let raw = found else {
             Terminal.error("no bounce with id \(id)")
             throw ExitCode.failure
         }

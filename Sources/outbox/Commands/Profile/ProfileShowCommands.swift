@@ -18,8 +18,7 @@ struct ProfileShowCommand: ParsableCommand {
         if json { try Formatting.printJSON(ProfileView(record)); return }
         print("profile \(owner)")
         ProfileView(record).printLines()
-        guard !database.isPostgres else { return }  // sender problems are not recorded on PostgreSQL yet
-        for line in SenderProblemText.lines(try database.open().senderProblems(owner: owner), showOwner: false) { print(line) }
+        for line in SenderProblemText.lines(try database.senderProblems(owner: owner), showOwner: false) { print(line) }
     }
 }
 
