@@ -69,13 +69,6 @@ public final class OutboxService: Sendable {
         if settings.bounceMailbox != nil {
             unsupported.append("[bounces] mailbox-url: the bounce mailbox poller records bounces and suppressions, which are not on PostgreSQL yet")
         }
-        if !settings.delivery.dkim.signModes.isEmpty {
-            unsupported.append("[dkim] sign-modes: DKIM keys are not stored on PostgreSQL yet; set sign-modes = none (the relay may sign)")
-        }
-        if settings.delivery.unknownOutcome.fallback == .hold {
-            unsupported.append(
-                "[delivery] unknown-outcome = hold: parked messages are resolved with `outbox resolve`, which does not work on PostgreSQL yet; set unknown-outcome = resend")
-        }
         return unsupported
     }
 

@@ -135,6 +135,10 @@ public protocol DeliveryStore: AnyObject, Sendable {
     /// Where connection caps and rate limits are counted when several nodes share the
     /// store; nil counts them in each process (``LocalConnectionSlots``, ``LocalSendRates``).
     var sendLimits: (any SendLimitLedger)? { get }
+    /// The DKIM keys that sign mail from `domain` (the oldest of each algorithm, RSA first),
+    /// opened for signing; empty when it has none. Throws ``OutboxCore/DKIMError`` when a key
+    /// cannot be opened or read (the message's profile is held, never sent unsigned).
+    func dkimSigningKeys(domain: String) throws -> [DKIMSigningKey]
 }
 
 /// A running ``DeliveryStore/watchChanges(pollInterval:_:)``.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox status`: counts by state and owner, the oldest queued message, the last event.
@@ -10,8 +11,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         if database.isPostgres {
-            // Phase 1: the queue figures only; send paces, unknown outcomes and sender problems are not on PostgreSQL yet.
-            try report(try database.readPostgres { try await $0.status() }, problems: [], paces: [], unknown: [])
+            let (status, paces, unknown) = try database.readPostgresStore { store in
+                (try await store.status(), try await store.sendPaces(), try await store.unknownOutcomes())
+            }
+            // Sender problems are not on PostgreSQL yet.
+            try report(status, problems: [], paces: paces, unknown: unknown)
             return
         }
         let outbox = try database.open(.readOnly)
