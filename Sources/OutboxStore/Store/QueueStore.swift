@@ -12,11 +12,12 @@ public import OutboxCore
 ///
 /// The delivery engine uses the synchronous ``DeliveryStore`` (phase 2): claims, outcomes,
 /// leases, the next wake time, profile layers, holds and rate pauses, and the change
-/// notifications that wake `serve`.
+/// notifications that wake `serve`, and the DKIM keys it signs with.
 ///
 /// Not yet behind either (still ``OutboxDatabase`` only): the pipelined streaming enqueue,
-/// profiles and secrets writes, send pace, sent copies, resolving unknown outcomes, bounces,
-/// suppressions, unsubscribe, cancel/retry/purge, API tokens and DKIM keys.
+/// profiles and secrets writes, send pace, sent copies, bounces, suppressions, unsubscribe,
+/// cancel/retry/purge and API tokens. (`PostgresStore` has DKIM keys, unknown outcomes and
+/// sent headers as operations of its own, used by the commands.)
 ///
 /// Times are Unix milliseconds, as everywhere in the store. Requirements are `async` so
 /// a network store can implement them; ``OutboxDatabase`` witnesses them synchronously.
