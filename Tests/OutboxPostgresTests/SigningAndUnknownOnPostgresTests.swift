@@ -1,4 +1,5 @@
 import Foundation
+import OutboxStore
 import OutboxTestSupport
 import Testing
 
@@ -197,6 +198,65 @@ import Testing
         }
         #expect(try cluster.sql("SELECT count(*) FROM unknown_outcome", database: "outbox") == "0")
         #expect(try cluster.sql("SELECT kind FROM event WHERE message_id = 2 ORDER BY id", database: "outbox").hasSuffix("attempt\nunknown\nresolved\nsent"))
+    }
+
+    /// `outbox status` on a PostgreSQL copy prints the send paces and the parked unknown
+    /// outcomes the SQLite original prints.
+    @Test func statusShowsPacesAndUnknownOutcomesAsOnSQLite() async throws {
+        let source = try await StoreFixture(.sqlite), target = try await StoreFixture(.postgres)
+        defer { source.close(); target.close() }
+        let database = try #require(source.store as? OutboxDatabase)
+        let now = OutboxDatabase.milliseconds(Date())
+        _ = try database.enqueue(batchKey: nil, source: nil, now: now, attachments: source.attachmentPolicy,
+                                 messages: entries([try draft("a@example.com", owner: "acme"), try draft("b@example.com", owner: "globex")]))
+        let claimed = try database.claimBatch(leaseOwner: "node", limit: 2, now: now, dueBy: now, leaseUntil: now + 60_000)
+        let plan = DeliveryRecord.UnknownPlan(action: .hold, dueAt: nil, headerMessageID: "<m1@firma.example>")
+        _ = try database.record([PendingRecord(DeliveryRecord(verdict: .unknown(plan), code: nil, text: "connection lost after the final \".\"; held",
+                                                              recipients: []), messageID: claimed.messages[0].id)], leaseOwner: "node", now: now)
+        try database.recordPace(SendPaceRecord(owner: "globex", level: 2, pausedUntil: now + 3_600_000, reason: "gmail-4.7.28: 421 4.7.28 slow down",
+                                               updatedAt: now), detail: "slower")
+        let sqlite = source.process, postgres = OutboxProcess(database: try #require(target.cluster).url(database: "outbox"))
+        let copied = try await sqlite.run(["store", "copy", "--from", sqlite.database, "--to", postgres.database])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        let expected = try await sqlite.run(["status"]), actual = try await postgres.run(["status"])
+        #expect(actual.status == 0 && actual.stderr.isEmpty, "\(actual.stderr)")
+        #expect(actual.stdout.contains("globex: level 2") && actual.stdout.contains("outcome unknown") && actual.stdout.contains("message 1 of acme"),
+                "\(actual.stdout)")
+        #expect(actual.stdout == expected.stdout)
+    }
+
+    /// Two `serve` nodes on one PostgreSQL outbox: a parked message is claimed by neither
+    /// while it waits; `outbox resolve --resend` wakes them and exactly one sends it, once.
+    @Test func aParkedMessageWaitsOnEveryNodeUntilResolved() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.close() }
+        let cluster = try #require(fixture.cluster)
+        let server = try TestSMTPServer(["--drop-in-data", "--drop-count", "1"])
+        defer { server.stop() }
+        let url = cluster.url(database: "outbox"), directory = fixture.directory
+        let outbox = OutboxProcess(database: url)
+        #expect(try await outbox.run(["profile", "set", "acme", "--host", "127.0.0.1", "--port", "\(server.port)", "--tls", "none",
+                                      "--from", "acme@firma.example"]).status == 0)
+        let config = try fixture.file("outbox.conf", Array("[delivery]\nworkers = 2\nunknown-outcome = hold\n[dkim]\nsign-modes = none\n".utf8))
+        let batch = try fixture.file("one.jsonl", Array(#"{"owner":"acme","to":["a@example.com"],"subject":"Once","text":"1"}"#.utf8))
+        let outcome = try await onOwnThread { () throws -> (parked: Bool, stillParked: String, resent: Bool, logs: String) in
+            let nodes = try (1...2).map { try ServeDaemon(database: url, arguments: ["--config", config], logPath: directory + "/node\($0).log") }
+            defer { nodes.forEach { $0.stop() } }
+            _ = try OutboxProcess(database: url).run(["enqueue", batch])
+            let parked = eventually(within: 120) { (try? cluster.sql("SELECT action FROM unknown_outcome", database: "outbox")) == "hold" }
+            usleep(3_000_000)  // both nodes recheck several times meanwhile
+            let stillParked = try cluster.sql("SELECT state || ' ' || attempts FROM message", database: "outbox")
+            _ = try OutboxProcess(database: url).run(["resolve", "1", "--resend"])
+            let resent = eventually(within: 120) { (try? cluster.sql("SELECT state FROM message", database: "outbox")) == "sent" }
+            usleep(2_000_000)
+            return (parked, stillParked, resent, nodes.map(\.log).joined(separator: "\n"))
+        }
+        #expect(outcome.parked, "\(outcome.logs.suffix(2_000))")
+        #expect(outcome.stillParked == "deferred 1")
+        #expect(outcome.resent, "\(outcome.logs.suffix(2_000))")
+        let messages = try server.messages()
+        #expect(messages.map { $0.outcome ?? "" } == ["dropped", "accepted"])
+        #expect(try cluster.sql("SELECT attempts FROM message", database: "outbox") == "2")
     }
 
     /// Owner `juri` sending from firma.ee through `relay` in system mode (which signs by
