@@ -29,10 +29,14 @@ extension PostgresStore {
             if exists { throw DKIMKeyRows.exists(domain: domain, selector: selector) }
             let publicKey = try await Self.sealingKey(connection, logger: logger, secrets: secrets)
             let sealed = try DKIMKeyRows.seal(key, domain: domain, selector: selector, to: publicKey)
-            try await connection.query("""
+            // Another operator storing the same selector meanwhile: refused alike, not as a key violation.
+            var inserted = false
+            for try await _ in try await connection.query("""
                 INSERT INTO dkim_key (domain, selector, algorithm, private_key, public_key, created_at)
                 VALUES (\(domain), \(selector), \(key.algorithm.rawValue), \(sealed), \(key.publicKeyBase64), \(now))
-                """, logger: logger)
+                ON CONFLICT (domain, selector) DO NOTHING RETURNING 1
+                """, logger: logger).decode(Int.self) { inserted = true }
+            guard inserted else { throw DKIMKeyRows.exists(domain: domain, selector: selector) }
             var released: [String] = []
             for try await owner in try await connection.query("""
                 DELETE FROM owner_pause WHERE kind = 'hold' AND starts_with(reason, 'dkim:') RETURNING owner
