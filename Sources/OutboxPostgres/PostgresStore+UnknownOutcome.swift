@@ -84,17 +84,10 @@ extension PostgresStore {
         if case .resend = resolution { try await notifyClaimable() }  // due now: a node claims it
     }
 
-    /// Inside an outcome's transaction, as SQLite records them: the header as sent (for
-    /// `show --eml`), and an unknown outcome's first step; a resent message that had an
-    /// unknown outcome has its answer now.
-    static func recordUnknownAndSentHeader(_ connection: PostgresConnection, logger: Logger, _ record: DeliveryRecord, messageID: Int64, owner: String,
-                                           attempt: Int, now: Int64) async throws {
-        if let copy = record.sentHeader {
-            try await connection.query("""
-                INSERT INTO sent_header (message_id, header, sha256, sent_at) VALUES (\(messageID), \(Data(copy.header)), \(copy.sha256), \(now))
-                ON CONFLICT (message_id) DO UPDATE SET header = excluded.header, sha256 = excluded.sha256, sent_at = excluded.sent_at
-                """, logger: logger)
-        }
+    /// Inside an outcome's transaction, as SQLite records it: an unknown outcome's first
+    /// step; a resent message that had an unknown outcome has its answer now.
+    static func recordUnknown(_ connection: PostgresConnection, logger: Logger, _ record: DeliveryRecord, messageID: Int64, owner: String,
+                              attempt: Int, now: Int64) async throws {
         if case .unknown(let plan) = record.verdict {
             try await connection.query("""
                 INSERT INTO unknown_outcome (message_id, owner, header_message_id, action, since, due_at, checks, detail)
@@ -105,5 +98,18 @@ extension PostgresStore {
         } else if attempt > 1 {
             try await connection.query("DELETE FROM unknown_outcome WHERE message_id = \(messageID)", logger: logger)
         }
+    }
+
+    /// Inside the outcomes' transaction: the header block as sent of each recorded message
+    /// that has one (``OutboxCore/SentHeader``, for `show --eml`), in one statement for the group.
+    static func keepSentHeaders(_ connection: PostgresConnection, logger: Logger, _ recorded: [PendingRecord], now: Int64) async throws {
+        let kept = recorded.compactMap { entry in entry.record.sentHeader.map { (entry.messageID, Data($0.header).base64EncodedString(), $0.sha256) } }
+        guard !kept.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO sent_header (message_id, header, sha256, sent_at)
+            SELECT id, decode(header, 'base64'), sha256, \(now) FROM UNNEST(\(kept.map(\.0))::bigint[], \(kept.map(\.1))::text[], \(kept.map(\.2))::text[])
+                AS t(id, header, sha256)
+            ON CONFLICT (message_id) DO UPDATE SET header = excluded.header, sha256 = excluded.sha256, sent_at = excluded.sent_at
+            """, logger: logger)
     }
 }

@@ -197,6 +197,8 @@ import Testing
             #expect(Self.normalised(postgresOutput) == Self.normalised(sqliteOutput))
         }
         #expect(try cluster.sql("SELECT count(*) FROM unknown_outcome", database: "outbox") == "0")
+        // The headers as sent of both messages, kept by the group commits (one statement each).
+        #expect(try cluster.sql("SELECT count(*) FROM sent_header WHERE length(header) > 100 AND length(sha256) = 64", database: "outbox") == "2")
         #expect(try cluster.sql("SELECT kind FROM event WHERE message_id = 2 ORDER BY id", database: "outbox").hasSuffix("attempt\nunknown\nresolved\nsent"))
     }
 

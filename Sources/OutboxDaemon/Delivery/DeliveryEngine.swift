@@ -26,8 +26,8 @@ import Synchronization
 /// the store. Features whose state is still SQLite-only (sent copies, Sent-folder looks for
 /// unknown outcomes) are absent there; a message that needs a sent copy holds its profile
 /// with a `configuration:` reason instead, and an unknown outcome is parked for `outbox
-/// resolve` or resent per `unknown-outcome`. The
-/// send pace after "too fast" replies is kept by each node for itself there.
+/// resolve` or resent per `unknown-outcome`. The send pace after "too fast" replies is kept
+/// by each node for itself there.
 public final class DeliveryEngine: Sendable {
     public let store: any DeliveryStore
     /// The SQLite outbox when the store is one: sent copies and unknown-outcome looks live
