@@ -5,11 +5,11 @@ import NIOCore
 import OutboxCore
 import OutboxStore
 
-/// The `/v1` endpoints for submitting and looking up mail. Every handler runs its
-/// SQLite work off the event loops and sees only the mail of its token's owners: another
+/// The `/v1` endpoints for submitting and looking up mail. Every handler reaches the store
+/// off the event loops (see ``OffloadedDatabase``) and sees only the mail of its token's owners: another
 /// owner's message is "not found", exactly like a message that does not exist.
 struct APIRoutes: Sendable {
-    let database: OutboxDatabase
+    let store: any APIStore
     let maxBodyBytes: Int
     let limits: IntakeLimits
 
@@ -34,10 +34,7 @@ struct APIRoutes: Sendable {
         let bytes = try await body(of: request, limit: maxBodyBytes)
         var input = BatchInput(source: "request", attachments: Self.noFiles, limits: limits, format: Self.format(of: request))
         input.allowedOwners = context.owners.map(Set.init)
-        let database = self.database
-        let result = try await offloaded { [input] in
-            try input.enqueue(bytes: bytes, into: database, now: OutboxDatabase.milliseconds(Date()))
-        }
+        let result = try await store.enqueue(input, bytes: bytes, now: OutboxDatabase.milliseconds(Date()))
         var headers: HTTPFields = [:]
         if let key = result.batchKey { headers[.location] = "/v1/batches/" + (key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key) }
         return try JSONBody.response(result, status: result.duplicateBatch ? .ok : .created, headers: headers)
@@ -46,8 +43,7 @@ struct APIRoutes: Sendable {
     /// `GET /v1/batches/{key}`: the batch with that idempotency key and its messages' states.
     @Sendable func getBatch(_ request: Request, context: APIRequestContext) async throws -> Response {
         let key = try context.parameters.require("key")
-        let (database, owners) = (self.database, context.owners)
-        guard let batch = try await offloaded({ try database.batch(key: key, owners: owners) }) else { throw APIError.notFound("batch '\(key)'") }
+        guard let batch = try await store.batch(key: key, owners: context.owners) else { throw APIError.notFound("batch '\(key)'") }
         return try JSONBody.response(batch)
     }
 
@@ -55,8 +51,7 @@ struct APIRoutes: Sendable {
     @Sendable func postAttachment(_ request: Request, context: APIRequestContext) async throws -> Response {
         let bytes = try await body(of: request, limit: min(maxBodyBytes, limits.maxMessageBytes))
         guard !bytes.isEmpty else { throw APIError.badRequest("the attachment is empty") }
-        let database = self.database
-        let stored = try await offloaded { try database.storeContent(bytes) }
+        let stored = try await store.storeContent(bytes)
         return try JSONBody.response(stored, status: stored.created ? .created : .ok)
     }
 
@@ -65,8 +60,7 @@ struct APIRoutes: Sendable {
         guard let key = request.uri.queryParameters.get("key"), !key.isEmpty else {
             throw APIError.badRequest("give the message's key: GET /v1/messages?key=KEY", field: "key")
         }
-        let database = self.database
-        guard let id = try await offloaded({ try database.messageID(key: key) }) else { throw APIError.notFound("message with key '\(key)'") }
+        guard let id = try await store.messageID(key: key) else { throw APIError.notFound("message with key '\(key)'") }
         return try JSONBody.response(try await visibleMessage(id, context))
     }
 
@@ -83,10 +77,7 @@ struct APIRoutes: Sendable {
         _ = try await visibleMessage(id, context)
         let now = OutboxDatabase.milliseconds(Date())
         let expiry = cancel ? .keep : try Self.retryExpiry(try await body(of: request, limit: 4096), now: now)
-        let database = self.database
-        let result = try await offloaded {
-            cancel ? try database.cancel(messageID: id, now: now) : try database.retry(messageID: id, now: now, expiry: expiry)
-        }
+        let result = cancel ? try await store.cancel(messageID: id, now: now) : try await store.retry(messageID: id, now: now, expiry: expiry)
         guard result.changed > 0 else {
             throw APIError(status: .conflict, code: "invalidState",
                            message: cancel ? "message \(id) is already sending or finished; it was not cancelled"
@@ -130,11 +121,7 @@ struct APIRoutes: Sendable {
     }
 
     private func visibleMessage(_ id: Int64, _ context: APIRequestContext) async throws -> MessageDetail {
-        let database = self.database
-        let detail = try await offloaded { () throws -> MessageDetail? in
-            do { return try database.message(id: id) } catch let error as StoreError where error.code == .notFound { return nil }
-        }
-        guard let detail, context.allows(owner: detail.summary.owner) else { throw APIError.notFound("message \(id)") }
+        guard let detail = try await store.messageIfAny(id: id), context.allows(owner: detail.summary.owner) else { throw APIError.notFound("message \(id)") }
         return detail
     }
 

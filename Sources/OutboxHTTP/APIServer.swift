@@ -13,13 +13,16 @@ import Prometheus
 import Synchronization
 
 /// The HTTP listener of `outbox serve` (`[http] listen`): the `/v1` API, `/metrics`,
-/// (HTTPS with `[http] tls-certificate` and `tls-key`), the OpenAPI document, one-click unsubscribe (`/u/{token}`) and the status page (`/`), on the daemon's ``OutboxDatabase``. It only reads and enqueues
-/// as the CLI does; the delivery engine does not know it exists.
+/// (HTTPS with `[http] tls-certificate` and `tls-key`), the OpenAPI document, one-click unsubscribe (`/u/{token}`) and the status page (`/`),
+/// on the daemon's store: its ``OutboxDatabase``, or a PostgreSQL outbox that several nodes share
+/// (every node can serve the API; each one's event stream sees the events of all). It only reads and
+/// enqueues as the CLI does; the delivery engine does not know it exists.
 ///
 /// ``start()`` returns once the address is bound (or throws why it could not be);
 /// ``stop()`` closes the listener and ends the event streams.
 public final class APIServer: Sendable {
-    private let database: OutboxDatabase
+    private let store: any APIStore
+    private let events: EventFeed.Source
     private let settings: HTTPSettings
     private let limits: IntakeLimits
     private let metrics: OutboxMetrics
@@ -30,13 +33,30 @@ public final class APIServer: Sendable {
     ///   - settings: `[http]`; its `host` must be set.
     ///   - engineReadings: the running engine's connection pool and commit figures, for `/metrics` (nil while none runs).
     ///   - engineSummary: the running engine's tallies, for `/metrics` (nil while none runs).
-    public init(database: OutboxDatabase, settings: HTTPSettings, limits: IntakeLimits = IntakeLimits(),
-                engineReadings: @escaping @Sendable () -> EngineReadings? = { nil },
-                engineSummary: @escaping @Sendable () -> DeliverySummary?) {
-        self.database = database
+    public convenience init(database: OutboxDatabase, settings: HTTPSettings, limits: IntakeLimits = IntakeLimits(),
+                            engineReadings: @escaping @Sendable () -> EngineReadings? = { nil },
+                            engineSummary: @escaping @Sendable () -> DeliverySummary?) {
+        self.init(store: OffloadedDatabase(database: database), events: .local(database), settings: settings, limits: limits,
+                  engineReadings: engineReadings, engineSummary: engineSummary)
+    }
+
+    /// The listener on a store several nodes share (PostgreSQL): its event stream and
+    /// `/metrics` counters follow the events every node records.
+    /// - Parameters: as ``init(database:settings:limits:engineReadings:engineSummary:)``.
+    public convenience init(sharedStore store: any APIStore, settings: HTTPSettings, limits: IntakeLimits = IntakeLimits(),
+                            engineReadings: @escaping @Sendable () -> EngineReadings? = { nil },
+                            engineSummary: @escaping @Sendable () -> DeliverySummary?) {
+        self.init(store: store, events: .shared(store), settings: settings, limits: limits, engineReadings: engineReadings,
+                  engineSummary: engineSummary)
+    }
+
+    private init(store: any APIStore, events: EventFeed.Source, settings: HTTPSettings, limits: IntakeLimits,
+                 engineReadings: @escaping @Sendable () -> EngineReadings?, engineSummary: @escaping @Sendable () -> DeliverySummary?) {
+        self.store = store
+        self.events = events
         self.settings = settings
         self.limits = limits
-        self.metrics = OutboxMetrics(database: database, engineSummary: engineSummary, engineReadings: engineReadings)
+        self.metrics = OutboxMetrics(store: store, engineSummary: engineSummary, engineReadings: engineReadings)
     }
 
     /// Binds `[http] listen` and serves; returns the port bound (the one configured, or the
@@ -47,7 +67,10 @@ public final class APIServer: Sendable {
         let address = host.contains(":") ? "[\(host)]:\(settings.port)" : "\(host):\(settings.port)"
         let server = try Self.serverBuilder(settings)
         let feed: EventFeed
-        do { feed = try EventFeed(database: database, observe: metrics.observe) } catch {
+        do {
+            let metrics = self.metrics
+            feed = try EventFeed(source: events) { metrics.observe($0, enqueuedAt: $1) }
+        } catch {
             throw APIServerError(.cannotListen, "the HTTP API cannot read the event log: \(error)")
         }
         let outcome = Mutex<Result<Int, any Error>?>(nil)
@@ -67,7 +90,10 @@ public final class APIServer: Sendable {
             onServerRunning: { channel in settle(.success(channel.localAddress?.port ?? 0)) },
             logger: logger)
         let task = Task {
-            do { try await app.run() } catch { settle(.failure(error)) }
+            do {
+                try await feed.findEnd()
+                try await app.run()
+            } catch { settle(.failure(error)) }
             settle(.failure(APIServerError(.cannotListen, "the listener ended")))
         }
         guard settled.wait(timeout: .now() + 30) == .success else {
@@ -111,7 +137,7 @@ public final class APIServer: Sendable {
         }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: TokenMiddleware(database: database, open: [OpenAPIDocument.path, StatusRoutes.loginPath, StatusRoutes.logoutPath],
+        router.add(middleware: TokenMiddleware(store: store, open: [OpenAPIDocument.path, StatusRoutes.loginPath, StatusRoutes.logoutPath],
                                                openPrefixes: [UnsubscribeRoutes.pathPrefix], statusPageWithoutToken: settings.statusPageWithoutToken))
         router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
@@ -120,15 +146,15 @@ public final class APIServer: Sendable {
             guard context.owners == nil else {
                 throw APIError(status: .forbidden, code: "forbidden", message: "/metrics needs a token that is not limited to owners")
             }
-            let bytes = try await offloaded { metrics.scrape() }
+            let bytes = await metrics.scrape()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        UnsubscribeRoutes(database: database).add(to: router)
-        StatusRoutes(database: database, secureCookie: settings.tlsCertificate != nil).add(to: router)
+        UnsubscribeRoutes(store: store).add(to: router)
+        StatusRoutes(store: store, secureCookie: settings.tlsCertificate != nil).add(to: router)
         let v1 = router.group("v1")
-        APIRoutes(database: database, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
-        EventRoutes(database: database, feed: feed).add(to: v1)
+        APIRoutes(store: store, maxBodyBytes: settings.maxBodyBytes, limits: limits).add(to: v1)
+        EventRoutes(store: store, feed: feed).add(to: v1)
         return router
     }
 

@@ -3,58 +3,104 @@ import OutboxDaemon
 import OutboxStore
 import Synchronization
 
-/// Tails the event log for the whole listener: one ``ChangeWatcher`` (a `PRAGMA
-/// data_version` on its own connection) is looked at every ``interval``, and only when
-/// something was committed are the new events read — once, whatever the number of
-/// Server-Sent Events subscribers — and handed to each subscriber and to the metrics.
-/// Events are committed by one writer at a time, so ids arrive in order without gaps
-/// that fill later.
+/// Tails the event log for the whole listener and hands new events — read once, whatever
+/// the number of Server-Sent Events subscribers — to each subscriber and to the metrics.
+///
+/// - SQLite (``Source/local(_:)``): one ``ChangeWatcher`` (a `PRAGMA data_version` on its own
+///   connection) is looked at every ``interval`` on a thread of its own, and only when
+///   something was committed are the new events read. Events are committed by one writer
+///   at a time, so ids arrive in order without gaps that fill later.
+/// - A store shared by several nodes (``Source/shared(_:)``, PostgreSQL): the log is read
+///   after the last id every ``interval`` from a task, so events other nodes record are
+///   seen too. There an id is drawn before its transaction commits, so a lower id may
+///   become visible after a higher one: events after a gap are held back until the gap
+///   fills, or for at most ``settle`` (a rolled-back transaction leaves a gap for good).
+///   Subscribers thus always get events in id order, and ``lastID`` is a horizon below
+///   which nothing more will appear.
 final class EventFeed: Sendable {
-    /// How often the watcher is asked (the engine notices enqueues at the same pace).
+    /// Where the events come from.
+    enum Source: Sendable {
+        case local(OutboxDatabase)
+        case shared(any APIStore)
+    }
+
+    /// How often the watcher is asked or the shared log read (the engine notices enqueues at the same pace).
     static let interval: Duration = .milliseconds(200)
     /// Events read per query while catching up.
     static let page = 1_000
+    /// How long events after a gap in the ids of a shared store wait for the gap to fill.
+    static let settle: Duration = .seconds(5)
 
     private struct State: Sendable {
         var lastID: Int64
         var subscribers: [Int: AsyncStream<[EventRecord]>.Continuation] = [:]
         var nextSubscriber = 0
         var loop: BackgroundLoop?
+        var task: Task<Void, Never>?
         var lastHeartbeat = ContinuousClock.now
+        /// A shared store's first missing id and since when it is missed.
+        var gap: (start: Int64, since: ContinuousClock.Instant)?
     }
 
     /// How often subscribers get a heartbeat (so proxies keep the connection, and a
     /// closed one is noticed).
     static let heartbeat: Duration = .seconds(15)
 
-    private let database: OutboxDatabase
-    private let watcher: ChangeWatcher
-    private let observe: @Sendable ([EventRecord]) -> Void
+    private let source: Source
+    private let watcher: ChangeWatcher?
+    private let observe: @Sendable (_ events: [EventRecord], _ enqueuedAt: [Int64: Int64]) -> Void
     private let state: Mutex<State>
 
-    /// - Parameter observe: sees every new event once, in order (the metrics).
-    init(database: OutboxDatabase, observe: @escaping @Sendable ([EventRecord]) -> Void) throws {
-        self.database = database
-        self.watcher = try ChangeWatcher(path: database.path)
+    /// - Parameter observe: sees every new event once, in order, with the enqueue times of
+    ///   the messages of its `sent` events (the metrics).
+    init(source: Source, observe: @escaping @Sendable (_ events: [EventRecord], _ enqueuedAt: [Int64: Int64]) -> Void) throws {
+        self.source = source
+        var lastID: Int64 = 0
+        if case .local(let database) = source {
+            watcher = try ChangeWatcher(path: database.path)
+            lastID = try database.lastEventID()
+        } else {
+            watcher = nil
+        }
         self.observe = observe
-        self.state = Mutex(State(lastID: try database.lastEventID()))
+        self.state = Mutex(State(lastID: lastID))
+    }
+
+    /// A shared store: reads where the log ends now; call before any request is served.
+    func findEnd() async throws {
+        guard case .shared(let store) = source else { return }
+        let lastID = try await store.lastEventID()
+        state.withLock { $0.lastID = lastID }
     }
 
     /// The id of the newest event handed out: where a new subscriber without a cursor starts.
     var lastID: Int64 { state.withLock { $0.lastID } }
 
     func start() {
-        let loop = BackgroundLoop(name: "outbox-http-events", interval: Self.interval) { [self] in tick() }
-        state.withLock { $0.loop = loop }
+        switch source {
+        case .local(let database):
+            let loop = BackgroundLoop(name: "outbox-http-events", interval: Self.interval) { [self] in tick(database) }
+            state.withLock { $0.loop = loop }
+        case .shared(let store):
+            let task = Task { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.interval)
+                    sendHeartbeats()
+                    await follow(store)
+                }
+            }
+            state.withLock { $0.task = task }
+        }
     }
 
     /// Stops tailing and ends every subscriber's stream.
     func stop() {
-        let (loop, subscribers) = state.withLock { state in
-            defer { (state.loop, state.subscribers) = (nil, [:]) }
-            return (state.loop, state.subscribers)
+        let (loop, task, subscribers) = state.withLock { state in
+            defer { (state.loop, state.task, state.subscribers) = (nil, nil, [:]) }
+            return (state.loop, state.task, state.subscribers)
         }
         loop?.stop()
+        task?.cancel()
         for continuation in subscribers.values { continuation.finish() }
     }
 
@@ -78,7 +124,59 @@ final class EventFeed: Sendable {
 
     var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
-    private func tick() {
+    /// SQLite: reads only after a commit, on the loop's thread.
+    private func tick(_ database: OutboxDatabase) {
+        sendHeartbeats()
+        guard watcher?.changed() == true else { return }
+        while true {
+            guard let events = try? database.events(EventFilter(afterID: lastID, limit: Self.page)), !events.isEmpty else { return }
+            let enqueued = (try? database.enqueueTimes(messageIDs: Self.sentMessageIDs(events))) ?? [:]
+            publish(events, enqueued: enqueued)
+            if events.count < Self.page { return }
+        }
+    }
+
+    /// A shared store: reads after the horizon and publishes what is settled.
+    private func follow(_ store: any APIStore) async {
+        while !Task.isCancelled {
+            guard let events = try? await store.events(EventFilter(afterID: lastID, limit: Self.page)), !events.isEmpty else { return }
+            let ready = settled(events, now: .now)
+            guard !ready.isEmpty else { return }
+            let enqueued = (try? await store.enqueueTimes(messageIDs: Self.sentMessageIDs(ready))) ?? [:]
+            publish(ready, enqueued: enqueued)
+            if ready.count < events.count || events.count < Self.page { return }
+        }
+    }
+
+    /// The leading events of `events` (read after ``lastID``, in id order) that may be handed
+    /// out: up to the first gap in the ids that is younger than ``settle``.
+    func settled(_ events: [EventRecord], now: ContinuousClock.Instant) -> [EventRecord] {
+        state.withLock { state in
+            var expected = state.lastID + 1
+            var count = 0
+            for event in events {
+                if event.id != expected {
+                    if state.gap?.start != expected { state.gap = (expected, now) }
+                    guard now - state.gap!.since >= Self.settle else { break }
+                }
+                state.gap = nil
+                expected = event.id + 1
+                count += 1
+            }
+            return Array(events.prefix(count))
+        }
+    }
+
+    private func publish(_ events: [EventRecord], enqueued: [Int64: Int64]) {
+        let subscribers = state.withLock { state in
+            state.lastID = events.last!.id
+            return Array(state.subscribers.values)
+        }
+        observe(events, enqueued)
+        for continuation in subscribers { deliver(events, to: continuation) }
+    }
+
+    private func sendHeartbeats() {
         let now = ContinuousClock.now
         let idle = state.withLock { state -> [AsyncStream<[EventRecord]>.Continuation] in
             guard now - state.lastHeartbeat >= Self.heartbeat else { return [] }
@@ -86,18 +184,11 @@ final class EventFeed: Sendable {
             return Array(state.subscribers.values)
         }
         for continuation in idle { deliver([], to: continuation) }
-        guard watcher.changed() else { return }
-        while true {
-            let after = lastID
-            guard let events = try? database.events(EventFilter(afterID: after, limit: Self.page)), !events.isEmpty else { return }
-            let subscribers = state.withLock { state in
-                state.lastID = events.last!.id
-                return Array(state.subscribers.values)
-            }
-            observe(events)
-            for continuation in subscribers { deliver(events, to: continuation) }
-            if events.count < Self.page { return }
-        }
+    }
+
+    /// The messages of the `sent` events among `events`.
+    static func sentMessageIDs(_ events: [EventRecord]) -> [Int64] {
+        events.filter { $0.kind == "sent" }.compactMap(\.messageID)
     }
 
     private func deliver(_ events: [EventRecord], to continuation: AsyncStream<[EventRecord]>.Continuation) {

@@ -6,8 +6,12 @@ import OutboxStore
 
 /// `GET /v1/events` (pages of the event log after a cursor) and `GET /v1/events/stream`
 /// (the same events as Server-Sent Events, live, resuming after `Last-Event-ID`).
+///
+/// On a store several nodes share, both stop at the feed's horizon (``EventFeed/lastID``):
+/// an event committed a moment after one with a higher id is then never skipped by a
+/// cursor; what lies beyond comes with the next page or live.
 struct EventRoutes: Sendable {
-    let database: OutboxDatabase
+    let store: any APIStore
     let feed: EventFeed
 
     static let maxPage = 1_000
@@ -35,8 +39,8 @@ struct EventRoutes: Sendable {
             limit = value
         }
         let filter = EventFilter(kind: query.get("kind"), owners: context.owners, afterID: after, limit: limit)
-        let database = self.database
-        let events = try await offloaded { try database.events(filter) }
+        let horizon = store.isShared ? feed.lastID : nil
+        let events = try await store.events(filter).filter { event in horizon.map { event.id <= $0 } ?? true }
         return try JSONBody.response(Page(events: events, next: String(events.last?.id ?? after)))
     }
 
@@ -49,15 +53,17 @@ struct EventRoutes: Sendable {
         // Subscribed before the backlog is read, so nothing committed in between is missed;
         // what both carry is sent once (ids only grow).
         let live = feed.subscribe()
-        let (database, owners) = (self.database, context.owners)
+        // Read after subscribing: every event up to it was committed before the backlog is read.
+        let horizon = store.isShared ? feed.lastID : nil
+        let (store, owners) = (self.store, context.owners)
         let body = ResponseBody { writer in
             var sent = start
-            while true {
-                let after = sent
-                let backlog = try await offloaded { try database.events(EventFilter(owners: owners, afterID: after, limit: Self.maxPage)) }
+            while horizon.map({ sent < $0 }) ?? true {
+                let read = try await store.events(EventFilter(owners: owners, afterID: sent, limit: Self.maxPage))
+                let backlog = read.filter { event in horizon.map { event.id <= $0 } ?? true }
                 for event in backlog { try await writer.write(Self.frame(event)) }
                 sent = backlog.last?.id ?? sent
-                if backlog.count < Self.maxPage { break }
+                if read.count < Self.maxPage || backlog.count < read.count { break }
             }
             try await writer.write(ByteBuffer(string: ": following events after \(sent)\n\n"))
             for await events in live {

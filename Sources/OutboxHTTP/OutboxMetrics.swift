@@ -14,7 +14,7 @@ import Synchronization
 ///   (connection pool use, commit latency), read when scraped (see `OutboxMetrics+Engine.swift`).
 final class OutboxMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let database: OutboxDatabase
+    private let store: any APIStore
     private let engineSummary: @Sendable () -> DeliverySummary?
     let engineReadings: @Sendable () -> EngineReadings?
     /// The gauge series set at the previous scrape, to zero those that vanished.
@@ -44,16 +44,17 @@ final class OutboxMetrics: Sendable {
 
     static let latencyBuckets: [Duration] = [1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600].map { .seconds($0) }
 
-    init(database: OutboxDatabase, engineSummary: @escaping @Sendable () -> DeliverySummary?,
+    init(store: any APIStore, engineSummary: @escaping @Sendable () -> DeliverySummary?,
          engineReadings: @escaping @Sendable () -> EngineReadings? = { nil }) {
-        self.database = database
+        self.store = store
         self.engineSummary = engineSummary
         self.engineReadings = engineReadings
         latency = registry.makeDurationHistogram(descriptor: Name.latency, buckets: Self.latencyBuckets)
     }
 
-    /// Counts new events (called by the feed, in order, once per event).
-    func observe(_ events: [EventRecord]) {
+    /// Counts new events (called by the feed, in order, once per event); `enqueuedAt` has the
+    /// enqueue times of the messages of the `sent` events.
+    func observe(_ events: [EventRecord], enqueuedAt enqueued: [Int64: Int64]) {
         for event in events {
             let owner = event.owner ?? ""
             switch event.kind {
@@ -72,9 +73,7 @@ final class OutboxMetrics: Sendable {
                 break
             }
         }
-        let sent = events.filter { $0.kind == "sent" }.compactMap { event in event.messageID.map { ($0, event.at) } }
-        guard !sent.isEmpty, let enqueued = try? database.enqueueTimes(messageIDs: sent.map(\.0)) else { return }
-        for (id, at) in sent {
+        for (id, at) in events.filter({ $0.kind == "sent" }).compactMap({ event in event.messageID.map { ($0, event.at) } }) {
             if let created = enqueued[id] { latency.recordNanoseconds(max(0, at - created) * 1_000_000) }
         }
     }
@@ -85,8 +84,10 @@ final class OutboxMetrics: Sendable {
     }
 
     /// The exposition, with the gauges read now.
-    func scrape() -> [UInt8] {
-        let histograms = refreshGauges()
+    func scrape() async -> [UInt8] {
+        async let status = try? store.status()
+        async let health = try? store.queueHealth(now: OutboxDatabase.milliseconds(Date()))
+        let histograms = refreshGauges(status: await status, health: await health)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
@@ -102,9 +103,9 @@ final class OutboxMetrics: Sendable {
     }
 
     /// Sets the gauges and counts the engine's tallies; returns the histograms this registry does not hold.
-    private func refreshGauges() -> [HistogramText] {
+    private func refreshGauges(status: OutboxStatus?, health: QueueHealth?) -> [HistogramText] {
         var current = Set<GaugeSeries>()
-        if let status = try? database.status() {
+        if let status {
             for count in status.counts {
                 registry.makeGauge(descriptor: Name.queue, labels: [("owner", count.owner), ("state", count.state)]).set(to: Double(count.count))
                 current.insert(.queue(owner: count.owner, state: count.state))
@@ -112,7 +113,7 @@ final class OutboxMetrics: Sendable {
             let age = status.oldestQueuedAt.map { Double(OutboxDatabase.milliseconds(Date()) - $0) / 1000 } ?? 0
             registry.makeGauge(descriptor: Name.oldest).set(to: max(0, age))
         }
-        if let health = try? database.queueHealth(now: OutboxDatabase.milliseconds(Date())) {
+        if let health {
             for hold in health.holds {
                 registry.makeGauge(descriptor: Name.held, labels: [("owner", hold.owner)]).set(to: 1)
                 current.insert(.held(owner: hold.owner))

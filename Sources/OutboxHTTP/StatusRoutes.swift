@@ -20,8 +20,10 @@ struct StatusRoutes: Sendable {
     static let cookieLifetimeSeconds = 12 * 3600
     /// The charts' window.
     static let window: Int64 = 24 * 3600 * 1000
+    /// The latest failures listed.
+    static let failureLimit = 20
 
-    let database: OutboxDatabase
+    let store: any APIStore
     /// Marks the cookie `Secure` (the listener speaks TLS).
     let secureCookie: Bool
 
@@ -42,23 +44,17 @@ struct StatusRoutes: Sendable {
 
     @Sendable func overview(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard context.owners == nil else { return Self.html(.forbidden, StatusPageHTML.login(failed: true)) }
-        let database = self.database
-        let html = try await offloaded {
-            let now = OutboxDatabase.milliseconds(Date())
-            return StatusPageHTML.overview(status: try database.status(), health: try database.queueHealth(now: now),
-                                           outcomes: try database.outcomeOverview(since: now - Self.window), now: now)
-        }
-        return Self.html(.ok, html)
+        let now = OutboxDatabase.milliseconds(Date())
+        async let status = store.status()
+        async let health = store.queueHealth(now: now)
+        async let outcomes = store.outcomeOverview(since: now - Self.window, failureLimit: Self.failureLimit)
+        return Self.html(.ok, StatusPageHTML.overview(status: try await status, health: try await health, outcomes: try await outcomes, now: now))
     }
 
     @Sendable func message(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard context.owners == nil else { return Self.html(.forbidden, StatusPageHTML.login(failed: true)) }
         guard let id = context.parameters.get("id", as: Int64.self), id > 0 else { return Self.notFound }
-        let database = self.database
-        let detail = try await offloaded { () throws -> MessageDetail? in
-            do { return try database.message(id: id) } catch let error as StoreError where error.code == .notFound { return nil }
-        }
-        guard let detail else { return Self.notFound }
+        guard let detail = try await store.messageIfAny(id: id) else { return Self.notFound }
         return Self.html(.ok, StatusPageHTML.message(detail))
     }
 
@@ -66,8 +62,7 @@ struct StatusRoutes: Sendable {
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = String(decoding: try await body(of: request, limit: 4096), as: UTF8.self)
         let presented = Self.formValue("token", in: form) ?? ""
-        let database = self.database
-        let token = try await offloaded { try database.authenticateAPIToken(presented) }
+        let token = try await store.authenticateAPIToken(presented)
         guard let token, token.owners == nil else { return Self.html(.unauthorized, StatusPageHTML.login(failed: true)) }
         let cookie = "\(Self.cookieName)=\(presented); Path=/; Max-Age=\(Self.cookieLifetimeSeconds); HttpOnly; SameSite=Strict"
             + (secureCookie ? "; Secure" : "")

@@ -12,7 +12,7 @@ import OutboxStore
 /// browser without one to the login form.
 struct TokenMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
-    let database: OutboxDatabase
+    let store: any APIStore
     let open: Set<String>
     var openPrefixes: [String] = []
     /// `[http] status-page-without-token`: status pages need no token (loopback listeners
@@ -31,8 +31,7 @@ struct TokenMiddleware: RouterMiddleware {
             if page { return StatusRoutes.signIn }
             throw APIError.unauthorized
         }
-        let database = self.database
-        guard let token = try await offloaded({ try database.authenticateAPIToken(presented) }) else {
+        guard let token = try await store.authenticateAPIToken(presented) else {
             if page { return StatusRoutes.signIn }
             throw APIError.unauthorized
         }

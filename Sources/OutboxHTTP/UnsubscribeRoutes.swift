@@ -17,7 +17,7 @@ struct UnsubscribeRoutes: Sendable {
     /// The only body a one-click POST carries (RFC 8058 §3.1), form-encoded.
     static let oneClickBody = "List-Unsubscribe=One-Click"
 
-    let database: OutboxDatabase
+    let store: any APIStore
 
     func add(to router: Router<APIRequestContext>) {
         router.get("u/:token") { _, _ in
@@ -40,10 +40,7 @@ struct UnsubscribeRoutes: Sendable {
         guard form.split(separator: "&").contains(where: { $0 == Self.oneClickBody }) else {
             return Self.page(.badRequest, "Unsubscribe", "<p>This address unsubscribes with a POST whose body is <code>\(Self.oneClickBody)</code> (RFC 8058).</p>")
         }
-        let database = self.database
-        let result = try await offloaded {
-            try database.unsubscribe(token: token, source: .oneClick, now: OutboxDatabase.milliseconds(Date()))
-        }
+        let result = try await store.unsubscribe(token: token, source: .oneClick, now: OutboxDatabase.milliseconds(Date()))
         switch result.outcome {
         case .unsubscribed, .alreadyUnsubscribed:
             return Self.page(.ok, "Unsubscribed", "<p>You will receive no more of these letters at this address.</p>"

@@ -30,6 +30,8 @@ enum PostgresMigrations {
         ("v23-sqlite-parity", sqliteParity),
         // Connection caps and rate limits counted across nodes (PostgresSendLimits); no SQLite step: one node counts in memory.
         ("v24-send-limits", PostgresSendLimitSchema.step),
+        // As SQLite's event_outcome_by_time: the status page's 24-hour charts and latest failures read a range, not the whole log.
+        ("v26-status-page-index", "CREATE INDEX event_outcome_by_time ON event (kind, at) WHERE kind IN ('sent','failed','expired','bounced')"),
     ]
 
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

@@ -61,7 +61,7 @@ import Testing
         async let b = PostgresStore.open(location, environment: [:])
         let (nodeA, nodeB) = try await (a, b)
         defer { nodeA.close(); nodeB.close() }
-        #expect(try cluster.sql("SELECT name FROM outbox_migration ORDER BY name", database: "fresh") == "v17-baseline\nv18-message-schedule\nv22-owner-pause\nv23-sqlite-parity\nv24-send-limits")
+        #expect(try cluster.sql("SELECT name FROM outbox_migration ORDER BY name", database: "fresh") == "v17-baseline\nv18-message-schedule\nv22-owner-pause\nv23-sqlite-parity\nv24-send-limits\nv26-status-page-index")
         // A schema step from a newer binary is refused, not ignored.
         try cluster.sql("INSERT INTO outbox_migration (name) VALUES ('v99-future')", database: "fresh")
         await #expect(throws: StoreError.self) { try await PostgresStore.open(location, environment: [:]) }

@@ -12,12 +12,16 @@ public struct APITokenRecord: Sendable, Hashable, Codable {
     /// When it was revoked; a revoked token is refused.
     public let revokedAt: Int64?
 
+    init(id: Int64, name: String, owners: [String]?, createdAt: Int64, revokedAt: Int64?) {
+        self.id = id
+        self.name = name
+        self.owners = owners
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
     init(row: Row) {
-        id = row["id"]
-        name = row["name"]
-        owners = (row["owners"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
-        createdAt = row["created_at"]
-        revokedAt = row["revoked_at"]
+        self = .stored(id: row["id"], name: row["name"], owners: row["owners"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 
     /// Whether this token may see or submit mail of `owner`.

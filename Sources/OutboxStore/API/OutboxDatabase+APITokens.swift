@@ -4,28 +4,21 @@ import OutboxCore
 
 extension OutboxDatabase {
     /// Prefix of every token, so a leaked one is recognisable in a secret scanner.
-    public static let apiTokenPrefix = "obx_"
+    public static let apiTokenPrefix = APITokens.prefix
 
     /// Creates a token for application `name`, limited to `owners` when given (nil: every
     /// owner). Returns the token — the only time it exists outside the caller — and its record.
     public func createAPIToken(name: String, owners: [String]?, now: Int64) throws -> (token: String, record: APITokenRecord) {
-        guard !name.isEmpty, name.utf8.count <= 100, !name.contains(where: \.isNewline) else {
-            throw StoreError(.invalidState, "a token name must be 1 to 100 characters on one line")
-        }
-        if let owners, owners.isEmpty || owners.contains(where: \.isEmpty) {
-            throw StoreError(.invalidState, "an owner limit needs at least one non-empty owner")
-        }
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<4).map { _ in generator.next() as UInt64 }.map { String($0, radix: 16).leftPadded(to: 16) }.joined()
-        let token = Self.apiTokenPrefix + secret
-        let ownersJSON = try owners.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
+        try APITokens.validate(name: name, owners: owners)
+        let token = APITokens.make()
+        let ownersJSON = try APITokens.ownersColumn(owners)
         do {
             let record = try pool.write { db -> APITokenRecord in
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_token WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
-                    throw StoreError(.invalidState, "a token named '\(name)' exists; revoke it first or choose another name")
+                    throw APITokens.nameTaken(name)
                 }
                 try db.execute(sql: "INSERT INTO api_token (name, token_sha256, owners, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [name, SHA256.hex(of: Array(token.utf8)), ownersJSON, now])
+                               arguments: [name, APITokens.hash(token), ownersJSON, now])
                 return APITokenRecord(row: try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [db.lastInsertedRowID])!)
             }
             return (token, record)
@@ -46,21 +39,17 @@ extension OutboxDatabase {
                            arguments: [now, name])
             return db.changesCount
         }
-        guard changed > 0 else { throw StoreError(.notFound, "no live API token named '\(name)'") }
+        guard changed > 0 else { throw APITokens.noLiveToken(name) }
     }
 
     /// The live token whose SHA-256 matches `token`, or nil. Tokens are looked up by
     /// their hash, so the comparison does not depend on how much of a guess is right.
     public func authenticateAPIToken(_ token: String) throws -> APITokenRecord? {
-        guard token.hasPrefix(Self.apiTokenPrefix), token.utf8.count < 200 else { return nil }
-        let sha = SHA256.hex(of: Array(token.utf8))
+        guard APITokens.isPlausible(token) else { return nil }
+        let sha = APITokens.hash(token)
         return try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE token_sha256 = ? AND revoked_at IS NULL", arguments: [sha])
                 .map(APITokenRecord.init(row:))
         }
     }
-}
-
-private extension String {
-    func leftPadded(to length: Int) -> String { count >= length ? self : String(repeating: "0", count: length - count) + self }
 }

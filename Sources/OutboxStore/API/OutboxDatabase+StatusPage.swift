@@ -52,21 +52,8 @@ extension OutboxDatabase {
     /// `failureLimit` failures, each kind read backwards along the same index.
     public func outcomeOverview(since: Int64, failureLimit: Int = 20) throws -> OutcomeOverview {
         try pool.read { db in
-            var minutes: [Int64: OutcomeOverview.Minute] = [:]
-            var reasons: [String: [String: Int]] = [:]
-            let rows = try Row.fetchCursor(db, sql: Self.outcomeHistogramSQL, arguments: [since])
-            while let row = try rows.next() {
-                let kind: String = row["kind"], minute: Int64 = row["minute"], count: Int = row["n"]
-                var entry = minutes[minute] ?? OutcomeOverview.Minute(minute: minute)
-                switch kind {
-                case "sent": entry.sent += count
-                case "bounced": entry.bounced += count
-                default: entry.failed += count
-                }
-                minutes[minute] = entry
-                guard kind != "sent" else { continue }
-                let label = OutcomeOverview.reasonLabel(kind: kind, reason: row["reason"], code: row["code"])
-                reasons[kind == "bounced" ? "bounced" : "failed", default: [:]][label, default: 0] += count
+            let groups = try Row.fetchAll(db, sql: Self.outcomeHistogramSQL, arguments: [since]).map {
+                (kind: $0["kind"] as String, minute: $0["minute"] as Int64, reason: $0["reason"] as String?, code: $0["code"] as Int?, count: $0["n"] as Int)
             }
             var failures: [OutcomeOverview.Failure] = []
             for kind in ["failed", "expired", "bounced"] {
@@ -74,10 +61,7 @@ extension OutboxDatabase {
                     OutcomeOverview.Failure(event: EventRecord(row: $0), firstRecipient: $0["first_recipient"])
                 }
             }
-            let reasonList = reasons.flatMap { kind, counts in counts.map { OutcomeOverview.Reason(kind: kind, reason: $0.key, count: $0.value) } }
-                .sorted { ($0.count, $1.kind, $1.reason) > ($1.count, $0.kind, $0.reason) }
-            return OutcomeOverview(since: since, minutes: minutes.values.sorted { $0.minute < $1.minute }, reasons: reasonList,
-                                   latestFailures: Array(failures.sorted { ($0.event.at, $0.event.id) > ($1.event.at, $1.event.id) }.prefix(failureLimit)))
+            return OutcomeOverview.assembled(since: since, groups: groups, failures: failures, failureLimit: failureLimit)
         }
     }
 

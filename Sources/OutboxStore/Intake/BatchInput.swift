@@ -54,6 +54,13 @@ public struct BatchInput: Sendable {
         return (collector.batchKey, collector.entries)
     }
 
+    /// ``read(from:now:)`` from bytes in memory (an HTTP request body, for a store that takes a whole batch).
+    public func read(bytes: [UInt8], now: Int64) throws -> (batchKey: String?, entries: [BatchEntry]) {
+        let collector = BatchCollector()
+        _ = try readBatch(LineReader(bytes: bytes, maxLineBytes: limits.maxLineBytes), to: .collection(collector, now: now))
+        return (collector.batchKey, collector.entries)
+    }
+
     /// Checks the batch exactly as ``enqueue(from:into:now:)`` would, storing nothing.
     public func rehearse(from descriptor: Int32, into rehearsal: BatchRehearsal) throws {
         _ = try readBatch(LineReader(descriptor: descriptor, maxLineBytes: limits.maxLineBytes), to: .rehearsal(rehearsal))

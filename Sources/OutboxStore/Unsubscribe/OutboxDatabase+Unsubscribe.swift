@@ -36,11 +36,9 @@ extension OutboxDatabase {
                              arguments: [$0])
         } ?? []
         guard let first = rows.first else {
-            let shown = String(raw.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.prefix(64))
-            let why = UnsubscribeToken.normalise(raw) == nil ? "malformed unsubscribe token" : "unknown unsubscribe token"
-            let detail = "\(why) '\(shown)' \(source.text): no letter carries it (forged, mistyped or from another outbox); nothing changed"
+            let detail = UnsubscribeWording.unknownToken(raw, source: source)
             let id = try event(.unsubscribeIgnored, message: nil, batch: nil, owner: nil, recipient: nil, detail)
-            return UnsubscribeResult(outcome: .unknownToken, owner: nil, messageID: nil, addresses: [], eventIDs: [id], detail: detail)
+            return UnsubscribeWording.unknownResult(eventID: id, detail: detail)
         }
         let owner: String = first["owner"], messageID: Int64 = first["message_id"]
         let batchID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT batch_id FROM message WHERE id = ?"), arguments: [messageID])
@@ -49,12 +47,12 @@ extension OutboxDatabase {
             let address: String = row["address"]
             if let since = try Int64.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM unsubscription WHERE owner = ? AND address = ?"),
                                               arguments: [owner, address]) {
-                let detail = "\(address) already unsubscribed from owner \(owner)'s letters on \(Self.utc(since)); request \(source.text) changed nothing"
+                let detail = UnsubscribeWording.already(address, owner: owner, since: since, source: source)
                 eventIDs.append(try event(.unsubscribeIgnored, message: messageID, batch: batchID, owner: owner, recipient: address, detail))
                 details.append(detail)
                 continue
             }
-            let detail = "\(address) unsubscribed from owner \(owner)'s letters \(source.text); their invoices and other transactional mail still go"
+            let detail = UnsubscribeWording.unsubscribed(address, owner: owner, source: source)
             let id = try event(.unsubscribed, message: messageID, batch: batchID, owner: owner, recipient: address, detail)
             try db.cachedStatement(sql: """
                 INSERT INTO unsubscription (owner, address, created_at, event_id, message_id, source, bounce_id) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -63,8 +61,8 @@ extension OutboxDatabase {
             added.append(address)
             details.append(detail)
         }
-        return UnsubscribeResult(outcome: added.isEmpty ? .alreadyUnsubscribed : .unsubscribed, owner: owner, messageID: messageID,
-                                 addresses: rows.map { $0["address"] }, eventIDs: eventIDs, detail: details.joined(separator: "; "))
+        return UnsubscribeWording.result(owner: owner, messageID: messageID, addresses: rows.map { $0["address"] }, added: added,
+                                         eventIDs: eventIDs, details: details)
     }
 
     /// Addresses that unsubscribed from an owner's letters, newest first, as suppression
@@ -127,11 +125,5 @@ extension OutboxDatabase {
             total += db.changesCount
         }
         return total
-    }
-
-    private static func utc(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }

@@ -82,11 +82,7 @@ struct ServeCommand: ParsableCommand {
         let api = file.http.host.map { _ in
             APIServer(database: outbox, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
         }
-        do { try api?.start() } catch {
-            service.stop()
-            Terminal.error("\(error)")
-            throw ExitCode.failure
-        }
+        try Self.start(api, beside: service)
         // SIGHUP: re-read the configuration; a bad file is reported and the old settings stay.
         // At SIGTERM the listener closes first, while the database is still open.
         _ = try Failure.guarding {
@@ -94,21 +90,20 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine only.
-    /// What still needs the SQLite outbox refuses to start, naming its setting: `[http]
-    /// listen` here, the rest in ``OutboxService/unsupportedOnSharedStore(_:)``.
+    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine and, with
+    /// `[http] listen`, the HTTP API (every node can serve it). What still needs the SQLite
+    /// outbox refuses to start, naming its setting (``OutboxService/unsupportedOnSharedStore(_:)``).
     private func runOnPostgres(_ setting: String, file: OutboxConfiguration, settings: ServiceSettings) throws {
-        var unsupported = OutboxService.unsupportedOnSharedStore(settings)
-        if let host = file.http.host {
-            unsupported.insert("[http] listen (\(host)): the HTTP API reads and writes the SQLite outbox only; remove [http] listen on PostgreSQL nodes", at: 0)
-        }
+        let unsupported = OutboxService.unsupportedOnSharedStore(settings)
         guard unsupported.isEmpty else {
             Terminal.error("serve does not run on a PostgreSQL outbox with these settings yet:\n  " + unsupported.joined(separator: "\n  "))
             throw ExitCode.failure
         }
         let store = try Failure.guarding {
             let location = try PostgresLocation(setting)
-            return try PostgresDeliveryStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: settings.delivery.workers + 4) })
+            // The HTTP API's requests take a few more connections, briefly each.
+            let connections = settings.delivery.workers + 4 + (file.http.host == nil ? 0 : 4)
+            return try PostgresDeliveryStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: connections) })
         }
         let service = OutboxService(store: store, settings: settings)
         if once {
@@ -118,7 +113,20 @@ struct ServeCommand: ParsableCommand {
         }
         let signals = SignalInbox([SIGTERM, SIGINT, SIGHUP])
         try Failure.guarding { try service.start() }
-        _ = try Failure.guarding { try service.run(until: signals) { try loadSettings().1 } }
+        let api = file.http.host.map { _ in
+            APIServer(sharedStore: store.store, settings: file.http, engineReadings: { [service] in service.engineReadings }) { [service] in service.deliverySummary }
+        }
+        try Self.start(api, beside: service)
+        _ = try Failure.guarding { try service.run(until: signals, beforeStop: { api?.stop() }) { try loadSettings().1 } }
+    }
+
+    /// Starts the `[http] listen` listener, if any, beside the running engine; one that cannot start stops serve.
+    private static func start(_ api: APIServer?, beside service: OutboxService) throws {
+        do { try api?.start() } catch {
+            service.stop()
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
     }
 
     /// Counts sent and failed messages from a read-only connection of its own while `--once` drains.

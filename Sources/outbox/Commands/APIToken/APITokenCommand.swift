@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox api-token …`: the tokens applications present to the HTTP API.
@@ -21,8 +22,8 @@ struct APITokenCreateCommand: ParsableCommand {
     @Flag(help: "Print the token and its record as JSON.") var json = false
 
     func run() throws {
-        let outbox = try database.open()
-        let (token, record) = try Failure.guarding { try outbox.createAPIToken(name: name, owners: owner.isEmpty ? nil : owner, now: nowMilliseconds()) }
+        let (name, owners, now) = (self.name, owner.isEmpty ? nil : owner, nowMilliseconds())
+        let (token, record) = try database.withTokens { try await $0.createAPIToken(name: name, owners: owners, now: now) }
         if json {
             struct Created: Encodable { let token: String; let record: APITokenRecord }
             try Formatting.printJSON(Created(token: token, record: record))
@@ -42,7 +43,7 @@ struct APITokenListCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let tokens = try Failure.guarding { try database.open(.readOnly).apiTokens() }
+        let tokens = try database.withTokens(.readOnly) { try await $0.apiTokens() }
         if json { try Formatting.printJSON(tokens); return }
         guard !tokens.isEmpty else { print("no API tokens"); return }
         var rows = [["NAME", "OWNERS", "CREATED", "STATE"]]
@@ -62,8 +63,21 @@ struct APITokenRevokeCommand: ParsableCommand {
     @Argument(help: "The token's name.") var name: String
 
     func run() throws {
-        let outbox = try database.open()
-        try Failure.guarding { try outbox.revokeAPIToken(name: name, now: nowMilliseconds()) }
+        let (name, now) = (self.name, nowMilliseconds())
+        try database.withTokens { try await $0.revokeAPIToken(name: name, now: now) }
         print("API token '\(name)' revoked")
+    }
+}
+
+extension DatabaseOptions {
+    /// Runs a token command's store work on the SQLite file (opened with `access`) or the
+    /// PostgreSQL outbox the setting names; errors as the other commands report them.
+    fileprivate func withTokens<T: Sendable>(_ access: OutboxDatabase.Access = .readWrite,
+                                             _ body: @escaping @Sendable (any APITokenStore) async throws -> T) throws -> T {
+        guard isPostgres else {
+            let outbox = try open(access)
+            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
+        }
+        return try readPostgresStore(body)
     }
 }
