@@ -40,6 +40,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public var isShared: Bool { true }
     /// Connection caps and rate limits counted in the database, across the nodes.
     public let sendLimits: (any SendLimitLedger)?
+    /// This node's secrets key, which opens the DKIM keys (``PostgresStore/secretKeySource(environment:)``).
+    public let secrets = SecretVault(source: PostgresStore.secretKeySource())
 
     /// This node's clock, Unix milliseconds.
     static func localNow() -> Int64 { OutboxDatabase.milliseconds(Date()) }
@@ -145,6 +147,12 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func close() throws {
         store.close()
+    }
+
+    /// The DKIM keys of `domain`, opened with this node's secrets key (``secrets``).
+    public func dkimSigningKeys(domain: String) throws -> [DKIMSigningKey] {
+        let secrets = secrets
+        return try blocking { try await $0.dkimSigningKeys(domain: domain, secrets: secrets) }
     }
 
     /// Runs `work` on the concurrency pool and blocks this (dedicated) thread until it ends.

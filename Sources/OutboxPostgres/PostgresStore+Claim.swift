@@ -63,7 +63,7 @@ extension PostgresStore {
                                         reason: MessageExpiry.reason, detail: text)
     }
 
-    private static func recipients(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [ClaimedRecipient]] {
+    static func recipients(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [ClaimedRecipient]] {
         var result: [Int64: [ClaimedRecipient]] = [:]
         guard !ids.isEmpty else { return result }
         for try await (id, kind, address, name, state) in try await connection.query("""
@@ -77,7 +77,7 @@ extension PostgresStore {
         return result
     }
 
-    private static func attachments(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [MIMEAttachment]] {
+    static func attachments(_ connection: PostgresConnection, logger: Logger, of ids: [Int64]) async throws -> [Int64: [MIMEAttachment]] {
         var result: [Int64: [MIMEAttachment]] = [:]
         guard !ids.isEmpty else { return result }
         var contents: [String: [UInt8]] = [:]
@@ -93,8 +93,9 @@ extension PostgresStore {
 
     /// Records attempts in one transaction, each with its recipients and its `attempt` and
     /// outcome events; only the lease's owner may record. An unknown outcome is parked
-    /// (deferred, due when its plan says resend, else never) with its `unknown` event;
-    /// resolving it is not on PostgreSQL yet. The sent copy for `show --eml` is not kept yet.
+    /// (deferred, due when its plan says resend, else never) with its step in
+    /// `unknown_outcome` and its `unknown` event (``recordUnknown(_:logger:_:messageID:owner:attempt:now:)``);
+    /// the headers as sent are kept for `show --eml` in one statement for the whole group.
     public func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) async throws -> [Bool] {
         guard !entries.isEmpty else { return [] }
         let logger = logger
@@ -104,6 +105,7 @@ extension PostgresStore {
             for index in entries.indices.sorted(by: { entries[$0].messageID < entries[$1].messageID }) {
                 recorded[index] = try await Self.recordOne(connection, logger: logger, entries[index], leaseOwner: leaseOwner, now: now)
             }
+            try await Self.keepSentHeaders(connection, logger: logger, zip(entries, recorded).filter(\.1).map(\.0), now: now)
             return recorded
         }
     }
@@ -124,6 +126,7 @@ extension PostgresStore {
             RETURNING batch_id, owner, attempts
             """, logger: logger).decode((Int64, String, Int).self) { leased = row }
         guard let leased else { return false }
+        try await recordUnknown(connection, logger: logger, record, messageID: messageID, owner: leased.owner, attempt: leased.attempt, now: now)
         for recipient in record.recipients {
             try await connection.query("""
                 UPDATE recipient SET state = \(recipient.state.rawValue), last_code = \(recipient.code), last_reply = \(recipient.reply),

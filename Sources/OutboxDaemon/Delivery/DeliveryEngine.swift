@@ -22,14 +22,16 @@ import Synchronization
 /// On a shared store, leases expire on the store's clock: a node that dies loses its
 /// messages when their leases expire, and the first worker of every other node takes them
 /// over (``reclaimExpired(now:)``). Connection caps and rate limits are counted in the
-/// store's ``OutboxStore/DeliveryStore/sendLimits``, across nodes. Features whose state is
-/// still SQLite-only (DKIM keys, sent copies, resolving unknown outcomes) are absent there;
-/// a message that needs one holds its profile with a `configuration:` reason instead. The
-/// send pace after "too fast" replies is kept by each node for itself there.
+/// store's ``OutboxStore/DeliveryStore/sendLimits``, across nodes; DKIM keys are read from
+/// the store. Features whose state is still SQLite-only (sent copies, Sent-folder looks for
+/// unknown outcomes) are absent there; a message that needs a sent copy holds its profile
+/// with a `configuration:` reason instead, and an unknown outcome is parked for `outbox
+/// resolve` or resent per `unknown-outcome`. The send pace after "too fast" replies is kept
+/// by each node for itself there.
 public final class DeliveryEngine: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox when the store is one: DKIM keys, sent copies and unknown-outcome
-    /// looks live only there for now. Nil on PostgreSQL.
+    /// The SQLite outbox when the store is one: sent copies and unknown-outcome looks live
+    /// only there for now. Nil on PostgreSQL.
     public let database: OutboxDatabase?
     public let configuration: DeliveryConfiguration
     /// This engine's lease owner name, `host:pid:start` (see ``LeaseOwnerID``).

@@ -22,8 +22,8 @@ final class DeliveryWorker {
     /// Profile layers per owner and when they were read (from the claim, or re-read).
     private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
     private let logger: Logger
-    /// The DKIM keys (SQLite only for now: nil on PostgreSQL).
-    private lazy var dkimKeys: DKIMKeyring? = engine.database.map { DKIMKeyring(database: $0) }
+    /// The DKIM keys, read through the store (SQLite, or PostgreSQL shared by the nodes).
+    private lazy var dkimKeys = DKIMKeyring(store: engine.store)
     /// This worker's name in ``EngineProgress``.
     private let name: String
     private let isFirst: Bool
@@ -224,7 +224,7 @@ final class DeliveryWorker {
         case .maildir, .http:
             break
         }
-        if let missing = Self.missingOnThisStore(engine, profile: profile, sentCopy: sentCopy, signs: configuration.dkim.signModes.contains(profile.mode)) {
+        if let missing = Self.missingOnThisStore(engine, profile: profile, sentCopy: sentCopy) {
             hold(message, reason: OutboxDatabase.configurationHoldPrefix + missing, code: nil, enhancedCode: nil)
             return
         }
@@ -248,7 +248,7 @@ final class DeliveryWorker {
         }
         let assembly: MessageAssembly
         switch MessageAssembly.make(message, profile: profile, domain: configuration.messageIDDomain, policy: configuration.senderPolicy,
-                                    dkim: dkimKeys.map { (configuration.dkim, $0) }, now: Date()) {
+                                    dkim: (configuration.dkim, dkimKeys), now: Date()) {
         case .failure(let failure) where failure.holdsProfile:
             hold(message, reason: failure.reason, code: nil, enhancedCode: nil)
             return
@@ -303,7 +303,8 @@ final class DeliveryWorker {
             }
             hold(message, reason: reason, code: code, enhancedCode: enhanced)
         case .unknown(let detail):
-            parkUnknown(message, assembly, detail: detail, canCheckSent: (try? sentCopy?.get()) != nil)
+            // A look in Sent needs the resolver that makes it (SQLite only for now); else the plan's fallback.
+            parkUnknown(message, assembly, detail: detail, canCheckSent: engine.unknownOutcomes != nil && (try? sentCopy?.get()) != nil)
         }
     }
 
@@ -502,9 +503,9 @@ final class DeliveryWorker {
     static func now() -> Int64 { OutboxDatabase.milliseconds(Date()) }
 
     /// What this message needs that the engine's store does not keep yet (PostgreSQL:
-    /// rate limits, sent copies, DKIM keys), as a hold reason; nil when nothing is missing.
+    /// rate limits, sent copies), as a hold reason; nil when nothing is missing.
     /// Such a message is held, never sent without it.
-    static func missingOnThisStore(_ engine: DeliveryEngine, profile: ResolvedProfile, sentCopy: SentCopyTarget?, signs: Bool) -> String? {
+    static func missingOnThisStore(_ engine: DeliveryEngine, profile: ResolvedProfile, sentCopy: SentCopyTarget?) -> String? {
         let store = "a \(engine.store.isShared ? "PostgreSQL" : "this") outbox"
         if engine.rateGate == nil,
             profile.perMinute != nil || profile.perHour != nil || profile.perDay != nil || profile.recipientsPerDay != nil
@@ -513,9 +514,6 @@ final class DeliveryWorker {
         }
         if engine.sentCopies == nil, sentCopy != nil {
             return "sent copies (the profile's sent-copy folder) are not kept on \(store) yet; remove the folder from the profile or use SQLite"
-        }
-        if engine.database == nil, signs {
-            return "dkim: DKIM keys are not stored on \(store) yet; set [dkim] sign-modes = none or use SQLite"
         }
         return nil
     }

@@ -20,8 +20,17 @@ public enum MessagePreview {
         public var description: String { reason }
     }
 
+    /// A stored message as ``OutboxStore/OutboxDatabase/messageForPreview(id:)`` reads it (or the PostgreSQL store's equivalent).
+    public typealias Stored = (message: ClaimedMessage, state: MessageState?, profile: ProfileLayers, sent: SentHeader?)
+
     public static func render(messageID: Int64, database: OutboxDatabase, configuration: DeliveryConfiguration, now: Date) throws -> Rendering {
-        guard let stored = try database.messageForPreview(id: messageID) else { throw Problem(reason: "no message \(messageID)") }
+        try render(messageID: messageID, stored: try database.messageForPreview(id: messageID), keyring: DKIMKeyring(database: database),
+                   configuration: configuration, now: now)
+    }
+
+    /// `stored` (nil: there is no such message) as bytes; `keyring` signs one not sent yet.
+    public static func render(messageID: Int64, stored: Stored?, keyring: DKIMKeyring, configuration: DeliveryConfiguration, now: Date) throws -> Rendering {
+        guard let stored else { throw Problem(reason: "no message \(messageID)") }
         let message = stored.message
         if let copy = stored.sent {
             guard let id = copy.messageID else { throw Problem(reason: "the sent header of message \(messageID) has no Message-ID") }
@@ -38,7 +47,7 @@ public enum MessagePreview {
             throw Problem(reason: "message \(messageID) was sent before Outbox kept what it sent: its exact bytes are not known")
         }
         do {
-            return .asWouldBeSent(try wouldBeSent(message, profile: stored.profile, keyring: DKIMKeyring(database: database),
+            return .asWouldBeSent(try wouldBeSent(message, profile: stored.profile, keyring: keyring,
                                                   configuration: configuration, now: now))
         } catch let problem as Problem {
             throw Problem(reason: "message \(messageID) cannot be composed now: \(problem.reason)")

@@ -70,13 +70,6 @@ public final class OutboxService: Sendable {
         if settings.bounceMailbox?.bounces.mailboxAuth.oauthOwner != nil, settings.delivery.accessTokens == nil {
             unsupported.append("[bounces] mailbox-auth = oauth: OAuth tokens are not stored on PostgreSQL yet; log in to the mailbox with a password")
         }
-        if !settings.delivery.dkim.signModes.isEmpty {
-            unsupported.append("[dkim] sign-modes: DKIM keys are not stored on PostgreSQL yet; set sign-modes = none (the relay may sign)")
-        }
-        if settings.delivery.unknownOutcome.fallback == .hold {
-            unsupported.append(
-                "[delivery] unknown-outcome = hold: parked messages are resolved with `outbox resolve`, which does not work on PostgreSQL yet; set unknown-outcome = resend")
-        }
         return unsupported
     }
 

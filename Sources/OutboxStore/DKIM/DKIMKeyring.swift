@@ -6,11 +6,21 @@ public import OutboxCore
 public final class DKIMKeyring {
     /// How old a read may be before it is read again, in milliseconds.
     public let staleness: Int64
-    private let database: OutboxDatabase
+    private let read: (String) throws -> [DKIMSigningKey]
     private var cache: [String: (keys: Result<[DKIMSigningKey], DKIMError>, readAt: Int64)] = [:]
 
-    public init(database: OutboxDatabase, staleness: Int64 = 1000) {
-        self.database = database
+    public convenience init(database: OutboxDatabase, staleness: Int64 = 1000) {
+        self.init(store: database, staleness: staleness)
+    }
+
+    /// The keys of `store` (SQLite, or PostgreSQL through its blocking bridge).
+    public convenience init(store: any DeliveryStore, staleness: Int64 = 1000) {
+        self.init(staleness: staleness) { try store.dkimSigningKeys(domain: $0) }
+    }
+
+    /// The keys `read` returns for a domain (e.g. a command's PostgreSQL store).
+    public init(staleness: Int64 = 1000, read: @escaping (_ domain: String) throws -> [DKIMSigningKey]) {
+        self.read = read
         self.staleness = staleness
     }
 
@@ -19,7 +29,7 @@ public final class DKIMKeyring {
     public func keys(domain: String, now: Int64) throws(DKIMError) -> [DKIMSigningKey] {
         if let cached = cache[domain], now - cached.readAt <= staleness { return try cached.keys.get() }
         let keys: Result<[DKIMSigningKey], DKIMError>
-        do { keys = .success(try database.dkimSigningKeys(domain: domain)) } catch let error as DKIMError {
+        do { keys = .success(try read(domain)) } catch let error as DKIMError {
             keys = .failure(error)
         } catch {
             keys = .failure(DKIMError(.unreadableKey, "reading the DKIM keys of \(domain) failed: \(error)"))

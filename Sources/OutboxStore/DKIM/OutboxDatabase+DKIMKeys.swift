@@ -11,10 +11,9 @@ extension OutboxDatabase {
         try pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dkim_key WHERE domain = ? AND selector = ?)",
                                  arguments: [domain, selector]) == true {
-                throw StoreError(.invalidState, "a DKIM key for selector '\(selector)' of \(domain) exists already: "
-                    + "choose a new selector (keys are rotated, never overwritten), or 'outbox dkim delete' it first")
+                throw DKIMKeyRows.exists(domain: domain, selector: selector)
             }
-            let sealed = try seal(Data(key.storedBytes).base64EncodedString(), db, owner: Self.dkimSecretOwner(domain, selector), field: .dkimPrivateKey)
+            let sealed = try DKIMKeyRows.seal(key, domain: domain, selector: selector, to: try sealingKey(db))
             try db.execute(sql: """
                 INSERT INTO dkim_key (domain, selector, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [domain, selector, key.algorithm.rawValue, sealed, key.publicKeyBase64, now])
@@ -48,29 +47,11 @@ extension OutboxDatabase {
             try Row.fetchAll(db, sql: "SELECT selector, algorithm, private_key FROM dkim_key WHERE domain = ? ORDER BY created_at, selector",
                              arguments: [domain])
         }
-        var keys: [DKIMSigningKey] = []
-        for row in rows {
-            let selector: String = row["selector"]
-            let name: String = row["algorithm"]
-            let algorithm = try DKIMAlgorithm(keyType: name)
-            guard !keys.contains(where: { $0.privateKey.algorithm == algorithm }) else { continue }
-            let sealed: Data = row["private_key"]
-            let opened: String
-            do { opened = try secrets.open(sealed, context: SecretContext(owner: Self.dkimSecretOwner(domain, selector), field: .dkimPrivateKey)) } catch {
-                throw DKIMError(.unreadableKey, "DKIM key '\(selector)' of \(domain) cannot be opened: \(error.reason)")
-            }
-            do throws(DKIMError) {
-                let bytes = Array(Data(base64Encoded: opened) ?? Data())
-                keys.append(DKIMSigningKey(domain: domain, selector: selector, privateKey: try DKIMPrivateKey(algorithm: algorithm, storedBytes: bytes)))
-            } catch {
-                throw DKIMError(error.code, "DKIM key '\(selector)' of \(domain): \(error.reason)")
-            }
-        }
-        return keys.sorted { $0.privateKey.algorithm == .rsaSHA256 && $1.privateKey.algorithm != .rsaSHA256 }
+        return try DKIMKeyRows.signingKeys(domain: domain, rows.map { ($0["selector"], $0["algorithm"], $0["private_key"]) }, secrets: secrets)
     }
 
     /// The owner a DKIM key is sealed for: its DNS name.
-    package static func dkimSecretOwner(_ domain: String, _ selector: String) -> String { "\(selector)._domainkey.\(domain)" }
+    package static func dkimSecretOwner(_ domain: String, _ selector: String) -> String { DKIMKeyRows.secretOwner(domain, selector) }
 
     /// Seals every DKIM key to `newKey` (inside the secrets key rotation's transaction).
     static func resealDKIMKeys(_ db: Database, from oldKey: SecretKey, to newKey: SecretPublicKey) throws {
@@ -87,13 +68,6 @@ extension OutboxDatabase {
             SELECT domain, selector, algorithm, public_key, created_at FROM dkim_key
             WHERE ?1 IS NULL OR domain = ?1 ORDER BY domain, created_at, selector
             """, arguments: [domain])
-        var signing: Set<String> = []
-        return rows.compactMap { row in
-            guard let algorithm = DKIMAlgorithm(rawValue: row["algorithm"]) else { return nil }
-            let domain: String = row["domain"]
-            let isSigning = signing.insert("\(domain) \(algorithm.rawValue)").inserted
-            return DKIMKeyInfo(domain: domain, selector: row["selector"], algorithm: algorithm, publicKey: row["public_key"],
-                               createdAt: row["created_at"], isSigning: isSigning)
-        }
+        return DKIMKeyRows.infos(rows.map { ($0["domain"], $0["selector"], $0["algorithm"], $0["public_key"], $0["created_at"]) })
     }
 }

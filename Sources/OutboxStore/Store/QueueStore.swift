@@ -12,11 +12,12 @@ public import OutboxCore
 ///
 /// The delivery engine uses the synchronous ``DeliveryStore`` (phase 2): claims, outcomes,
 /// leases, the next wake time, profile layers, holds and rate pauses, and the change
-/// notifications that wake `serve`.
+/// notifications that wake `serve`, and the DKIM keys it signs with.
 ///
 /// Not yet behind either (still ``OutboxDatabase`` only): the pipelined streaming enqueue,
-/// profiles and secrets writes, send pace, sent copies, resolving unknown outcomes, bounces,
-/// suppressions, unsubscribe, cancel/retry/purge, API tokens and DKIM keys.
+/// profiles and secrets writes, send pace, sent copies, bounces, suppressions, unsubscribe,
+/// cancel/retry/purge and API tokens. (`PostgresStore` has DKIM keys, unknown outcomes and
+/// sent headers as operations of its own, used by the commands.)
 ///
 /// Times are Unix milliseconds, as everywhere in the store. Requirements are `async` so
 /// a network store can implement them; ``OutboxDatabase`` witnesses them synchronously.
@@ -135,6 +136,10 @@ public protocol DeliveryStore: AnyObject, Sendable {
     /// Where connection caps and rate limits are counted when several nodes share the
     /// store; nil counts them in each process (``LocalConnectionSlots``, ``LocalSendRates``).
     var sendLimits: (any SendLimitLedger)? { get }
+    /// The DKIM keys that sign mail from `domain` (the oldest of each algorithm, RSA first),
+    /// opened for signing; empty when it has none. Throws ``OutboxCore/DKIMError`` when a key
+    /// cannot be opened or read (the message's profile is held, never sent unsigned).
+    func dkimSigningKeys(domain: String) throws -> [DKIMSigningKey]
 }
 
 /// A running ``DeliveryStore/watchChanges(pollInterval:_:)``.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox resolve ID --sent|--resend`: an operator answers an unknown outcome (the
@@ -29,13 +30,16 @@ struct ResolveCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let outbox = try database.open()
         let now = nowMilliseconds()
-        try Failure.guarding {
-            switch answer {
-            case .sent: try outbox.resolveUnknown(messageID: id, .sent(detail: "accepted: confirmed by an operator"), byOperator: true, now: now)
-            case .resend: try outbox.resolveUnknown(messageID: id, .resend(at: now, detail: "operator: send again now"), byOperator: true, now: now)
-            }
+        let resolution: UnknownResolution = switch answer {
+        case .sent: .sent(detail: "accepted: confirmed by an operator")
+        case .resend: .resend(at: now, detail: "operator: send again now")
+        }
+        if database.isPostgres {
+            try database.readPostgresStore { try await $0.resolveUnknown(messageID: id, resolution, byOperator: true, now: now) }
+        } else {
+            let outbox = try database.open()
+            try Failure.guarding { try outbox.resolveUnknown(messageID: id, resolution, byOperator: true, now: now) }
         }
         if json { try Formatting.printJSON(["message": id.description, "resolved": answer.rawValue]); return }
         print(answer == .sent ? "message \(id) recorded as sent" : "message \(id) due now: it is sent again")

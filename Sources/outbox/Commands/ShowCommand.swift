@@ -70,8 +70,10 @@ struct ShowCommand: ParsableCommand {
     private func printEML() throws {
         let rendering: MessagePreview.Rendering
         do {
-            rendering = try MessagePreview.render(messageID: id, database: try database.open(.readOnly),
-                                                  configuration: try SystemRelay.routing(config: config, withSecret: false), now: Date())
+            let configuration = try SystemRelay.routing(config: config, withSecret: false)
+            rendering = database.isPostgres
+                ? try renderOnPostgres(configuration)
+                : try MessagePreview.render(messageID: id, database: try database.open(.readOnly), configuration: configuration, now: Date())
         } catch let problem as MessagePreview.Problem {
             Terminal.error(problem.reason)
             throw ExitCode.failure
@@ -83,5 +85,21 @@ struct ShowCommand: ParsableCommand {
             Terminal.notice("message \(id) is not sent yet: this is how it would be sent now (Date and DKIM t= are now)")
             FileHandle.standardOutput.write(Data(bytes))
         }
+    }
+
+    /// `--eml` on a PostgreSQL outbox: as on SQLite, the message read in one snapshot and, for
+    /// one not sent yet, signed with the keys stored there (opened with this user's secrets key).
+    private func renderOnPostgres(_ configuration: DeliveryConfiguration) throws -> MessagePreview.Rendering {
+        let setting = database.resolvedPath, id = id
+        let store = try Failure.guarding { try DatabaseOptions.waitFor { try await PostgresStore.open(try PostgresLocation(setting)) } }
+        defer { store.close() }
+        let stored = try Failure.guarding {
+            try DatabaseOptions.waitFor {
+                do { return try await store.messageForPreview(id: id) } catch { throw PostgresStore.reported(error, doing: "PostgreSQL outbox \(store.location)") }
+            }
+        }
+        let secrets = SecretVault(source: PostgresStore.secretKeySource())
+        let keyring = DKIMKeyring { domain in try DatabaseOptions.waitFor { try await store.dkimSigningKeys(domain: domain, secrets: secrets) } }
+        return try MessagePreview.render(messageID: id, stored: stored, keyring: keyring, configuration: configuration, now: Date())
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox status`: counts by state and owner, the oldest queued message, the last event.
@@ -10,8 +11,10 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         if database.isPostgres {
-            // The queue figures and sender problems; send paces and unknown outcomes are not on PostgreSQL yet.
-            try report(try database.readPostgres { try await $0.status() }, problems: try database.senderProblems(owner: nil), paces: [], unknown: [])
+            let (status, paces, unknown) = try database.readPostgresStore { store in
+                (try await store.status(), try await store.sendPaces(), try await store.unknownOutcomes())
+            }
+            try report(status, problems: try database.senderProblems(owner: nil), paces: paces, unknown: unknown)
             return
         }
         let outbox = try database.open(.readOnly)

@@ -22,7 +22,7 @@ struct DKIMKeygenCommand: ParsableCommand {
         let info: DKIMKeyInfo
         do {
             let key = try DKIMPrivateKey.generate(try DKIMAlgorithm(keyType: algorithm))
-            info = try Failure.guarding { try database.open().storeDKIMKey(domain: domain, selector: selector, key: key, now: nowMilliseconds()) }
+            info = try database.storeDKIMKey(domain: domain, selector: selector, key: key, now: nowMilliseconds())
         } catch let error as DKIMError {
             throw ValidationError(error.reason)
         }

@@ -10,7 +10,7 @@ struct DKIMListCommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let keys = try Failure.guarding { try database.open().dkimKeys(domain: domain?.lowercased()) }.map(DKIMKeyView.init)
+        let keys = try database.dkimKeys(domain: domain?.lowercased()).map(DKIMKeyView.init)
         if json { try Formatting.printJSON(keys); return }
         guard !keys.isEmpty else { print("no DKIM keys (outbox dkim keygen --domain D --selector S)"); return }
         var rows = [["DOMAIN", "SELECTOR", "ALGORITHM", "CREATED", "STATE"]]
@@ -28,7 +28,7 @@ struct DKIMShowCommand: ParsableCommand {
 
     func run() throws {
         let (domain, selector) = try name.checked()
-        guard let info = try Failure.guarding({ try database.open().dkimKeys(domain: domain) }).first(where: { $0.selector == selector }) else {
+        guard let info = try database.dkimKeys(domain: domain).first(where: { $0.selector == selector }) else {
             Terminal.error("no DKIM key '\(selector)' for \(domain) (see outbox dkim list)")
             throw ExitCode.failure
         }
@@ -52,7 +52,7 @@ struct DKIMDeleteCommand: ParsableCommand {
 
     func run() throws {
         let (domain, selector) = try name.checked()
-        guard try Failure.guarding({ try database.open().deleteDKIMKey(domain: domain, selector: selector) }) else {
+        guard try database.deleteDKIMKey(domain: domain, selector: selector) else {
             Terminal.error("no DKIM key '\(selector)' for \(domain)")
             throw ExitCode.failure
         }

@@ -1,0 +1,112 @@
+import Foundation
+public import OutboxCore
+public import OutboxStore
+import PostgresNIO
+
+/// DKIM keys on PostgreSQL (table `dkim_key`), kept as on SQLite: the private key sealed to
+/// the outbox's secrets public key (setting `secrets-public-key`, shared by every node), so
+/// an operator may store keys without the private secrets key, and only the nodes that read
+/// it can sign.
+extension PostgresStore {
+    /// Where a process using a PostgreSQL outbox reads its secrets key: the systemd credential
+    /// `secrets-key`, else `$OUTBOX_SECRETS_KEY_FILE`, else `secrets.key` beside the SQLite
+    /// outbox this user would have (`/var/lib/outbox/secrets.key` for the service).
+    public static func secretKeySource(environment: [String: String] = ProcessInfo.processInfo.environment) -> SecretKeySource {
+        var local = environment
+        local["OUTBOX_DB"] = nil  // it names this PostgreSQL outbox, not a directory
+        return .resolve(databasePath: DatabaseLocation.resolve(explicit: nil, environment: local), environment: environment)
+    }
+
+    /// Stores a new key as ``OutboxStore/OutboxDatabase/storeDKIMKey(domain:selector:key:now:)``:
+    /// refuses to replace one, and lifts the holds a missing key caused (reasons starting
+    /// `dkim:`) on every node.
+    public func storeDKIMKey(domain: String, selector: String, key: DKIMPrivateKey, now: Int64, secrets: SecretVault) async throws -> DKIMKeyInfo {
+        let logger = logger
+        let info = try await transaction { connection in
+            var exists = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM dkim_key WHERE domain = \(domain) AND selector = \(selector)", logger: logger).decode(Int.self) { exists = true }
+            if exists { throw DKIMKeyRows.exists(domain: domain, selector: selector) }
+            let publicKey = try await Self.sealingKey(connection, logger: logger, secrets: secrets)
+            let sealed = try DKIMKeyRows.seal(key, domain: domain, selector: selector, to: publicKey)
+            // Another operator storing the same selector meanwhile: refused alike, not as a key violation.
+            var inserted = false
+            for try await _ in try await connection.query("""
+                INSERT INTO dkim_key (domain, selector, algorithm, private_key, public_key, created_at)
+                VALUES (\(domain), \(selector), \(key.algorithm.rawValue), \(sealed), \(key.publicKeyBase64), \(now))
+                ON CONFLICT (domain, selector) DO NOTHING RETURNING 1
+                """, logger: logger).decode(Int.self) { inserted = true }
+            guard inserted else { throw DKIMKeyRows.exists(domain: domain, selector: selector) }
+            var released: [String] = []
+            for try await owner in try await connection.query("""
+                DELETE FROM owner_pause WHERE kind = 'hold' AND starts_with(reason, 'dkim:') RETURNING owner
+                """, logger: logger).decode(String.self) { released.append(owner) }
+            if !released.isEmpty {
+                try await connection.query("UPDATE profile SET held_until = NULL, held_reason = NULL WHERE owner = ANY(\(released))", logger: logger)
+            }
+            return try await Self.dkimKeyInfos(connection, logger: logger, domain: domain).first { $0.selector == selector }!
+        }
+        try await notifyClaimable()  // held mail of the domain may be sent now
+        return info
+    }
+
+    /// The stored keys (no private parts), of one domain or of all, by domain and age.
+    public func dkimKeys(domain: String? = nil) async throws -> [DKIMKeyInfo] {
+        let logger = logger
+        return try await client.withConnection { connection in try await Self.dkimKeyInfos(connection, logger: logger, domain: domain) }
+    }
+
+    /// Deletes a key; returns whether there was one.
+    @discardableResult
+    public func deleteDKIMKey(domain: String, selector: String) async throws -> Bool {
+        var deleted = false
+        for try await _ in try await client.query(
+            "DELETE FROM dkim_key WHERE domain = \(domain) AND selector = \(selector) RETURNING 1", logger: logger).decode(Int.self) { deleted = true }
+        return deleted
+    }
+
+    /// The keys that sign mail from `domain`, opened with `secrets`, as
+    /// ``OutboxStore/OutboxDatabase/dkimSigningKeys(domain:)``.
+    public func dkimSigningKeys(domain: String, secrets: SecretVault) async throws -> [DKIMSigningKey] {
+        var rows: [DKIMKeyRows.Sealed] = []
+        for try await (selector, algorithm, sealed) in try await client.query("""
+            SELECT selector, algorithm, private_key FROM dkim_key WHERE domain = \(domain) ORDER BY created_at, selector
+            """, logger: logger).decode((String, String, Data).self) { rows.append((selector, algorithm, sealed)) }
+        return try DKIMKeyRows.signingKeys(domain: domain, rows, secrets: secrets)
+    }
+
+    private static func dkimKeyInfos(_ connection: PostgresConnection, logger: Logger, domain: String?) async throws -> [DKIMKeyInfo] {
+        var rows: [DKIMKeyRows.Listed] = []
+        for try await row in try await connection.query("""
+            SELECT domain, selector, algorithm, public_key, created_at FROM dkim_key
+            WHERE \(domain)::text IS NULL OR domain = \(domain) ORDER BY domain, created_at, selector
+            """, logger: logger).decode((String, String, String, String, Int64).self) { rows.append(row) }
+        return DKIMKeyRows.infos(rows)
+    }
+
+    /// The public key every node seals to. With none published yet, this process's key is
+    /// published (the first writer's wins when two publish at once); a process with no key
+    /// creates none here: the nodes' key comes from the operator (credential or key file).
+    static func sealingKey(_ connection: PostgresConnection, logger: Logger, secrets: SecretVault) async throws -> SecretPublicKey {
+        if let published = try await publishedKey(connection, logger: logger) { return published }
+        let own: SecretKey
+        switch Result(catching: { () throws(SecretError) -> SecretKey in try secrets.key() }) {
+        case .success(let key): own = key
+        case .failure(let error) where error.code == .keyMissing:
+            throw SecretError(.noPublicKey, "no secrets key yet: the PostgreSQL outbox has no public key to seal to, and \(secrets.source) does not exist; "
+                + "put the nodes' secrets key there (or name it with \(SecretKeySource.environmentVariable)) and try again")
+        case .failure(let error): throw error
+        }
+        try await connection.query("""
+            INSERT INTO setting (name, value) VALUES (\(OutboxDatabase.secretsPublicKeySetting), \(own.publicKey.text)) ON CONFLICT (name) DO NOTHING
+            """, logger: logger)
+        return try await publishedKey(connection, logger: logger) ?? own.publicKey
+    }
+
+    private static func publishedKey(_ connection: PostgresConnection, logger: Logger) async throws -> SecretPublicKey? {
+        var text: String?
+        for try await value in try await connection.query(
+            "SELECT value FROM setting WHERE name = \(OutboxDatabase.secretsPublicKeySetting)", logger: logger).decode(String.self) { text = value }
+        return try text.map { try SecretPublicKey(text: $0) }
+    }
+}
