@@ -15,8 +15,10 @@ import Synchronization
 /// while no engine step has been stuck for longer than ``ServiceSettings/stallLimit``.
 public final class OutboxService: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox the poller and webhooks need; nil on PostgreSQL.
+    /// The SQLite outbox the poller needs; nil on PostgreSQL.
     private let database: OutboxDatabase?
+    /// The webhook dispatcher's side of the store (SQLite, or this node's on PostgreSQL).
+    private let webhookStore: (any WebhookDispatchStore)?
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
     private let ping: @Sendable () -> Void
@@ -47,6 +49,7 @@ public final class OutboxService: Sendable {
     ) {
         self.store = store
         self.database = store as? OutboxDatabase
+        self.webhookStore = (store as? any WebhookDispatchSource)?.makeWebhookDispatchStore()
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
         self.ping = watchdogPing ?? { notifier.watchdog() }
@@ -96,8 +99,8 @@ public final class OutboxService: Sendable {
     /// The webhook deliveries of the events so far (this run's outcomes among them), before
     /// `--once` exits; those still failing stay pending for the next `serve`.
     private func deliverWebhooks(_ settings: WebhookSettings, within limit: Duration) {
-        guard let database, (try? database.hasWebhooks()) == true else { return }
-        let tally = WebhookDispatcher(database: database, settings: settings).deliverDue(within: limit)
+        guard let webhookStore, (try? webhookStore.hasWebhooks()) == true else { return }
+        let tally = WebhookDispatcher(store: webhookStore, settings: settings).deliverDue(within: limit)
         if tally.retrying > 0 || tally.failed > 0 {
             logger.warning("webhooks: \(tally); the next serve retries what is left")
         } else if tally.delivered > 0 {
@@ -270,16 +273,17 @@ public final class OutboxService: Sendable {
             + unsupported.joined(separator: "\n  "))
     }
 
-    /// The bounce poller and the webhook dispatcher, started: on the SQLite outbox only
-    /// (on PostgreSQL `[bounces] mailbox-url` is refused and no webhook can be registered yet).
+    /// The bounce poller (on the SQLite outbox only: on PostgreSQL `[bounces] mailbox-url`
+    /// is refused) and the webhook dispatcher (on both), started.
     private func startCompanions(_ settings: ServiceSettings) -> (BounceMailboxPoller?, WebhookDispatcher?) {
-        guard let database else { return (nil, nil) }
-        let poller = settings.bounceMailbox.map {
-            BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+        let poller = database.flatMap { database in
+            settings.bounceMailbox.map {
+                BounceMailboxPoller(database: database, endpoint: $0.endpoint, settings: $0.bounces, tokens: settings.delivery.accessTokens)
+            }
         }
         poller?.start()
-        let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
-        webhooks.start()
+        let webhooks = webhookStore.map { WebhookDispatcher(store: $0, settings: settings.webhooks) }
+        webhooks?.start()
         return (poller, webhooks)
     }
 
