@@ -23,12 +23,12 @@ import Synchronization
 /// messages when their leases expire, and the first worker of every other node takes them
 /// over (``reclaimExpired(now:)``). Connection caps and rate limits are counted in the
 /// store's ``OutboxStore/DeliveryStore/sendLimits``, across nodes. Features whose state is
-/// still SQLite-only (DKIM keys, sent copies, resolving unknown outcomes) are absent there;
+/// still SQLite-only (DKIM keys, resolving unknown outcomes) are absent there;
 /// a message that needs one holds its profile with a `configuration:` reason instead. The
 /// send pace after "too fast" replies is kept by each node for itself there.
 public final class DeliveryEngine: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox when the store is one: DKIM keys, sent copies and unknown-outcome
+    /// The SQLite outbox when the store is one: DKIM keys and unknown-outcome
     /// looks live only there for now. Nil on PostgreSQL.
     public let database: OutboxDatabase?
     public let configuration: DeliveryConfiguration
@@ -81,7 +81,7 @@ public final class DeliveryEngine: Sendable {
         }
         self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
-        self.sentCopies = database.map { SentCopier(database: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
+        self.sentCopies = (store as? any SentCopyRecorder).map { SentCopier(recorder: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
         self.unknownOutcomes = database.map { UnknownOutcomeResolver(database: $0, configuration: configuration) }
     }
 
