@@ -5,8 +5,9 @@ import Synchronization
 
 /// The `serve` daemon, composed: the delivery engine, the bounce mailbox poller, the
 /// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one
-/// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where only
-/// the engine runs (``unsupportedOnSharedStore(_:)`` lists what refuses to start there).
+/// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where the
+/// engine and the webhook dispatcher run (``unsupportedOnSharedStore(_:)`` lists what
+/// refuses to start there).
 ///
 /// ``start()`` recovers leases left by a stopped daemon and starts everything; ``reload(_:)``
 /// lets in-flight sends finish and continues with new settings; ``stop()`` ends sending

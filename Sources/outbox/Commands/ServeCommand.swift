@@ -94,9 +94,10 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine only.
-    /// What still needs the SQLite outbox refuses to start, naming its setting: `[http]
-    /// listen` here, the rest in ``OutboxService/unsupportedOnSharedStore(_:)``.
+    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine (with the
+    /// copies to Sent folders) and the webhook dispatcher. What still needs the SQLite outbox
+    /// refuses to start, naming its setting: `[http] listen` here, the rest in
+    /// ``OutboxService/unsupportedOnSharedStore(_:)``.
     private func runOnPostgres(_ setting: String, file: OutboxConfiguration, settings: ServiceSettings) throws {
         var unsupported = OutboxService.unsupportedOnSharedStore(settings)
         if let host = file.http.host {
