@@ -20,14 +20,14 @@ enum PostgresProfiles {
     }
 
     private typealias Row = (String?, String?, Int?, String?, String?, String?, String?, String?, String?, String?, Bool?, String?,
-                             String?, String?, Int?, Int?, Int?, Int?, Int?, Bool?, Data?)
+                             String?, String?, Int?, Int?, Int?, Int?, Int?, Bool?, String?, String?, String?, Data?)
 
     static func fields(_ connection: PostgresConnection, logger: Logger, owner: String, secrets: SecretVault? = nil) async throws -> ProfileFields? {
         var found: ProfileFields?
         for try await row in try await connection.query("""
             SELECT mode, host, port, tls, username, secret_credential, from_address, from_name, reply_to, archive_bcc, verify_tls,
                 ca_file, bind_address, url, per_minute, per_hour, per_day, recipients_per_day, max_connections, from_login,
-                CASE WHEN \(secrets != nil) THEN secret_sealed END
+                sent_copy_folder, sent_copy_url, sent_copy_user, CASE WHEN \(secrets != nil) THEN secret_sealed END
             FROM profile WHERE owner = \(owner)
             """, logger: logger).decode(Row.self) {
             var fields = ProfileFields()
@@ -51,7 +51,10 @@ enum PostgresProfiles {
             fields.recipientsPerDay = row.17
             fields.maxConnections = row.18
             fields.fromLogin = row.19
-            if let secrets, let sealed = row.20 {
+            fields.sentCopyFolder = row.20
+            fields.sentCopyURL = row.21
+            fields.sentCopyUser = row.22
+            if let secrets, let sealed = row.23 {
                 do {
                     fields.secret = try secrets.open(sealed, context: SecretContext(owner: owner, field: .password))
                 } catch {

@@ -23,15 +23,14 @@ import Synchronization
 /// messages when their leases expire, and the first worker of every other node takes them
 /// over (``reclaimExpired(now:)``). Connection caps and rate limits are counted in the
 /// store's ``OutboxStore/DeliveryStore/sendLimits``, across nodes; DKIM keys are read from
-/// the store. Features whose state is still SQLite-only (sent copies, Sent-folder looks for
-/// unknown outcomes) are absent there; a message that needs a sent copy holds its profile
-/// with a `configuration:` reason instead, and an unknown outcome is parked for `outbox
+/// the store, and each node copies what it sent to the Sent folder. Sent-folder looks for
+/// unknown outcomes are SQLite-only: there an unknown outcome is parked for `outbox
 /// resolve` or resent per `unknown-outcome`. The send pace after "too fast" replies is kept
 /// by each node for itself there.
 public final class DeliveryEngine: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox when the store is one: sent copies and unknown-outcome looks live
-    /// only there for now. Nil on PostgreSQL.
+    /// The SQLite outbox when the store is one: unknown-outcome looks in the Sent folder
+    /// live only there for now. Nil on PostgreSQL.
     public let database: OutboxDatabase?
     public let configuration: DeliveryConfiguration
     /// This engine's lease owner name, `host:pid:start` (see ``LeaseOwnerID``).
@@ -83,7 +82,7 @@ public final class DeliveryEngine: Sendable {
         }
         self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
-        self.sentCopies = database.map { SentCopier(database: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
+        self.sentCopies = (store as? any SentCopyRecorder).map { SentCopier(recorder: $0, retryDelays: configuration.sentCopyRetryDelays, capacity: configuration.sentCopyQueueLimit) }
         self.unknownOutcomes = database.map { UnknownOutcomeResolver(database: $0, configuration: configuration) }
     }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// ``DeliveryConfiguration/sentCopyRetryDelays``, then given up with a `sent-copy-failed`
 /// event. A copy never touches the message's state: the mail is never sent again for it.
 final class SentCopier: Sendable {
-    private let database: OutboxDatabase
+    private let recorder: any SentCopyRecorder
     private let retryDelays: [Duration]
     private let capacity: Int
     private let state = Mutex(State())
@@ -34,8 +34,8 @@ final class SentCopier: Sendable {
         var due: Date
     }
 
-    init(database: OutboxDatabase, retryDelays: [Duration], capacity: Int) {
-        self.database = database
+    init(recorder: any SentCopyRecorder, retryDelays: [Duration], capacity: Int) {
+        self.recorder = recorder
         self.retryDelays = retryDelays
         self.capacity = max(1, capacity)
     }
@@ -143,7 +143,7 @@ final class SentCopier: Sendable {
     private func record(_ job: SentCopyJob, copied: Bool, _ detail: String) {
         if !copied { logger.warning("message \(job.messageID) of \(job.owner): \(detail)") }
         do {
-            try database.recordSentCopy(messageID: job.messageID, owner: job.owner, copied: copied, detail: detail,
+            try recorder.recordSentCopy(messageID: job.messageID, owner: job.owner, copied: copied, detail: detail,
                                         now: OutboxDatabase.milliseconds(Date()))
         } catch {
             logger.error("message \(job.messageID): recording the sent copy (\(detail)) failed: \(error)")

@@ -6,8 +6,8 @@ import Synchronization
 /// The `serve` daemon, composed: the delivery engine, the bounce mailbox poller, the
 /// webhook dispatcher, the systemd notifications and the watchdog heartbeat around one
 /// ``OutboxStore/DeliveryStore`` — SQLite, or PostgreSQL shared by several nodes, where the
-/// engine and the bounce poller (one node at a time) run (``unsupportedOnSharedStore(_:)``
-/// lists what refuses to start there).
+/// engine, the webhook dispatcher and the bounce poller (one node at a time) run
+/// (``unsupportedOnSharedStore(_:)`` lists what refuses to start there).
 ///
 /// ``start()`` recovers leases left by a stopped daemon and starts everything; ``reload(_:)``
 /// lets in-flight sends finish and continues with new settings; ``stop()`` ends sending
@@ -16,8 +16,8 @@ import Synchronization
 /// while no engine step has been stuck for longer than ``ServiceSettings/stallLimit``.
 public final class OutboxService: Sendable {
     public let store: any DeliveryStore
-    /// The SQLite outbox the webhooks need; nil on PostgreSQL.
-    private let database: OutboxDatabase?
+    /// The webhook dispatcher's side of the store (SQLite, or this node's on PostgreSQL).
+    private let webhookStore: (any WebhookDispatchStore)?
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
     private let ping: @Sendable () -> Void
@@ -47,7 +47,7 @@ public final class OutboxService: Sendable {
         watchdogInterval: Duration? = SystemdNotifier().watchdogInterval, watchdogPing: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
-        self.database = store as? OutboxDatabase
+        self.webhookStore = (store as? any WebhookDispatchSource)?.makeWebhookDispatchStore()
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
         self.ping = watchdogPing ?? { notifier.watchdog() }
@@ -90,8 +90,8 @@ public final class OutboxService: Sendable {
     /// The webhook deliveries of the events so far (this run's outcomes among them), before
     /// `--once` exits; those still failing stay pending for the next `serve`.
     private func deliverWebhooks(_ settings: WebhookSettings, within limit: Duration) {
-        guard let database, (try? database.hasWebhooks()) == true else { return }
-        let tally = WebhookDispatcher(database: database, settings: settings).deliverDue(within: limit)
+        guard let webhookStore, (try? webhookStore.hasWebhooks()) == true else { return }
+        let tally = WebhookDispatcher(store: webhookStore, settings: settings).deliverDue(within: limit)
         if tally.retrying > 0 || tally.failed > 0 {
             logger.warning("webhooks: \(tally); the next serve retries what is left")
         } else if tally.delivered > 0 {
@@ -265,8 +265,7 @@ public final class OutboxService: Sendable {
     }
 
     /// The bounce poller (on every store that records bounces: on PostgreSQL one node at a
-    /// time polls) and the webhook dispatcher (on the SQLite outbox only: no webhook can be
-    /// registered on PostgreSQL yet), started.
+    /// time polls) and the webhook dispatcher (on both stores), started.
     private func startCompanions(_ settings: ServiceSettings) -> (BounceMailboxPoller?, WebhookDispatcher?) {
         let poller = (store as? any BounceStore).flatMap { bounces in
             settings.bounceMailbox.map {
@@ -274,9 +273,8 @@ public final class OutboxService: Sendable {
             }
         }
         poller?.start()
-        guard let database else { return (poller, nil) }
-        let webhooks = WebhookDispatcher(database: database, settings: settings.webhooks)
-        webhooks.start()
+        let webhooks = webhookStore.map { WebhookDispatcher(store: $0, settings: settings.webhooks) }
+        webhooks?.start()
         return (poller, webhooks)
     }
 

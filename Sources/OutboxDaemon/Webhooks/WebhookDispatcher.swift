@@ -17,8 +17,12 @@ import Synchronization
 /// answer delivers; anything else is retried with backoff until ``WebhookSettings/retry``
 /// gives up (`failed`). Every attempt is recorded. Delivery is at-least-once: a receiver
 /// that took an event but whose answer was lost gets it again, with the same event id.
+///
+/// On a shared (PostgreSQL) store every node runs one: each delivery is claimed by one node
+/// under a lease of ``lease`` (a node killed mid-delivery leaves it due again when the lease
+/// ends), so each event reaches each endpoint once unless an attempt's answer is lost.
 public final class WebhookDispatcher: Sendable {
-    private let database: OutboxDatabase
+    private let store: any WebhookDispatchStore
     private let settings: WebhookSettings
     private let loop: Mutex<BackgroundLoop?> = Mutex(nil)
     private let flight = Mutex(Flight())
@@ -40,10 +44,17 @@ public final class WebhookDispatcher: Sendable {
         var outcomes: [Int64: WebhookOutcome]?
     }
 
-    public init(database: OutboxDatabase, settings: WebhookSettings) {
-        self.database = database
+    public init(store: any WebhookDispatchStore, settings: WebhookSettings) {
+        self.store = store
         self.settings = settings
     }
+
+    /// How long a claimed delivery is this node's: the attempt's timeout, and time to record
+    /// it. On a shared store another node takes the delivery over when it ends unrecorded.
+    var lease: Duration { settings.timeout + Self.recordingMargin }
+
+    /// The time a finished attempt has to be recorded before its lease ends.
+    static let recordingMargin: Duration = .seconds(30)
 
     /// Starts the dispatch thread.
     public func start() {
@@ -94,20 +105,20 @@ public final class WebhookDispatcher: Sendable {
         var backlog = false
         var launched = 0
         do {
-            guard try database.hasWebhooks() else { return (false, 0) }
+            guard try store.hasWebhooks() else { return (false, 0) }
             if schedule {
-                backlog = try database.scheduleWebhookDeliveries(now: now, limit: Self.scheduleLimit).more
+                backlog = try store.scheduleWebhookDeliveries(now: now, limit: Self.scheduleLimit).more
                 flight.withLock { ($0.scheduledAt, $0.backlog) = (started, backlog) }
             }
             guard free > 0 else { return (false, 0) }
-            let endpoints = try database.webhookEndpointIDs()
+            let endpoints = try store.webhookEndpointIDs()
             guard !endpoints.isEmpty else { return (false, 0) }
             let first = turn % endpoints.count
             for endpoint in endpoints[first...] + endpoints[..<first] where free > 0 {
                 let cap = healthy.contains(endpoint) ? settings.concurrency : 1
                 let share = min(free, cap - busy.values.filter { $0 == endpoint }.count)
                 guard share > 0 else { continue }
-                let due = try database.dueWebhookDeliveries(endpointID: endpoint, now: now, limit: share, busy: Set(busy.keys))
+                let due = try store.claimDueWebhookDeliveries(endpointID: endpoint, now: now, limit: share, busy: Set(busy.keys), lease: lease)
                 due.forEach(launch)
                 free -= due.count
                 launched += due.count
@@ -171,7 +182,7 @@ public final class WebhookDispatcher: Sendable {
             }
         }
         do {
-            try database.recordWebhookAttempt(deliveryID: dispatch.deliveryID, at: now, status: status,
+            try store.recordWebhookAttempt(deliveryID: dispatch.deliveryID, at: now, status: status,
                                               latencyMilliseconds: RetryPolicy.milliseconds(latency), error: problem, outcome: outcome)
         } catch {
             logger.error("webhooks: recording attempt of delivery \(dispatch.deliveryID) failed: \(error); it is sent again")

@@ -1,6 +1,17 @@
 import GRDB
 import OutboxCore
 
+/// Where the sent-copy thread of `serve` records what became of each copy: the
+/// `sent-copied` or `sent-copy-failed` event. ``OutboxDatabase`` (SQLite) and
+/// `PostgresDeliveryStore` (module OutboxPostgres) record it; the copy itself is made by
+/// the node that sent the message, so one node makes each copy.
+public protocol SentCopyRecorder: Sendable {
+    /// Records the outcome of copying sent message `messageID` into the owner's IMAP folder.
+    func recordSentCopy(messageID: Int64, owner: String, copied: Bool, detail: String, now: Int64) throws
+}
+
+extension OutboxDatabase: SentCopyRecorder {}
+
 extension OutboxDatabase {
     /// Writes the sent-copy fields of `merged` (a `saveProfile`, inside its transaction).
     static func saveSentCopyFields(_ db: Database, owner: String, _ merged: ProfileFields) throws {

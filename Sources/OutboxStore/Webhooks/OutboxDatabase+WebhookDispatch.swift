@@ -49,12 +49,7 @@ extension OutboxDatabase {
                 """, arguments: [endpointID, now, limit + busy.count])
             return try rows.filter { !busy.contains($0["delivery_id"]) }.prefix(limit).map { row in
                 let endpointID: Int64 = row["endpoint_id"]
-                var secret: String?, problem: String?
-                do {
-                    secret = try secrets.open(row["secret_sealed"], context: SecretContext(owner: Self.webhookSecretOwner(endpointID), field: .webhookSecret))
-                } catch {
-                    problem = (error as? SecretError)?.reason ?? "\(error)"
-                }
+                let (secret, problem) = WebhookSecrets.open(row["secret_sealed"], endpointID: endpointID, vault: secrets)
                 let event = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(WebhookEvent.columns) FROM event e LEFT JOIN message m ON m.id = e.message_id
                     LEFT JOIN batch b ON b.id = e.batch_id WHERE e.id = ?

@@ -63,3 +63,34 @@ public struct WebhookAttempt: Sendable, Hashable, Codable {
     public let latencyMilliseconds: Int64
     public let error: String?
 }
+
+extension WebhookEndpoint {
+    /// An endpoint as another store keeps it.
+    package init(id: Int64, url: String, events: String, owner: String?, allowsPlainHTTP: Bool, createdAt: Int64, pending: Int, failed: Int) {
+        self.id = id
+        self.url = url
+        self.events = events.split(separator: ",").map(String.init)
+        self.owner = owner
+        self.allowsPlainHTTP = allowsPlainHTTP
+        self.createdAt = createdAt
+        self.pending = pending
+        self.failed = failed
+    }
+}
+
+extension WebhookDeliveryInfo {
+    /// A delivery as another store keeps it (`nextAttemptAt` only while `pending`, as on SQLite).
+    package init(id: Int64, endpointID: Int64, eventID: Int64, eventKind: String?, state: String, attempts: Int, nextAttemptAt: Int64,
+                 lastStatus: Int?, lastError: String?, createdAt: Int64, finishedAt: Int64?, history: [WebhookAttempt]) {
+        self.init(id: id, endpointID: endpointID, eventID: eventID, eventKind: eventKind, state: state, attempts: attempts,
+                  nextAttemptAt: state == "pending" ? nextAttemptAt : nil, lastStatus: lastStatus, lastError: lastError, createdAt: createdAt,
+                  finishedAt: finishedAt, history: history)
+    }
+}
+
+extension WebhookAttempt {
+    /// An attempt as another store keeps it.
+    package init(at: Int64, status: Int?, latency: Int64, error: String?) {
+        self.init(at: at, status: status, latencyMilliseconds: latency, error: error)
+    }
+}

@@ -40,6 +40,23 @@ public struct WebhookEvent: Sendable, Hashable, Encodable {
         enhancedCode = row["enhanced_code"]
         detail = row["detail"]
     }
+
+    /// An event of another store's log (`at`: Unix milliseconds).
+    package init(id: Int64, kind: String, at: Int64, messageId: Int64?, messageKey: String?, batchKey: String?, owner: String?, recipient: String?,
+                 reason: String?, code: Int?, enhancedCode: String?, detail: String?) {
+        self.id = id
+        self.kind = kind
+        time = OutboxDatabase.rfc3339(at)
+        self.messageId = messageId
+        self.messageKey = messageKey
+        self.batchKey = batchKey
+        self.owner = owner
+        self.recipient = recipient
+        self.reason = reason
+        self.code = code
+        self.enhancedCode = enhancedCode
+        self.detail = detail
+    }
 }
 
 /// A due delivery, ready to send: where, with which secret, and what.
@@ -67,4 +84,15 @@ public enum WebhookOutcome: Sendable, Hashable {
     case retry(at: Int64)
     /// Given up: the delivery is `failed`.
     case failed
+}
+
+extension WebhookDispatch {
+    /// A due delivery of another store, its secret opened (or why not) with `vault`.
+    package init(deliveryID: Int64, endpointID: Int64, url: String, allowsPlainHTTP: Bool, sealedSecret: [UInt8], vault: SecretVault?,
+                 attempts: Int, createdAt: Int64, event: WebhookEvent?) {
+        let opened = vault.map { WebhookSecrets.open(Data(sealedSecret), endpointID: endpointID, vault: $0) }
+            ?? (nil, "no secrets key to open the signing secret with (systemd credential secrets-key or $OUTBOX_SECRETS_KEY_FILE)")
+        self.init(deliveryID: deliveryID, endpointID: endpointID, url: url, allowsPlainHTTP: allowsPlainHTTP, secret: opened.secret,
+                  secretProblem: opened.problem, attempts: attempts, createdAt: createdAt, event: event)
+    }
 }

@@ -85,9 +85,11 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine and, with
-    /// `[http] listen`, the HTTP API (every node can serve it). What still needs the SQLite
-    /// outbox refuses to start, naming its setting (``OutboxService/unsupportedOnSharedStore(_:)``).
+    /// `serve` on a PostgreSQL outbox shared by several nodes: the delivery engine (with the
+    /// copies to Sent folders), the webhook dispatcher, the bounce poller (one node at a
+    /// time) and, with `[http] listen`, the HTTP API (every node can serve it). What still
+    /// needs the SQLite outbox refuses to start, naming its setting
+    /// (``OutboxService/unsupportedOnSharedStore(_:)``).
     private func runOnPostgres(_ setting: String, file: OutboxConfiguration, settings: ServiceSettings) throws {
         let unsupported = OutboxService.unsupportedOnSharedStore(settings)
         guard unsupported.isEmpty else {

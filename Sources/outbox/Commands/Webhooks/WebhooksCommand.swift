@@ -44,7 +44,10 @@ struct WebhooksCommand: ParsableCommand {
             // 256 bits from the system's cryptographic generator (getrandom).
             let secret = "whsec_" + (0..<32).map { _ in UInt8.random(in: 0...255) }.hexString
             let endpoint = try Failure.guarding {
-                try database.open().addWebhook(url: url, events: kinds, owner: owner, allowsPlainHTTP: allowHTTP, secret: secret, now: nowMilliseconds())
+                let (url, kinds, owner, allowHTTP, now) = (url, kinds, owner, allowHTTP, nowMilliseconds())
+                return try database.onWebhookStore {
+                    try await $0.addWebhook(url: url, events: kinds, owner: owner, allowsPlainHTTP: allowHTTP, secret: secret, now: now)
+                }
             }
             if json {
                 try Formatting.printJSON(["id": String(endpoint.id), "url": endpoint.url, "secret": secret])
@@ -61,7 +64,7 @@ struct WebhooksCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let endpoints = try Failure.guarding { try database.open(.readOnly).webhooks() }
+            let endpoints = try database.onWebhookStore(.readOnly) { try await $0.webhooks() }
             if json { try Formatting.printJSON(endpoints); return }
             guard !endpoints.isEmpty else { print("no webhooks"); return }
             print(Formatting.table([["ID", "URL", "EVENTS", "OWNER", "PENDING", "FAILED", "SINCE"]] + endpoints.map {
@@ -76,7 +79,7 @@ struct WebhooksCommand: ParsableCommand {
         @Argument(help: "The webhook's id (see `outbox webhooks list`).") var id: Int64
 
         func run() throws {
-            guard try Failure.guarding({ try database.open().removeWebhook(id: id) }) else {
+            guard try database.onWebhookStore(.readWrite, { [id] in try await $0.removeWebhook(id: id) }) else {
                 Terminal.error("no webhook with id \(id)")
                 throw ExitCode.failure
             }
@@ -93,9 +96,8 @@ struct WebhooksCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let deliveries = try Failure.guarding {
-                try database.open(.readOnly).webhookDeliveries(endpointID: endpoint, failedOnly: failed, limit: max(1, limit))
-            }
+            let (endpoint, failed, limit) = (endpoint, failed, max(1, limit))
+            let deliveries = try database.onWebhookStore(.readOnly) { try await $0.webhookDeliveries(endpointID: endpoint, failedOnly: failed, limit: limit) }
             if json { try Formatting.printJSON(deliveries); return }
             guard !deliveries.isEmpty else { print("no deliveries"); return }
             print(Formatting.table([["ID", "WEBHOOK", "EVENT", "KIND", "STATE", "ATTEMPTS", "LAST", "LATENCY", "NEXT", "ERROR"]] + deliveries.map {
@@ -108,3 +110,16 @@ struct WebhooksCommand: ParsableCommand {
     }
 }
 
+
+extension DatabaseOptions {
+    /// Runs a webhooks command's store work on whichever store the setting names: the
+    /// PostgreSQL outbox, or the SQLite file opened with `access`; errors as the SQLite path reports them.
+    fileprivate func onWebhookStore<T: Sendable>(_ access: OutboxDatabase.Access = .readWrite,
+                                                 _ body: @escaping @Sendable (any WebhookStore) async throws -> T) throws -> T {
+        guard isPostgres else {
+            let outbox = try open(access)
+            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
+        }
+        return try readPostgresStore(body)
+    }
+}
