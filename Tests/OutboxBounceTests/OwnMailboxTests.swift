@@ -88,7 +88,7 @@ import OutboxCore
                                        extra: "mailbox-mode = own-mailbox\nmailbox-folder = Returned")
         defer { daemon.killIfRunning() }
 
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)  // the count is read again after the stop below
         while Date() < deadline, (try? Self.files(server, folder: "Returned").count) != ours.count { try await Task.sleep(for: .milliseconds(100)) }
         #expect(daemon.stop() == 0)
         #expect(try Self.files(server, folder: "Returned").count == ours.count, "\(daemon.log)")

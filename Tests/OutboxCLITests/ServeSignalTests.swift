@@ -14,7 +14,7 @@ import Testing
                                        stdout: .null, stderr: .file(errors))
         defer { process.kill() }
         func log() -> String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
-        func waitFor(_ text: String) async -> Bool { await eventually(within: 15) { log().contains(text) } }
+        func waitFor(_ text: String) async -> Bool { await eventually(within: 120) { log().contains(text) } }
         #expect(await waitFor("serving"), "\(log())")
 
         _ = try workspace.write("outbox.conf", "[delivery]\nworkers = 3\n")
@@ -28,6 +28,6 @@ import Testing
         #expect(process.isRunning)
 
         process.signal(SIGTERM)
-        #expect(try await process.exit(within: 15) == .exited(0))
+        #expect(try await process.exit(within: 60) == .exited(0))
     }
 }

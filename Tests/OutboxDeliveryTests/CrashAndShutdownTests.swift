@@ -51,9 +51,16 @@ import Testing
         let common = ["--db", fixture.path, "--workers", "2", "--message-id-domain", "outbox.test", "--grace", "10s"]
 
         let serve = try ServeProcess(common)
-        #expect(await eventually(30) { server.messageCount() >= 6 })
-        serve.signal(SIGTERM)
-        #expect(await serve.waitForExit(15) == 0)
+        // Watched and stopped from a thread of its own: the whole batch takes about 4 s, which a
+        // task polling on a starved cooperative pool can overshoot (nothing would be left queued).
+        let pid = serve.pid
+        let midway = try await onDedicatedThread { [server] in
+            let reached = eventually(120) { server.messageCount() >= 6 }
+            kill(pid, SIGTERM)
+            return reached
+        }
+        #expect(midway)
+        #expect(await serve.waitForExit(60) == 0)
         let states = try fixture.states()
         #expect(states["sending"] == nil && states["failed"] == nil)
         #expect(states["sent", default: 0] + states["queued", default: 0] == total)
@@ -61,7 +68,7 @@ import Testing
         #expect(try fixture.count("SELECT SUM(attempts) FROM message WHERE state = 'queued'") == 0)
 
         let rest = try ServeProcess(["--once"] + common)
-        #expect(await rest.waitForExit(40) == 0)
+        #expect(await rest.waitForExit(120) == 0)
         #expect(try fixture.states() == ["sent": total])
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(ids.count == total, "a graceful stop finishes in-flight sends and records them: no duplicates")

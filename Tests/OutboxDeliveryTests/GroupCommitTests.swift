@@ -2,6 +2,7 @@ import Foundation
 import OutboxCore
 @testable import OutboxDaemon
 import OutboxStore
+import OutboxTestSupport
 import Synchronization
 import Testing
 
@@ -47,8 +48,15 @@ import Testing
         let common = ["--db", fixture.path, "--workers", String(workers), "--message-id-domain", "outbox.test"]
 
         let first = try ServeProcess(common)
-        #expect(await eventually(60) { server.messageCount() >= 40 })
-        let lock = try WriteLock(path: fixture.path)
+        // Watched and locked from a thread of its own: the batch goes out in seconds, which a task
+        // polling on a starved cooperative pool can overshoot (then nothing is blocked mid-batch).
+        let path = fixture.path
+        let (midway, lock) = try await onDedicatedThread { [server] in
+            let reached = eventually(120) { server.messageCount() >= 40 }
+            return (reached, try WriteLock(path: path))
+        }
+        #expect(midway)
+        #expect(server.messageCount() < total, "locked mid-batch")
         try await Task.sleep(for: .seconds(1.5))
         let accepted = server.messageCount()
         try await Task.sleep(for: .seconds(1))
@@ -60,7 +68,7 @@ import Testing
         #expect(uncommitted >= 0 && uncommitted <= workers)
 
         let second = try ServeProcess(["--once"] + common)
-        #expect(await second.waitForExit(90) == 0)
+        #expect(await second.waitForExit(300) == 0)
         #expect(try fixture.states() == ["sent": total])
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(Set(ids).count == total)
@@ -80,14 +88,20 @@ import Testing
         configuration.batchSize = 4
         let engine = DeliveryEngine(database: impatient, configuration: configuration)
         try engine.start()
-        #expect(await eventually(30) { server.messageCount() >= 3 })
-        let lock = try WriteLock(path: fixture.path)
+        // Watched and locked from a thread of its own (see above): locked before the batch is out.
+        let path = fixture.path
+        let (midway, lock) = try await onDedicatedThread { [server] in
+            let reached = eventually(120) { server.messageCount() >= 3 }
+            return (reached, try WriteLock(path: path))
+        }
+        #expect(midway)
+        #expect(server.messageCount() < total, "locked mid-batch")
         try await Task.sleep(for: .seconds(0.5))
         let accepted = server.messageCount()
         try await Task.sleep(for: .seconds(2.5))  // commits fail and are retried after 1 s, then 2 s
         #expect(server.messageCount() == accepted, "no message is accepted while the previous outcome is unrecorded")
         lock.release()
-        #expect(try await eventually(60) { try fixture.states() == ["sent": total] })
+        #expect(try await eventually(120) { try fixture.states() == ["sent": total] })
         _ = engine.stop()
         let ids = try server.messages().compactMap { $0.header("Message-ID") }
         #expect(ids.count == total && Set(ids).count == total, "every outcome was recorded in the end: nothing sent twice")

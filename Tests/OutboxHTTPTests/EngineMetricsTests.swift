@@ -20,24 +20,34 @@ import Testing
             for key in ["W1", "W2", "W3"] {
                 #expect(try await serve.call("POST", "/v1/batches", token: token, body: APIEventsTests.batch(key, count: 1)).status == 201)
             }
-            // While they are sent: never more in use than the cap, and the waits are counted.
-            var sawInUse = false, sawWait = false
-            var seen: [String] = []
-            let deadline = Date().addingTimeInterval(90)
-            while Date() < deadline, !(sawInUse && sawWait) {
-                let families = try Self.scrape(serve, token: token)
-                let open = Self.value(families, "outbox_connections_open", labels: labels)
-                let inUse = Self.value(families, "outbox_connections_in_use", labels: labels)
-                let idle = Self.value(families, "outbox_connections_idle", labels: labels)
-                if let open, let inUse, let idle {
-                    #expect(Self.value(families, "outbox_connections_limit", labels: labels) == 1)
-                    #expect(inUse <= 1 && open <= 1 && inUse + idle == open, "open \(open), in use \(inUse), idle \(idle)")
-                    sawInUse = sawInUse || inUse == 1
+            // While they are sent: never more in use than the cap, and the waits are counted. The
+            // scrapes run on a thread of their own: the connection is in use for about 18 s, which a
+            // loop resumed late on a starved pool could miss.
+            let port = serve.port
+            let (sawInUse, sawWait, seen, violations) = try await onDedicatedThread { () throws -> (Bool, Bool, [String], [String]) in
+                var sawInUse = false, sawWait = false
+                var seen: [String] = [], violations: [String] = []
+                let deadline = Date().addingTimeInterval(90)
+                while Date() < deadline, !(sawInUse && sawWait) {
+                    let scraped = try APIServe.client(["metrics", String(port), "--token", token])
+                    if scraped["status"] as? Int != 200 { violations.append("scrape status \(scraped["status"] ?? "-")") }
+                    let families = scraped["families"] as? [String: Any] ?? [:]
+                    let open = Self.value(families, "outbox_connections_open", labels: labels)
+                    let inUse = Self.value(families, "outbox_connections_in_use", labels: labels)
+                    let idle = Self.value(families, "outbox_connections_idle", labels: labels)
+                    if let open, let inUse, let idle {
+                        if Self.value(families, "outbox_connections_limit", labels: labels) != 1 { violations.append("limit is not 1") }
+                        if !(inUse <= 1 && open <= 1 && inUse + idle == open) { violations.append("open \(open), in use \(inUse), idle \(idle)") }
+                        sawInUse = sawInUse || inUse == 1
+                    }
+                    let waits = Self.value(families, "outbox_connection_waits", sample: "outbox_connection_waits_total", labels: labels)
+                    seen.append("open \(open ?? -1) in use \(inUse ?? -1) waits \(waits ?? -1)")
+                    sawWait = sawWait || (waits ?? 0) >= 1
+                    usleep(100_000)
                 }
-                seen.append("open \(open ?? -1) in use \(inUse ?? -1) waits \(Self.value(families, "outbox_connection_waits", sample: "outbox_connection_waits_total", labels: labels) ?? -1)")
-                sawWait = sawWait || (Self.value(families, "outbox_connection_waits", sample: "outbox_connection_waits_total", labels: labels) ?? 0) >= 1
-                try await Task.sleep(for: .milliseconds(100))
+                return (sawInUse, sawWait, seen, violations)
             }
+            #expect(violations.isEmpty, "\(violations)")
             #expect(sawInUse, "no scrape saw the connection in use: \(seen)")
             #expect(sawWait, "no wait at the cap was counted: \(serve.log.suffix(1500))")
             for key in ["W1", "W2", "W3"] { try await APIEventsTests.waitUntilSent(serve, batch: key, count: 1, token: token) }

@@ -85,7 +85,7 @@ import Testing
         let workspace = try Self.workspace(port: 9)
         defer { workspace.cleanUp() }
         do {
-            let soon = Date().addingTimeInterval(5)  // far enough ahead for the enqueue to be in time on a loaded machine
+            let soon = Date().addingTimeInterval(15)  // far enough ahead for the enqueue (a process) to be in time on a starved machine
             try Self.enqueue(workspace, key: "EXP-1", expiresAt: ISO8601DateFormatter().string(from: soon))
             try await Task.sleep(for: .seconds(soon.timeIntervalSinceNow + 0.5))
             #expect(try await workspace.outbox.run(["serve", "--once"]).status == 0)

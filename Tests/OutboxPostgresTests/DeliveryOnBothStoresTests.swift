@@ -47,18 +47,22 @@ import Testing
         let now = OutboxDatabase.milliseconds(Date())
         _ = try await fixture.store.enqueue(batchKey: nil, source: nil, now: now, attachments: fixture.attachmentPolicy,
                                             messages: entries(try (0..<5).map { try draft("r\($0)@example.com") }))
-        // SQLite: a process of this host that is gone. PostgreSQL: a node elsewhere whose lease runs out in 6 s.
-        let dead = kind == .sqlite ? "\(ProcessInfo.processInfo.hostName):\(Int32.max - 7):x" : "elsewhere:4242:x"
-        let claimed = try await fixture.store.claimBatch(leaseOwner: dead, limit: 10, now: now, dueBy: now, leaseUntil: now + (kind == .sqlite ? 300_000 : 6_000))
-        #expect(claimed.messages.count == 5)
         let store = try await deliveryStore(fixture)
         var configuration = relayConfiguration(port: server.port)
         configuration.leaseDuration = .seconds(10)
         let engine = DeliveryEngine(store: store, configuration: configuration)
-        let recovered = try await onOwnThread { try engine.recover() }
+        // SQLite: a process of this host that is gone. PostgreSQL: a node elsewhere whose lease runs
+        // out 20 s after the claim (a starved pool can delay the bridge's queries by seconds).
+        let dead = kind == .sqlite ? "\(ProcessInfo.processInfo.hostName):\(Int32.max - 7):x" : "elsewhere:4242:x"
+        let (claimed, recovered) = try await onOwnThread {
+            let claimedAt = OutboxDatabase.milliseconds(Date())
+            let claimed = try store.claimBatch(leaseOwner: dead, limit: 10, now: claimedAt, dueBy: claimedAt, leaseUntil: claimedAt + (kind == .sqlite ? 300_000 : 20_000))
+            return (claimed.messages.count, try engine.recover())
+        }
+        #expect(claimed == 5)
         #expect(recovered == (kind == .sqlite ? 5 : 0), "a lease of a live node elsewhere is not taken before it expires")
         try await onOwnThread { try engine.start() }
-        let sent = try await eventuallyAsync(within: 40) { try await fixture.store.status().totals["sent", default: 0] == 5 }
+        let sent = try await eventuallyAsync(within: 120) { try await fixture.store.status().totals["sent", default: 0] == 5 }
         let summary = try await onOwnThread { engine.stop() }
         #expect(sent && summary.sent == 5)
         #expect(try await fixture.store.events(EventFilter(kind: "retried")).count == 5)
