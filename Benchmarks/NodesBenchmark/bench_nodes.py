@@ -17,12 +17,13 @@ One smtp-sink, one private PostgreSQL cluster (durable defaults, pg_stat_stateme
 
 RUNS=n repeats the drains n times (medians printed). Usage: bench_nodes.py OUTBOX WORKDIR [N]
 """
-import json, os, signal, sqlite3, statistics, subprocess, sys, time
+import os, signal, sqlite3, statistics, subprocess, sys, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(here))
 sys.path.insert(0, here)
 from smtp_sink import bench_profile, start_sink  # noqa: E402
+from bench_batch import BODY as body, write_batch as shared_batch  # noqa: E402
 from postgres_cluster import Cluster, Monitor, RoundTrips, process_cpu  # noqa: E402
 
 outbox, workdir = sys.argv[1], sys.argv[2]
@@ -31,8 +32,9 @@ enqueue_count = int(os.environ.get("ENQUEUE", "100000"))
 workers = int(os.environ.get("WORKERS", "4"))
 node_counts = [int(n) for n in os.environ.get("NODES", "1,2,3").split(",")]
 runs = int(os.environ.get("RUNS", "1"))
+# The per-profile connection cap holds across nodes: by default it lets every worker of the most nodes connect.
+connection_cap = int(os.environ.get("CAP", str(workers * max(node_counts))))
 size = 5000
-body = ("Tere! Arve on lisatud. Lugupidamisega, Raamatupidamine.\n" * 90)[:size - 300]
 cores = os.cpu_count()
 
 
@@ -47,14 +49,7 @@ def machine_busy():
 
 
 def write_batch(count, keyed):
-    path = os.path.join(workdir, f"batch-{count}{'-keyed' if keyed else ''}.jsonl")
-    with open(path, "w") as f:
-        for i in range(count):
-            row = {"owner": "bench", "subject": f"Invoice {i}", "text": body, "to": [f"c{i}@example.net"]}
-            if keyed:
-                row["key"] = f"invoice-{i:08d}"
-            f.write(json.dumps(row) + "\n")
-    return path
+    return shared_batch(workdir, count, keyed, body)
 
 
 def run_quietly(argv):
@@ -66,7 +61,7 @@ def run_quietly(argv):
 def node_config():
     path = os.path.join(workdir, "node.conf")
     with open(path, "w") as f:
-        f.write(f"[delivery]\nworkers = {workers}\nunknown-outcome = resend\n[dkim]\nsign-modes = none\n[log]\nlevel = warning\n")
+        f.write(f"[delivery]\nworkers = {workers}\nconnections-per-profile = {connection_cap}\nunknown-outcome = resend\n[dkim]\nsign-modes = none\n[log]\nlevel = warning\n")
     return path
 
 
@@ -134,14 +129,14 @@ class Figures:
 
     def database_line(self, unit):
         calls = sum(c for c, _ in self.statements)
-        return (f"  per {unit} message: {calls / self.count:.2f} statements (pg_stat_statements), "
-                f"{self.round_trips / self.count:.2f} round trips (server replies)")
+        return (f"  per {unit} message: {calls / self.count:.3f} statements (pg_stat_statements), "
+                f"{self.round_trips / self.count:.3f} round trips (server replies)")
 
-    def top_statements(self, limit=10):
+    def top_statements(self, limit=10, least=0.005):
         lines = []
         for calls, query in self.statements[:limit]:
-            if calls / self.count >= 0.005:
-                lines.append(f"    {calls / self.count:7.3f}  {query[:110]}")
+            if calls / self.count >= least:
+                lines.append(f"    {calls / self.count:8.4f}  {query[:110]}")
         return "\n".join(lines)
 
 
@@ -244,7 +239,7 @@ def enqueue_postgres(cluster, batch):
 
 
 def report_drains(results):
-    print(f"\ndrain: {messages} messages of ~{size} bytes, {workers} workers per node, {runs} run(s), one smtp-sink")
+    print(f"\ndrain: {messages} messages of ~{size} bytes, {workers} workers per node, connections-per-profile {connection_cap} (across nodes), {runs} run(s), one smtp-sink")
     baseline = None
     for label in results:
         figures = results[label]
@@ -302,7 +297,7 @@ def main():
                   f"PostgreSQL {postgres.seconds:.1f} s (load {pg_load}), SQLite {lite.seconds:.1f} s (load {sqlite_load}); "
                   f"PostgreSQL / SQLite {postgres.seconds / lite.seconds:.2f}x")
             print(postgres.database_line("enqueued"))
-            print(postgres.top_statements(6))
+            print(postgres.top_statements(6, least=0))
             print(postgres.cpu_line("messages").replace("  CPU", "  PostgreSQL: CPU"))
             print(lite.cpu_line("messages").replace("  CPU", "  SQLite: CPU"))
     finally:
