@@ -19,6 +19,7 @@ import json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from smtp_sink import bench_profile, start_sink  # noqa: E402
+from bench_batch import write_batch as shared_batch  # noqa: E402
 
 outbox, workdir = sys.argv[1], sys.argv[2]
 messages = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
@@ -36,16 +37,7 @@ def remove_db(path):
 
 
 def write_batch(count, keyed):
-    path = os.path.join(workdir, f"batch-{count}{'-keyed' if keyed else ''}.jsonl")
-    if not os.path.exists(path):
-        with open(path, "w") as f:
-            for i in range(count):
-                row = {"owner": "bench", "subject": f"Invoice {i}", "text": body, "to": [f"c{i}@example.net"]}
-                if keyed:
-                    row["key"] = f"invoice-{i:08d}"
-                f.write(json.dumps(row) + "\n")
-    return path
-
+    return shared_batch(workdir, count, keyed, body)
 
 
 def queued_template(count, port):
