@@ -40,8 +40,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public var isShared: Bool { true }
     /// Connection caps and rate limits counted in the database, across the nodes.
     public let sendLimits: (any SendLimitLedger)?
-    /// This node's secrets key, which opens the DKIM keys (``PostgresStore/secretKeySource(environment:)``).
-    public let secrets = SecretVault(source: PostgresStore.secretKeySource())
+    /// This node's secrets key, which opens the DKIM keys (``OutboxStore/SecretKeySource/resolve(sharedStoreEnvironment:)``).
+    public let secrets = SecretVault(source: .resolve(sharedStoreEnvironment: ProcessInfo.processInfo.environment))
 
     /// This node's clock, Unix milliseconds.
     static func localNow() -> Int64 { OutboxDatabase.milliseconds(Date()) }

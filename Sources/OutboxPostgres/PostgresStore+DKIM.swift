@@ -8,15 +8,6 @@ import PostgresNIO
 /// an operator may store keys without the private secrets key, and only the nodes that read
 /// it can sign.
 extension PostgresStore {
-    /// Where a process using a PostgreSQL outbox reads its secrets key: the systemd credential
-    /// `secrets-key`, else `$OUTBOX_SECRETS_KEY_FILE`, else `secrets.key` beside the SQLite
-    /// outbox this user would have (`/var/lib/outbox/secrets.key` for the service).
-    public static func secretKeySource(environment: [String: String] = ProcessInfo.processInfo.environment) -> SecretKeySource {
-        var local = environment
-        local["OUTBOX_DB"] = nil  // it names this PostgreSQL outbox, not a directory
-        return .resolve(databasePath: DatabaseLocation.resolve(explicit: nil, environment: local), environment: environment)
-    }
-
     /// Stores a new key as ``OutboxStore/OutboxDatabase/storeDKIMKey(domain:selector:key:now:)``:
     /// refuses to replace one, and lifts the holds a missing key caused (reasons starting
     /// `dkim:`) on every node.

@@ -23,13 +23,13 @@ extension PostgresDeliveryStore: WebhookDispatchSource {
 ///   them due again when the lease ends, for any node (at-least-once).
 public final class PostgresWebhookDispatchStore: WebhookDispatchStore {
     private let nodeStore: PostgresDeliveryStore
-    private let vault: SecretVault?
+    private let vault: SecretVault
     /// Gaps in the event ids this node has seen, by first missing id.
     private let gaps = Mutex<[Int64: EventGap]>([:])
 
     public init(_ store: PostgresDeliveryStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
         nodeStore = store
-        vault = WebhookSecrets.sharedStoreKeySource(environment: environment).map(SecretVault.init(source:))
+        vault = SecretVault(source: .resolve(sharedStoreEnvironment: environment))
     }
 
     public func hasWebhooks() throws -> Bool {

@@ -6,19 +6,18 @@ import PostgresNIO
 /// `outbox webhooks add|list|remove|deliveries` print the same on both stores.
 extension PostgresStore: WebhookStore {
     /// As on SQLite: the cursor starts at the newest event, the secret is sealed to the
-    /// public key published in `setting` (with none yet, to this process's key — the systemd
-    /// credential `secrets-key` or `$OUTBOX_SECRETS_KEY_FILE`, created there when missing —
-    /// which is published in the same transaction).
+    /// public key published in `setting` (with none yet, to this process's key —
+    /// ``OutboxStore/SecretKeySource/resolve(sharedStoreEnvironment:)``, created there when
+    /// missing — which is published in the same transaction).
     public func addWebhook(url: String, events: [String], owner: String?, allowsPlainHTTP: Bool, secret: String, now: Int64) async throws -> WebhookEndpoint {
         let logger = logger, publicKeySetting = WebhookSecrets.publicKeySetting
-        let source = WebhookSecrets.sharedStoreKeySource()
+        let vault = SecretVault(source: .resolve(sharedStoreEnvironment: ProcessInfo.processInfo.environment))
         let id = try await transaction { connection -> Int64 in
             // Serialises the first publication of the public key across processes.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(publicKeySetting), 0))", logger: logger)
             var published: String?
             for try await value in try await connection.query("SELECT value FROM setting WHERE name = \(publicKeySetting)", logger: logger)
                 .decode(String.self) { published = value }
-            guard published != nil || source != nil else { throw Self.noSecretsKey }
             var id: Int64 = 0
             for try await value in try await connection.query("""
                 INSERT INTO webhook_endpoint (url, events, owner, allow_http, secret_sealed, cursor, created_at)
@@ -27,7 +26,7 @@ extension PostgresStore: WebhookStore {
                 RETURNING id
                 """, logger: logger).decode(Int64.self) { id = value }
             let (sealed, publish) = try WebhookSecrets.seal(secret, endpointID: id, published: published,
-                                                            vault: source.map(SecretVault.init(source:)))
+                                                            vault: vault)
             try await connection.query("UPDATE webhook_endpoint SET secret_sealed = \(sealed) WHERE id = \(id)", logger: logger)
             if let publish {
                 try await connection.query("INSERT INTO setting (name, value) VALUES (\(publicKeySetting), \(publish))", logger: logger)
@@ -92,9 +91,4 @@ extension PostgresStore: WebhookStore {
         }
         return endpoints
     }
-
-    /// Neither a published public key nor a key of this process to publish.
-    static let noSecretsKey = StoreError(
-        .invalidState, "no secrets key to seal the webhook's signing secret with: this PostgreSQL outbox has no published public key yet; "
-            + "give the key as systemd credential secrets-key or in $OUTBOX_SECRETS_KEY_FILE (created there when missing); nothing was added")
 }

@@ -11,22 +11,12 @@ package enum WebhookSecrets {
     /// `secret` sealed for endpoint `id` to the public key `published` (the store's `setting`
     /// row); with none published yet, to this process's key from `vault` (created at its key
     /// file when there is none), whose public key is returned to be published.
-    package static func seal(_ secret: String, endpointID id: Int64, published: String?, vault: SecretVault?) throws -> (sealed: Data, publish: String?) {
+    package static func seal(_ secret: String, endpointID id: Int64, published: String?, vault: SecretVault) throws -> (sealed: Data, publish: String?) {
         if let published {
             return (try SealedSecret.seal(secret, to: try SecretPublicKey(text: published), context: context(id)), nil)
         }
-        guard let vault else { throw SecretError(.noPublicKey, "no secrets public key is published and this process has no secrets key to publish") }
-        let key = try existingOrNewKey(vault)
+        let key = try vault.existingOrNewKey(mayCreate: true, refusal: "no secrets public key is published and this process has no secrets key to publish")
         return (try SealedSecret.seal(secret, to: key.publicKey, context: context(id)), key.publicKey.text)
-    }
-
-    /// `vault`'s key; when its key file does not exist, a new key written there.
-    private static func existingOrNewKey(_ vault: SecretVault) throws -> SecretKey {
-        let read = Result { () throws(SecretError) -> SecretKey in try vault.key() }
-        guard case .failure(let error) = read, error.code == .keyMissing, vault.source.kind == .file else { return try read.get() }
-        try SecretKeySource.write(SecretKey.generate(), to: vault.source.path)
-        vault.forget()
-        return try vault.key()
     }
 
     /// Endpoint `id`'s secret opened with `vault`'s key, or why it does not open.
@@ -40,16 +30,4 @@ package enum WebhookSecrets {
 
     /// The `setting` row holding the public key every writer seals to.
     package static var publicKeySetting: String { OutboxDatabase.secretsPublicKeySetting }
-
-    /// Where a process using a shared (PostgreSQL) outbox finds the secrets key: the systemd
-    /// credential `secrets-key`, else `$OUTBOX_SECRETS_KEY_FILE`; nil with neither (a URL
-    /// has no directory to keep a key file beside).
-    package static func sharedStoreKeySource(environment: [String: String] = ProcessInfo.processInfo.environment) -> SecretKeySource? {
-        if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
-            let path = (directory as NSString).appendingPathComponent(SecretKeySource.credentialName)
-            if FileManager.default.fileExists(atPath: path) { return SecretKeySource(kind: .credential, path: path) }
-        }
-        guard let file = environment[SecretKeySource.environmentVariable], !file.isEmpty else { return nil }
-        return .file(file)
-    }
 }

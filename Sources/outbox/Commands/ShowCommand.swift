@@ -98,7 +98,7 @@ struct ShowCommand: ParsableCommand {
                 do { return try await store.messageForPreview(id: id) } catch { throw PostgresStore.reported(error, doing: "PostgreSQL outbox \(store.location)") }
             }
         }
-        let secrets = SecretVault(source: PostgresStore.secretKeySource())
+        let secrets = SecretVault(source: .resolve(sharedStoreEnvironment: ProcessInfo.processInfo.environment))
         let keyring = DKIMKeyring { domain in try DatabaseOptions.waitFor { try await store.dkimSigningKeys(domain: domain, secrets: secrets) } }
         return try MessagePreview.render(messageID: id, stored: stored, keyring: keyring, configuration: configuration, now: Date())
     }

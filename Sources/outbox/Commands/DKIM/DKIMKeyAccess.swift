@@ -1,3 +1,4 @@
+import Foundation
 import OutboxCore
 import OutboxPostgres
 import OutboxStore
@@ -8,7 +9,7 @@ import OutboxStore
 extension DatabaseOptions {
     func storeDKIMKey(domain: String, selector: String, key: DKIMPrivateKey, now: Int64) throws -> DKIMKeyInfo {
         guard isPostgres else { return try Failure.guarding { try open().storeDKIMKey(domain: domain, selector: selector, key: key, now: now) } }
-        let secrets = SecretVault(source: PostgresStore.secretKeySource())
+        let secrets = SecretVault(source: SecretKeySource.resolve(sharedStoreEnvironment: ProcessInfo.processInfo.environment))
         return try readPostgresStore { try await $0.storeDKIMKey(domain: domain, selector: selector, key: key, now: now, secrets: secrets) }
     }
 
