@@ -29,7 +29,7 @@ final class EventFeed: Sendable {
     /// Events read per query while catching up.
     static let page = 1_000
     /// How long events after a gap in the ids of a shared store wait for the gap to fill.
-    static let settle: Duration = .seconds(5)
+    static let settle = EventGapHoldBack.settle
 
     private struct State: Sendable {
         var lastID: Int64
@@ -38,8 +38,8 @@ final class EventFeed: Sendable {
         var loop: BackgroundLoop?
         var task: Task<Void, Never>?
         var lastHeartbeat = ContinuousClock.now
-        /// A shared store's first missing id and since when it is missed.
-        var gap: (start: Int64, since: ContinuousClock.Instant)?
+        /// A shared store's gaps in the event ids.
+        var holdBack = EventGapHoldBack()
     }
 
     /// How often subscribers get a heartbeat (so proxies keep the connection, and a
@@ -151,20 +151,7 @@ final class EventFeed: Sendable {
     /// The leading events of `events` (read after ``lastID``, in id order) that may be handed
     /// out: up to the first gap in the ids that is younger than ``settle``.
     func settled(_ events: [EventRecord], now: ContinuousClock.Instant) -> [EventRecord] {
-        state.withLock { state in
-            var expected = state.lastID + 1
-            var count = 0
-            for event in events {
-                if event.id != expected {
-                    if state.gap?.start != expected { state.gap = (expected, now) }
-                    guard now - state.gap!.since >= Self.settle else { break }
-                }
-                state.gap = nil
-                expected = event.id + 1
-                count += 1
-            }
-            return Array(events.prefix(count))
-        }
+        state.withLock { state in state.holdBack.settled(events, after: state.lastID, now: now) }
     }
 
     private func publish(_ events: [EventRecord], enqueued: [Int64: Int64]) {

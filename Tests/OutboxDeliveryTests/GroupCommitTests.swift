@@ -78,7 +78,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(10))) func aFailedCommitIsRetriedAndNothingElseIsAcceptedMeanwhile() async throws {
         let total = 20
-        let fixture = try OutboxFixture(), server = try SMTPTestServer()
+        // 0.1 s per message at the server, so the lock after the third always lands mid-batch
+        // (unstalled, the 20 can all be out before a watcher polling every few ms locks).
+        let fixture = try OutboxFixture(), server = try SMTPTestServer(["--stall-in-data", "0.1"])
         defer { server.stop(); fixture.cleanUp() }
         try fixture.setProfile("alice", port: server.port)
         try fixture.enqueue(total, owner: "alice")

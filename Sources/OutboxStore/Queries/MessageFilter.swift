@@ -42,4 +42,12 @@ public struct EventFilter: Sendable, Hashable {
         self.afterID = afterID
         self.limit = limit
     }
+
+    /// Whether `event` is one this filter selects (as the stores' queries do; `limit` aside).
+    public func matches(_ event: EventRecord) -> Bool {
+        (kind == nil || event.kind == kind) && (messageID == nil || event.messageID == messageID)
+            && (batchID == nil || event.batchID == batchID) && (owner == nil || event.owner == owner)
+            && (owners.map { owners in event.owner.map(owners.contains) ?? false } ?? true)
+            && (since.map { event.at >= $0 } ?? true) && (afterID.map { event.id > $0 } ?? true)
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutboxPostgres
 import OutboxStore
 
 /// `outbox events`: the event log, optionally followed as it grows.
@@ -25,8 +26,9 @@ struct EventsCommand: ParsableCommand {
     func run() throws {
         var filter = EventFilter(kind: kind, messageID: message, batchID: batch, owner: owner,
                                  since: try TimeFilter.since(since, now: nowMilliseconds()), afterID: after, limit: limit)
-        if !follow, database.isPostgres {
+        if database.isPostgres {
             let query = filter
+            if follow { return try followPostgres(query) }
             let events = try database.readPostgres { try await $0.events(query) }
             if json { try Formatting.printJSON(events) } else if events.isEmpty { print("no events") } else { events.forEach { print(Formatting.event($0)) } }
             return
@@ -52,6 +54,31 @@ struct EventsCommand: ParsableCommand {
             let next = try outbox.events(filter)
             try emit(next)
             last = next.last?.id ?? last
+        }
+    }
+
+    /// `--follow` on a PostgreSQL outbox that several nodes write: the whole log is read after
+    /// the last id and handed out in id order past gaps that may still fill
+    /// (``OutboxStore/EventGapHoldBack``), then filtered here, so no late-committed event is skipped.
+    private func followPostgres(_ filter: EventFilter) throws {
+        let deadline = followSeconds.map { Date().addingTimeInterval($0) }
+        let command = self
+        try database.readPostgresStore { store in
+            var last = try await store.lastEventID()
+            if filter.since != nil || filter.afterID != nil {
+                let backlog = try await store.events(filter)
+                try command.emit(backlog)
+                last = max(last, backlog.last?.id ?? last)
+            }
+            Terminal.notice("following events after #\(last)")
+            var holdBack = EventGapHoldBack()
+            while deadline.map({ Date() < $0 }) ?? true {
+                try await Task.sleep(for: .milliseconds(250))
+                let read = try await store.events(EventFilter(afterID: last, limit: filter.limit))
+                let settled = holdBack.settled(read, after: last, now: .now)
+                try command.emit(settled.filter(filter.matches))
+                last = settled.last?.id ?? last
+            }
         }
     }
 
