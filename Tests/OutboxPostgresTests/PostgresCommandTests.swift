@@ -34,5 +34,10 @@ import Testing
         let refused = try await onPostgres.run(["init"])
         #expect(refused.status != 0 && refused.stderr.contains("does not work on a PostgreSQL outbox yet"))
         #expect(!FileManager.default.fileExists(atPath: sqlite.directory + "/postgres:"))
+        // doctor checks the PostgreSQL outbox it names (and skips the SQLite file checks).
+        let doctor = try await onPostgres.run(["doctor"])
+        #expect(doctor.stdout.contains("ok       database: PostgreSQL outbox ") && doctor.stdout.contains("is reachable; schema current, 2 queued"),
+                "\(doctor.stdout)")
+        #expect(!doctor.stdout.contains("disk space"), "\(doctor.stdout)")
     }
 }

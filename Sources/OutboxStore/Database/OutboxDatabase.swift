@@ -30,7 +30,7 @@ public final class OutboxDatabase: Sendable {
     public init(path: String, access: Access = .readWrite, busyTimeout: Double = 60, secretKey: SecretKeySource? = nil) throws(StoreError) {
         // A PostgreSQL URL is never opened as a file name (serve would create `postgres:/…`).
         guard !path.hasPrefix("postgres://"), !path.hasPrefix("postgresql://") else {
-            throw StoreError(.cannotOpenDatabase, "the database setting is a PostgreSQL URL; this command does not work on a PostgreSQL outbox yet (it works with: list, status, show without --eml, events without --follow, cancel, retry, purge, suppressions, bounces list, store copy)")
+            throw StoreError(.cannotOpenDatabase, "the database setting is a PostgreSQL URL, which this command cannot open as an SQLite file")
         }
         self.path = path
         secrets = SecretVault(source: secretKey ?? .resolve(databasePath: path))

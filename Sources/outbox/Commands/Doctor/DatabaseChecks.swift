@@ -1,4 +1,5 @@
 import Foundation
+import OutboxPostgres
 import OutboxStore
 
 /// The database: it opens (read-only: doctor never creates or migrates), its schema is this
@@ -7,6 +8,7 @@ enum DatabaseChecks {
     /// The findings and, when it opened, the database for the checks that read it.
     static func run(_ context: DoctorContext) -> ([DoctorFinding], OutboxDatabase?) {
         let path = context.databasePath
+        if PostgresLocation.isPostgres(path) { return ([postgres(path)], nil) }
         let database: OutboxDatabase
         do {
             database = try OutboxDatabase(path: path, access: .readOnly)
@@ -17,6 +19,23 @@ enum DatabaseChecks {
         findings.append(DatabaseAccess.check(path: path, serviceUser: context.serviceUser))
         findings += diskSpace(path)
         return (findings, database)
+    }
+
+    /// A PostgreSQL outbox: reachable from this host with its password and TLS settings, and
+    /// its schema this binary's (the first connection creates or migrates it, as every
+    /// command's and node's does). The checks that read an SQLite outbox are skipped.
+    private static func postgres(_ setting: String) -> DoctorFinding {
+        do {
+            let location = try PostgresLocation(setting)
+            let name = "\(location.user)@\(location.host):\(location.port)/\(location.database) (sslmode=\(location.tlsMode.rawValue))"
+            let store = try DatabaseOptions.waitFor { try await PostgresStore.openReachable(location, maximumConnections: 1) }
+            let queued = try? DatabaseOptions.waitFor { try await store.status().totals["queued", default: 0] }
+            store.close()
+            return .ok("database", "PostgreSQL outbox \(name) is reachable; schema current" + (queued.map { ", \($0) queued" } ?? ""))
+        } catch {
+            return .problem("database", "\(error)", fix: "check that the server runs and this host may reach it (pg_isready -h HOST -p PORT), "
+                + "the password (systemd credential \(PostgresLocation.passwordCredential) or PGPASSFILE) and sslmode")
+        }
     }
 
     private static func opening(_ error: StoreError, path: String, user: String) -> DoctorFinding {
