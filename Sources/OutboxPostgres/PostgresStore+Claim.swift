@@ -9,8 +9,10 @@ extension PostgresStore {
     /// the same time take disjoint messages and never wait for each other. The profile
     /// layers of the owners are read in the same transaction.
     ///
-    /// Owners held or paused for a rate limit (``PostgresPauses``) are skipped. Not yet on
-    /// PostgreSQL: the suppression check at claim (there is no suppression list there yet).
+    /// Owners held or paused for a rate limit (``PostgresPauses``) are skipped. Recipients of
+    /// letters who unsubscribed from the letter's owner become `suppressed`, and each letter
+    /// comes with its unsubscribe token, as on SQLite. Not yet on PostgreSQL: the check of
+    /// the suppression list at claim.
     public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) async throws -> ClaimedBatch {
         let logger = logger
         return try await transaction { connection in
@@ -34,20 +36,55 @@ extension PostgresStore {
             for row in rows { if let expiresAt = row.expiresAt, expiresAt <= now { try await Self.expire(connection, logger: logger, row, expiresAt: expiresAt, now: now) } }
             rows.removeAll { $0.expiresAt.map { $0 <= now } ?? false }
             rows.sort { $0.priority != $1.priority ? $0.priority > $1.priority : ($0.due, $0.id) < ($1.due, $1.id) }
-            let ids = rows.map(\.id)
+            let ids = rows.map(\.id), letters = rows.filter { MessageKind(rawValue: $0.kind)?.isUnsubscribable == true }.map(\.id)
+            try await Self.suppressUnsubscribed(connection, logger: logger, ofLetters: letters, now: now)
             let recipients = try await Self.recipients(connection, logger: logger, of: ids)
             let attachments = try await Self.attachments(connection, logger: logger, of: ids)
+            let unsubscribeTokens = try await Self.unsubscribeTokens(connection, logger: logger, ofLetters: letters)
             let messages = rows.map { row in
                 ClaimedMessage(
                     id: row.id, batchID: row.batchID, owner: row.owner, token: row.token, subject: row.subject, textBody: row.textBody,
                     htmlBody: row.htmlBody, headers: HeaderCoding.decode(row.headers).compactMap { try? HeaderField(name: $0.name, value: $0.value) },
                     recipients: recipients[row.id] ?? [], attachments: attachments[row.id] ?? [], attempts: row.attempts,
-                    createdAt: row.createdAt, kind: MessageKind(rawValue: row.kind) ?? .transactional)
+                    createdAt: row.createdAt, kind: MessageKind(rawValue: row.kind) ?? .transactional, unsubscribeToken: unsubscribeTokens[row.id])
             }
             var profiles: [String: ProfileLayers] = [:]
             for owner in Set(messages.map(\.owner)) { profiles[owner] = try await PostgresProfiles.layers(connection, logger: logger, owner: owner) }
             return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
         }
+    }
+
+    /// Marks every not-yet-sent recipient of the letters `ids` who unsubscribed from that
+    /// letter's owner `suppressed`, with one `suppressed` event each (as
+    /// `OutboxDatabase.suppressUnsubscribed` on SQLite, same wording), in one statement.
+    /// Addresses are compared as the unsubscription keys them: trimmed, ASCII lower-cased.
+    private static func suppressUnsubscribed(_ connection: PostgresConnection, logger: Logger, ofLetters ids: [Int64], now: Int64) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query("""
+            WITH hit AS (
+                UPDATE recipient r SET state = 'suppressed', last_reply = 'unsubscribed from this owner''s letters', updated_at = \(now)
+                FROM message m, unsubscription u
+                WHERE r.message_id = ANY(\(ids)) AND m.id = r.message_id AND m.kind = 'letter' AND r.state IN ('pending', 'deferred')
+                  AND u.owner = m.owner
+                  AND u.address = translate(btrim(r.address, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+                RETURNING r.id, r.message_id, r.address, m.batch_id, m.owner, u.created_at, u.event_id)
+            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, detail)
+            SELECT \(now), 'suppressed', message_id, batch_id, owner, address,
+                'not attempted: unsubscribed from owner ' || owner || '''s letters on '
+                    || to_char(to_timestamp(created_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS"Z"')
+                    || ' (event #' || COALESCE(event_id::text, '?') || ')'
+            FROM hit ORDER BY message_id, id
+            """, logger: logger)
+    }
+
+    /// The unsubscribe token of each of the letters `ids` (one per letter, shared by its addresses).
+    private static func unsubscribeTokens(_ connection: PostgresConnection, logger: Logger, ofLetters ids: [Int64]) async throws -> [Int64: String] {
+        var result: [Int64: String] = [:]
+        guard !ids.isEmpty else { return result }
+        for try await (id, token) in try await connection.query("""
+            SELECT DISTINCT ON (message_id) message_id, token FROM unsubscribe_token WHERE message_id = ANY(\(ids)) ORDER BY message_id, token
+            """, logger: logger).decode((Int64, String).self) { result[id] = token }
+        return result
     }
 
     private static func expire(_ connection: PostgresConnection, logger: Logger, _ row: ClaimRow, expiresAt: Int64, now: Int64) async throws {

@@ -7,8 +7,8 @@ extension PostgresStore {
     /// Enqueues one batch in one transaction, as ``OutboxStore/QueueStore`` says. The batch
     /// key's unique index decides between two nodes enqueueing the same batch at once: the
     /// second waits for the first and then finds the batch. On commit, `NOTIFY` wakes the
-    /// nodes listening on ``enqueueChannel``. Letters (List-Unsubscribe) are refused for
-    /// now: unsubscribe tokens are not stored on PostgreSQL yet. A batch key already known
+    /// nodes listening on ``enqueueChannel``. Each letter gets its unsubscribe token in the
+    /// same transaction, as on SQLite. A batch key already known
     /// returns the stored batch before anything is read, as on SQLite (its attachment files
     /// are not looked at, and no batch id is used up).
     public func enqueue(batchKey: String?, source: String?, now: Int64, attachments: AttachmentPolicy, messages: [BatchEntry]) async throws -> EnqueueResult {
@@ -22,10 +22,6 @@ extension PostgresStore {
                         messages: [BatchEntry]) async throws -> EnqueueResult {
         if let known = try await knownBatch(batchKey) { return known }
         guard !messages.isEmpty else { throw BatchWriter.noMessages(source: source) }
-        if let letter = messages.first(where: { $0.draft.kind.isUnsubscribable }) {
-            throw IntakeError(.invalidValue, location: letter.location, field: "kind",
-                              "letters (List-Unsubscribe) are not supported on PostgreSQL yet; use an SQLite outbox for them")
-        }
         let preparer = AttachmentPreparer(files: AttachmentFileReader(policy: attachments, maxBytes: limits.maxMessageBytes))
         let prepared = try messages.map { try preparer.prepare($0.draft, location: $0.location) }
         let logger = logger
@@ -69,7 +65,8 @@ extension PostgresStore {
 }
 
 /// Writes the messages of one batch inside the enqueue transaction: three statements per
-/// chunk of up to 500 messages (messages, recipients, attachment links), one per new content.
+/// chunk of up to 500 messages (messages, recipients, attachment links), a fourth for the
+/// unsubscribe tokens of its letters, one per new content.
 /// Counts go to `message_count_delta` (appended, never a contended row).
 struct PostgresBatchWriter {
     let connection: PostgresConnection
@@ -151,6 +148,7 @@ struct PostgresBatchWriter {
         var recipientMessages: [Int64] = [], recipientKinds: [String] = [], addresses: [String] = [], names: [String] = [], hasNames: [Bool] = []
         var linkMessages: [Int64] = [], positions: [Int64] = [], shas: [String] = [], filenames: [String] = []
         var types: [String] = [], hasTypes: [Bool] = [], contentIDs: [String] = [], hasContentIDs: [Bool] = []
+        var letterTokens: [String] = [], letterAddresses: [String] = [], letterOwners: [String] = [], letterMessages: [Int64] = []
         for (message, token) in zip(chunk, tokens) {
             guard let id = inserted[token] else {
                 duplicates += 1  // stored by an earlier batch
@@ -174,6 +172,15 @@ struct PostgresBatchWriter {
                 contentIDs.append(link.contentID ?? "")
                 hasContentIDs.append(link.contentID != nil)
             }
+            if message.draft.kind.isUnsubscribable {
+                let token = UnsubscribeToken.make(now: now)
+                for address in UnsubscribeTokens.addresses(of: message.draft) {
+                    letterTokens.append(token)
+                    letterAddresses.append(address)
+                    letterOwners.append(message.draft.owner)
+                    letterMessages.append(id)
+                }
+            }
             queuedByOwner[message.draft.owner, default: 0] += 1
             enqueued += 1
         }
@@ -193,6 +200,13 @@ struct PostgresBatchWriter {
                 FROM unnest(\(linkMessages)::bigint[], \(positions)::bigint[], \(shas)::text[], \(filenames)::text[], \(hasTypes)::boolean[],
                             \(types)::text[], \(hasContentIDs)::boolean[], \(contentIDs)::text[])
                     AS x(message_id, position, sha256, filename, has_type, type, has_cid, cid)
+                """, logger: logger)
+        }
+        if !letterTokens.isEmpty {
+            try await connection.query("""
+                INSERT INTO unsubscribe_token (token, address, owner, message_id)
+                SELECT * FROM unnest(\(letterTokens)::text[], \(letterAddresses)::text[], \(letterOwners)::text[], \(letterMessages)::bigint[])
+                ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
     }

@@ -130,7 +130,7 @@ import Testing
     }
 
     /// A letter's unsubscribe request by mail (`unsubscribe+TOKEN@`), on an SQLite outbox and
-    /// on its PostgreSQL copy (letters reach PostgreSQL by `store copy` for now): the same
+    /// on its PostgreSQL copy (the letter made on SQLite and moved by `store copy`): the same
     /// unsubscription, then "already unsubscribed" for the repeat, printed the same.
     @Test func anUnsubscribeRequestByMailIsRecordedTheSameOnACopy() async throws {
         let sqlite = try await StoreFixture(.sqlite), postgres = try await StoreFixture(.postgres)
