@@ -11,8 +11,8 @@ extension PostgresStore {
     ///
     /// Owners held or paused for a rate limit (``PostgresPauses``) are skipped. Recipients of
     /// letters who unsubscribed from the letter's owner become `suppressed`, and each letter
-    /// comes with its unsubscribe token, as on SQLite. Not yet on PostgreSQL: the check of
-    /// the suppression list at claim.
+    /// comes with its unsubscribe token, as on SQLite. Before that, every open recipient whose
+    /// address is actively on the suppression list becomes `suppressed` (as on SQLite).
     public func claimBatch(leaseOwner: String, limit: Int, now: Int64, dueBy: Int64, leaseUntil: Int64) async throws -> ClaimedBatch {
         let logger = logger
         return try await transaction { connection in
@@ -37,6 +37,7 @@ extension PostgresStore {
             rows.removeAll { $0.expiresAt.map { $0 <= now } ?? false }
             rows.sort { $0.priority != $1.priority ? $0.priority > $1.priority : ($0.due, $0.id) < ($1.due, $1.id) }
             let ids = rows.map(\.id), letters = rows.filter { MessageKind(rawValue: $0.kind)?.isUnsubscribable == true }.map(\.id)
+            try await Self.suppressListed(connection, logger: logger, ofMessages: ids, now: now)
             try await Self.suppressUnsubscribed(connection, logger: logger, ofLetters: letters, now: now)
             let recipients = try await Self.recipients(connection, logger: logger, of: ids)
             let attachments = try await Self.attachments(connection, logger: logger, of: ids)
@@ -52,6 +53,30 @@ extension PostgresStore {
             for owner in Set(messages.map(\.owner)) { profiles[owner] = try await PostgresProfiles.layers(connection, logger: logger, owner: owner) }
             return ClaimedBatch(messages: messages, profiles: profiles, claimedAt: now)
         }
+    }
+
+    /// Marks every not-yet-sent recipient of the messages `ids` whose address is actively on
+    /// the suppression list `suppressed`, with one `suppressed` event each (as
+    /// `OutboxDatabase.suppressListed` on SQLite, same wording), in one statement. Addresses
+    /// are compared as the list keys them: trimmed, ASCII lower-cased.
+    private static func suppressListed(_ connection: PostgresConnection, logger: Logger, ofMessages ids: [Int64], now: Int64) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query("""
+            WITH hit AS (
+                UPDATE recipient r SET state = 'suppressed', last_reply = 'on the suppression list', updated_at = \(now)
+                FROM message m, suppression s
+                WHERE r.message_id = ANY(\(ids)) AND m.id = r.message_id AND r.state IN ('pending', 'deferred')
+                  AND s.address = translate(btrim(r.address, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+                  AND (s.expires_at IS NULL OR s.expires_at > \(now))
+                RETURNING r.id, r.message_id, r.address, m.batch_id, m.owner, s.reason, s.bounce_reason, s.expires_at)
+            INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, reason, detail)
+            SELECT \(now), 'suppressed', message_id, batch_id, owner, address, bounce_reason,
+                'not attempted: address is on the suppression list (' || reason
+                    || CASE WHEN expires_at IS NULL THEN ''
+                            ELSE ', until ' || to_char(to_timestamp(expires_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS"Z"') END
+                    || ')'
+            FROM hit ORDER BY message_id, id
+            """, logger: logger)
     }
 
     /// Marks every not-yet-sent recipient of the letters `ids` who unsubscribed from that
