@@ -152,57 +152,6 @@ extension PostgresStore {
         }
         return result
     }
-
-    /// Records attempts in one transaction, each with its recipients and its `attempt` and
-    /// outcome events; only the lease's owner may record. An unknown outcome is parked
-    /// (deferred, due when its plan says resend, else never) with its step in
-    /// `unknown_outcome` and its `unknown` event (``recordUnknown(_:logger:_:messageID:owner:attempt:now:)``);
-    /// the headers as sent are kept for `show --eml` in one statement for the whole group.
-    public func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) async throws -> [Bool] {
-        guard !entries.isEmpty else { return [] }
-        let logger = logger
-        return try await transaction { connection in
-            // In id order, as every multi-row write of leased messages (see renewLeases): no deadlock between them.
-            var recorded = [Bool](repeating: false, count: entries.count)
-            for index in entries.indices.sorted(by: { entries[$0].messageID < entries[$1].messageID }) {
-                recorded[index] = try await Self.recordOne(connection, logger: logger, entries[index], leaseOwner: leaseOwner, now: now)
-            }
-            try await Self.keepSentHeaders(connection, logger: logger, zip(entries, recorded).filter(\.1).map(\.0), now: now)
-            return recorded
-        }
-    }
-
-    private static func recordOne(_ connection: PostgresConnection, logger: Logger, _ entry: PendingRecord, leaseOwner: String, now: Int64) async throws -> Bool {
-        let record = entry.record, messageID = entry.messageID
-        let (state, next, finished) = record.messageChange(now: now)
-        // A retry is never put after the message's expiresAt (the claim then fails it as expired).
-        let clampsToExpiry = if case .deferred = record.verdict { true } else { false }
-        let error: String? = record.verdict == .sent ? nil : record.text
-        var leased: (batchID: Int64, owner: String, attempt: Int)?
-        for try await row in try await connection.query("""
-            UPDATE message SET state = \(state.rawValue), attempts = attempts + 1,
-                next_attempt_at = COALESCE(LEAST(\(next), CASE WHEN \(clampsToExpiry) THEN expires_at END), next_attempt_at),
-                lease_owner = NULL, lease_expires_at = NULL, last_code = \(record.code), last_error = \(error), updated_at = \(now),
-                finished_at = \(finished)
-            WHERE id = \(messageID) AND state = 'sending' AND lease_owner = \(leaseOwner)
-            RETURNING batch_id, owner, attempts
-            """, logger: logger).decode((Int64, String, Int).self) { leased = row }
-        guard let leased else { return false }
-        try await recordUnknown(connection, logger: logger, record, messageID: messageID, owner: leased.owner, attempt: leased.attempt, now: now)
-        for recipient in record.recipients {
-            try await connection.query("""
-                UPDATE recipient SET state = \(recipient.state.rawValue), last_code = \(recipient.code), last_reply = \(recipient.reply),
-                    updated_at = \(now)
-                WHERE message_id = \(messageID) AND address = \(recipient.address) AND state IN ('pending','deferred')
-                """, logger: logger)
-        }
-        try await PostgresEvents.append(connection, logger: logger, kind: .attempt, at: now, messageID: messageID, batchID: leased.batchID,
-                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode, detail: "attempt \(leased.attempt)")
-        try await PostgresEvents.append(connection, logger: logger, kind: record.eventKind, at: now, messageID: messageID, batchID: leased.batchID,
-                                        owner: leased.owner, code: record.code, enhancedCode: record.enhancedCode,
-                                        reason: record.verdict == .expired ? MessageExpiry.reason : nil, detail: record.text)
-        return true
-    }
 }
 
 /// One claimed row as read back from the claim's `RETURNING`.

@@ -84,22 +84,6 @@ extension PostgresStore {
         if case .resend = resolution { try await notifyClaimable() }  // due now: a node claims it
     }
 
-    /// Inside an outcome's transaction, as SQLite records it: an unknown outcome's first
-    /// step; a resent message that had an unknown outcome has its answer now.
-    static func recordUnknown(_ connection: PostgresConnection, logger: Logger, _ record: DeliveryRecord, messageID: Int64, owner: String,
-                              attempt: Int, now: Int64) async throws {
-        if case .unknown(let plan) = record.verdict {
-            try await connection.query("""
-                INSERT INTO unknown_outcome (message_id, owner, header_message_id, action, since, due_at, checks, detail)
-                VALUES (\(messageID), \(owner), \(plan.headerMessageID), \(plan.action.rawValue), \(now), \(plan.dueAt), 0, \(record.text))
-                ON CONFLICT (message_id) DO UPDATE SET owner = excluded.owner, header_message_id = excluded.header_message_id, action = excluded.action,
-                    since = excluded.since, due_at = excluded.due_at, checks = 0, detail = excluded.detail
-                """, logger: logger)
-        } else if attempt > 1 {
-            try await connection.query("DELETE FROM unknown_outcome WHERE message_id = \(messageID)", logger: logger)
-        }
-    }
-
     /// Inside the outcomes' transaction: the header block as sent of each recorded message
     /// that has one (``OutboxCore/SentHeader``, for `show --eml`), in one statement for the group.
     static func keepSentHeaders(_ connection: PostgresConnection, logger: Logger, _ recorded: [PendingRecord], now: Int64) async throws {
