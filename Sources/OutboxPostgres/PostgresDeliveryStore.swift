@@ -71,8 +71,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
         return try blocking { try await $0.claimBatch(leaseOwner: leaseOwner, limit: limit, now: at, dueBy: due, leaseUntil: until) }
     }
 
+    /// The engine's times in `entries` (retry and unknown-outcome due times) move onto the database clock too.
     public func record(_ entries: [PendingRecord], leaseOwner: String, now: Int64) throws -> [Bool] {
-        let at = databaseTime(now)
+        let at = databaseTime(now), offset = at - now
+        let entries = offset == 0 ? entries : entries.map { PendingRecord($0.record.shifted(by: offset), messageID: $0.messageID) }
         return try blocking { try await $0.record(entries, leaseOwner: leaseOwner, now: at) }
     }
 

@@ -18,7 +18,7 @@ extension PostgresStore {
             for try await _ in try await connection.query(
                 "SELECT 1 FROM dkim_key WHERE domain = \(domain) AND selector = \(selector)", logger: logger).decode(Int.self) { exists = true }
             if exists { throw DKIMKeyRows.exists(domain: domain, selector: selector) }
-            let publicKey = try await Self.sealingKey(connection, logger: logger, secrets: secrets)
+            let publicKey = try await PostgresProfileStore.sealingKey(connection, logger: logger, secrets: secrets)
             let sealed = try DKIMKeyRows.seal(key, domain: domain, selector: selector, to: publicKey)
             // Another operator storing the same selector meanwhile: refused alike, not as a key violation.
             var inserted = false
@@ -73,31 +73,5 @@ extension PostgresStore {
             WHERE \(domain)::text IS NULL OR domain = \(domain) ORDER BY domain, created_at, selector
             """, logger: logger).decode((String, String, String, String, Int64).self) { rows.append(row) }
         return DKIMKeyRows.infos(rows)
-    }
-
-    /// The public key every node seals to. With none published yet, this process's key is
-    /// published (the first writer's wins when two publish at once); a process with no key
-    /// creates none here: the nodes' key comes from the operator (credential or key file).
-    static func sealingKey(_ connection: PostgresConnection, logger: Logger, secrets: SecretVault) async throws -> SecretPublicKey {
-        if let published = try await publishedKey(connection, logger: logger) { return published }
-        let own: SecretKey
-        switch Result(catching: { () throws(SecretError) -> SecretKey in try secrets.key() }) {
-        case .success(let key): own = key
-        case .failure(let error) where error.code == .keyMissing:
-            throw SecretError(.noPublicKey, "no secrets key yet: the PostgreSQL outbox has no public key to seal to, and \(secrets.source) does not exist; "
-                + "put the nodes' secrets key there (or name it with \(SecretKeySource.environmentVariable)) and try again")
-        case .failure(let error): throw error
-        }
-        try await connection.query("""
-            INSERT INTO setting (name, value) VALUES (\(OutboxDatabase.secretsPublicKeySetting), \(own.publicKey.text)) ON CONFLICT (name) DO NOTHING
-            """, logger: logger)
-        return try await publishedKey(connection, logger: logger) ?? own.publicKey
-    }
-
-    private static func publishedKey(_ connection: PostgresConnection, logger: Logger) async throws -> SecretPublicKey? {
-        var text: String?
-        for try await value in try await connection.query(
-            "SELECT value FROM setting WHERE name = \(OutboxDatabase.secretsPublicKeySetting)", logger: logger).decode(String.self) { text = value }
-        return try text.map { try SecretPublicKey(text: $0) }
     }
 }

@@ -5,19 +5,16 @@ import PostgresNIO
 /// Webhook endpoints on PostgreSQL, as `OutboxDatabase+Webhooks` keeps them on SQLite:
 /// `outbox webhooks add|list|remove|deliveries` print the same on both stores.
 extension PostgresStore: WebhookStore {
-    /// As on SQLite: the cursor starts at the newest event, the secret is sealed to the
-    /// public key published in `setting` (with none yet, to this process's key —
-    /// ``OutboxStore/SecretKeySource/resolve(sharedStoreEnvironment:)``, created there when
-    /// missing — which is published in the same transaction).
+    /// As on SQLite: the cursor starts at the newest event, and the secret is sealed to the
+    /// public key published in `setting`, read `FOR SHARE` so a secrets key rotation waits
+    /// for this insert and reseals it. With none published yet, this process's key
+    /// (``OutboxStore/SecretKeySource/resolve(sharedStoreEnvironment:)``) is published; a
+    /// process without one is refused (`outbox secrets init` makes the nodes' key).
     public func addWebhook(url: String, events: [String], owner: String?, allowsPlainHTTP: Bool, secret: String, now: Int64) async throws -> WebhookEndpoint {
-        let logger = logger, publicKeySetting = WebhookSecrets.publicKeySetting
+        let logger = logger
         let vault = SecretVault(source: .resolve(sharedStoreEnvironment: ProcessInfo.processInfo.environment))
         let id = try await transaction { connection -> Int64 in
-            // Serialises the first publication of the public key across processes.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(publicKeySetting), 0))", logger: logger)
-            var published: String?
-            for try await value in try await connection.query("SELECT value FROM setting WHERE name = \(publicKeySetting)", logger: logger)
-                .decode(String.self) { published = value }
+            let key = try await PostgresProfileStore.sealingKey(connection, logger: logger, secrets: vault)
             var id: Int64 = 0
             for try await value in try await connection.query("""
                 INSERT INTO webhook_endpoint (url, events, owner, allow_http, secret_sealed, cursor, created_at)
@@ -25,12 +22,8 @@ extension PostgresStore: WebhookStore {
                     (SELECT coalesce(max(id), 0) FROM event), \(now))
                 RETURNING id
                 """, logger: logger).decode(Int64.self) { id = value }
-            let (sealed, publish) = try WebhookSecrets.seal(secret, endpointID: id, published: published,
-                                                            vault: vault)
+            let sealed = try WebhookSecrets.seal(secret, endpointID: id, to: key)
             try await connection.query("UPDATE webhook_endpoint SET secret_sealed = \(sealed) WHERE id = \(id)", logger: logger)
-            if let publish {
-                try await connection.query("INSERT INTO setting (name, value) VALUES (\(publicKeySetting), \(publish))", logger: logger)
-            }
             return id
         }
         guard let endpoint = try await webhookEndpoints(id: id).first else {

@@ -9,6 +9,22 @@ import Testing
 /// a group that mixes leased messages with ones another node took over records only the
 /// leased ones.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct RecordBatchingTests {
+    /// A node whose clock is off the database's records its retry and unknown-outcome due
+    /// times on the database's clock, as it does `now` (else a node 60 s behind would look in
+    /// the Sent folder at once, before the provider filed the copy).
+    @Test func theEnginesTimesMoveOntoTheDatabaseClock() {
+        var sent = DeliveryRecord(verdict: .sent, text: "ok")
+        sent.sentHeader = nil
+        #expect(sent.shifted(by: 250) == sent)
+        #expect(DeliveryRecord(verdict: .deferred(nextAttemptAt: 1_000), text: "later").shifted(by: -250).verdict == .deferred(nextAttemptAt: 750))
+        let plan = DeliveryRecord.UnknownPlan(action: .checkSent, dueAt: 61_000, headerMessageID: "<a@outbox.test>")
+        let moved = DeliveryRecord(verdict: .unknown(plan), code: 250, text: "?").shifted(by: 60_000)
+        #expect(moved.verdict == .unknown(DeliveryRecord.UnknownPlan(action: .checkSent, dueAt: 121_000, headerMessageID: "<a@outbox.test>")))
+        #expect(moved.code == 250 && moved.text == "?")
+        let parked = DeliveryRecord(verdict: .unknown(DeliveryRecord.UnknownPlan(action: .hold, dueAt: nil, headerMessageID: nil)), text: "?")
+        #expect(parked.shifted(by: 60_000) == parked)
+    }
+
     /// Statement-level triggers log every statement that writes a table the record path
     /// writes (they fire once per statement, even when it changes no row).
     private static let statementLog = """

@@ -275,6 +275,9 @@ final class WebhookSetup: @unchecked Sendable {
         receiver = try LoopbackServer("webhook_receiver.py", ["--secret-file", secretFile] + arguments)
         environment = ["OUTBOX_SECRETS_KEY_FILE": directory + "/secrets.key"]
         cli = OutboxProcess(database: database, environment: environment)
+        // The nodes' secrets key, made once: `webhooks add` on PostgreSQL refuses a process without one.
+        let initialised = try cli.run(["secrets", "init"])
+        guard initialised.status == 0 else { throw TestServerError(message: "secrets init: \(initialised.stderr)") }
     }
 
     /// `outbox webhooks add` for `events`; the printed secret goes to the receiver.

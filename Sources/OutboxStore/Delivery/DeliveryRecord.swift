@@ -49,6 +49,21 @@ public struct DeliveryRecord: Hashable, Sendable {
         self.recipients = recipients
     }
 
+    /// This record with the times the engine stamped on its own clock (a retry's time, an
+    /// unknown outcome's due time) moved by `offset` milliseconds, onto a shared store's clock.
+    package func shifted(by offset: Int64) -> DeliveryRecord {
+        let moved: Verdict
+        switch verdict {
+        case .deferred(let next) where offset != 0: moved = .deferred(nextAttemptAt: next + offset)
+        case .unknown(let plan) where offset != 0 && plan.dueAt != nil:
+            moved = .unknown(UnknownPlan(action: plan.action, dueAt: plan.dueAt.map { $0 + offset }, headerMessageID: plan.headerMessageID))
+        default: return self
+        }
+        var record = DeliveryRecord(verdict: moved, code: code, enhancedCode: enhancedCode, text: text, recipients: recipients)
+        record.sentHeader = sentHeader
+        return record
+    }
+
     /// What the outcome does to the message at `now`, in every store: its new state, its
     /// next attempt time (nil: unchanged) and its finish time (nil: not finished). An unknown
     /// outcome stays deferred, parked until its plan resolves it.
