@@ -74,13 +74,21 @@ struct EventsCommand: ParsableCommand {
             var holdBack = EventGapHoldBack()
             while deadline.map({ Date() < $0 }) ?? true {
                 try await Task.sleep(for: .milliseconds(250))
-                let read = try await store.events(EventFilter(afterID: last, limit: filter.limit))
-                let settled = holdBack.settled(read, after: last, now: .now)
-                try command.emit(settled.filter(filter.matches))
-                last = settled.last?.id ?? last
+                // Pages of the whole log until caught up, so a busy outbox does not leave the follower behind.
+                var caughtUp = false
+                while !caughtUp {
+                    let read = try await store.events(EventFilter(afterID: last, limit: Self.followPage))
+                    let settled = holdBack.settled(read, after: last, now: .now)
+                    try command.emit(settled.filter(filter.matches))
+                    last = settled.last?.id ?? last
+                    caughtUp = read.count < Self.followPage || settled.count < read.count
+                }
             }
         }
     }
+
+    /// Events read per query while following a PostgreSQL outbox.
+    static let followPage = 1_000
 
     private func emit(_ events: [EventRecord]) throws {
         for event in events {
