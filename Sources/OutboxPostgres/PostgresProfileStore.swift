@@ -65,7 +65,7 @@ public final class PostgresProfileStore: ProfileStore {
     }
 
     public func setSetting(_ name: String, _ value: String?) throws {
-        try run { store in
+        _ = try run { store in
             try await store.client.withConnection { connection in
                 if let value {
                     try await connection.query(

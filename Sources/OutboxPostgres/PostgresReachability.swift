@@ -1,5 +1,5 @@
 import Foundation
-public import OutboxStore
+import OutboxStore
 
 extension PostgresStore {
     /// ``open(_:logger:environment:maximumConnections:)`` after checking that the server

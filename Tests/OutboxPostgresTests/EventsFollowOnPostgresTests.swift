@@ -17,8 +17,8 @@ import Testing
             #expect(try outbox.run(["enqueue"], stdin: line).status == 0)  // an old event that follow must not repeat
 
             let output = directory + "/follow.out", errors = directory + "/follow.err"
-            FileManager.default.createFile(atPath: output, contents: nil)
-            FileManager.default.createFile(atPath: errors, contents: nil)
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
             let follower = Process()
             follower.executableURL = OutboxProcess.executable
             follower.arguments = ["events", "--follow", "--json", "--follow-seconds", "120", "--db", url]
