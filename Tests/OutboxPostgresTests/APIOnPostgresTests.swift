@@ -35,7 +35,7 @@ import Testing
         try setProfile(fixture, owner: "billing", port: sink.port)
         let url = cluster.url(database: "outbox"), directory = fixture.directory
         let config = try fixture.file("outbox.conf", Array(Self.config.utf8))
-        try await onOwnThread {
+        try await onDedicatedThread {
             let outbox = OutboxProcess(database: url)
             let created = try outbox.run(["api-token", "create", "erp"])
             #expect(created.status == 0, "\(created.stderr)")
@@ -146,7 +146,7 @@ import Testing
         let cluster = try #require(fixture.cluster)
         let url = cluster.url(database: "outbox"), directory = fixture.directory
         let config = try fixture.file("outbox.conf", Array(Self.config.utf8))
-        try await onOwnThread {
+        try await onDedicatedThread {
             let token = try OutboxProcess(database: url).run(["api-token", "create", "erp"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let node = try APINode(database: url, config: config, log: directory + "/node.log")
             defer { node.stop() }
@@ -180,7 +180,7 @@ import Testing
             {"key": "L1", "owner": "billing", "kind": "letter", "subject": "Uudised", "text": "Tere", "notBefore": "2030-01-01T08:00:00+00:00",
              "messages": [{"key": "L1-1", "to": ["Mari@Example.ee"], "cc": ["raamat@example.ee"]}]}
             """.utf8))
-        try await onOwnThread {
+        try await onDedicatedThread {
             let sqlite = OutboxProcess(database: directory + "/outbox.db")
             let enqueued = try sqlite.run(["enqueue", letter])
             #expect(enqueued.status == 0, "\(enqueued.stderr)")

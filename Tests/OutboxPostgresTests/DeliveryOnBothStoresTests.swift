@@ -20,7 +20,7 @@ import Testing
             try draft("ok@example.com", key: "ok"), try draft("busy@example.com", key: "busy"), try draft("gone@example.com", key: "gone"),
         ]))
         let store = try await deliveryStore(fixture), port = server.port
-        let summary = try await onOwnThread { DeliveryEngine(store: store, configuration: relayConfiguration(port: port)).drain() }
+        let summary = try await onDedicatedThread { DeliveryEngine(store: store, configuration: relayConfiguration(port: port)).drain() }
         #expect((summary.sent, summary.deferred, summary.failed) == (1, 1, 1))
         #expect(try server.messages().count == 1)
         let byRecipient = Dictionary(uniqueKeysWithValues: try await fixture.store.messages(MessageFilter()).map { ($0.firstRecipient ?? "", $0) })
@@ -32,7 +32,7 @@ import Testing
         #expect(busy.nextAttemptAt >= start + 3_599_000 && busy.nextAttemptAt <= OutboxDatabase.milliseconds(Date()) + 3_601_000)
         // Nothing is due now: a second run sends nothing and defers nothing again (the delay is an
         // hour so that a test resumed late on a starved pool cannot reach it).
-        #expect(try await onOwnThread { DeliveryEngine(store: store, configuration: relayConfiguration(port: port)).drain() }.sent == 0)
+        #expect(try await onDedicatedThread { DeliveryEngine(store: store, configuration: relayConfiguration(port: port)).drain() }.sent == 0)
         #expect(try await fixture.store.events(EventFilter(kind: "deferred")).count == 1)
     }
 
@@ -54,16 +54,16 @@ import Testing
         // SQLite: a process of this host that is gone. PostgreSQL: a node elsewhere whose lease runs
         // out 20 s after the claim (a starved pool can delay the bridge's queries by seconds).
         let dead = kind == .sqlite ? "\(ProcessInfo.processInfo.hostName):\(Int32.max - 7):x" : "elsewhere:4242:x"
-        let (claimed, recovered) = try await onOwnThread {
+        let (claimed, recovered) = try await onDedicatedThread {
             let claimedAt = OutboxDatabase.milliseconds(Date())
             let claimed = try store.claimBatch(leaseOwner: dead, limit: 10, now: claimedAt, dueBy: claimedAt, leaseUntil: claimedAt + (kind == .sqlite ? 300_000 : 20_000))
             return (claimed.messages.count, try engine.recover())
         }
         #expect(claimed == 5)
         #expect(recovered == (kind == .sqlite ? 5 : 0), "a lease of a live node elsewhere is not taken before it expires")
-        try await onOwnThread { try engine.start() }
+        try await onDedicatedThread { try engine.start() }
         let sent = try await eventuallyAsync(within: 120) { try await fixture.store.status().totals["sent", default: 0] == 5 }
-        let summary = try await onOwnThread { engine.stop() }
+        let summary = try await onDedicatedThread { engine.stop() }
         #expect(sent && summary.sent == 5)
         #expect(try await fixture.store.events(EventFilter(kind: "retried")).count == 5)
         #expect(try server.messages().count == 5)
@@ -83,7 +83,7 @@ import Testing
         var configuration = relayConfiguration(port: server.port)
         configuration.idleRecheck = .seconds(30)
         let engine = DeliveryEngine(store: store, configuration: configuration)
-        try await onOwnThread { try engine.start() }
+        try await onDedicatedThread { try engine.start() }
         try await Task.sleep(for: .milliseconds(500))  // the workers are idle and listening
         var latencies: [Double] = []
         for round in 0..<5 {
@@ -97,7 +97,7 @@ import Testing
             latencies.append(Date().timeIntervalSince(committed) * 1000)
             try await Task.sleep(for: .milliseconds(300))
         }
-        _ = try await onOwnThread { engine.stop() }
+        _ = try await onDedicatedThread { engine.stop() }
         let median = latencies.sorted()[latencies.count / 2]
         #expect(median <= 200, "enqueue to claim (ms): \(latencies.map { Int($0) })")
         #expect(try await other.status().totals["sent", default: 0] == 5)
@@ -113,7 +113,7 @@ import Testing
         _ = try await fixture.store.enqueue(batchKey: nil, source: nil, now: now, attachments: fixture.attachmentPolicy,
                                             messages: entries([try draft("a@example.com", owner: "acme"), try draft("b@example.com", owner: "acme"),
                                                                try draft("c@example.com", owner: "globex")]))
-        let (held, claimedByB, liftedOwners, afterLift) = try await onOwnThread {
+        let (held, claimedByB, liftedOwners, afterLift) = try await onDedicatedThread {
             let first = try nodeA.claimBatch(leaseOwner: "node-a", limit: 1, now: now, dueBy: now, leaseUntil: now + 60_000)
             let message = try #require(first.messages.first)
             let held = try nodeA.hold(owner: "acme", messageID: message.id, leaseOwner: "node-a", until: now + 600_000,
@@ -153,7 +153,7 @@ func setProfile(_ fixture: StoreFixture, owner: String = "alice", port: Int) thr
 /// The fixture's store as the engine's ``DeliveryStore``.
 func deliveryStore(_ fixture: StoreFixture) async throws -> any DeliveryStore {
     if let postgres = fixture.postgres {
-        return try await onOwnThread { try PostgresDeliveryStore(postgres) }
+        return try await onDedicatedThread { try PostgresDeliveryStore(postgres) }
     }
     return try #require(fixture.store as? OutboxDatabase)
 }
@@ -171,15 +171,6 @@ func relayConfiguration(port: Int) -> DeliveryConfiguration {
     configuration.idleRecheck = .milliseconds(300)
     configuration.messageIDDomain = "outbox.test"
     return configuration
-}
-
-/// Runs blocking work (the engine, the synchronous store bridge) on a thread of its own,
-/// never on the test's cooperative pool.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
 }
 
 /// Looks at `condition` every `interval` until it holds or `seconds` pass.

@@ -95,7 +95,7 @@ import Testing
 
             """.utf8))
         let batch = try fixture.file("batch.jsonl", Array(#"{"owner":"acme","to":["woken@example.com"],"subject":"Wake","text":"up"}"#.utf8))
-        let outcome = try await onOwnThread { () throws -> (enqueue: OutboxProcess.Result, seconds: Double?, log: String) in
+        let outcome = try await onDedicatedThread { () throws -> (enqueue: OutboxProcess.Result, seconds: Double?, log: String) in
             let node = try ServeDaemon(database: url, arguments: ["--config", config], logPath: directory + "/node.log")
             defer { node.stop() }
             usleep(3_000_000)  // started, nothing to do: idle until woken

@@ -11,7 +11,7 @@ import Testing
         defer { fixture.close() }
         let cluster = try #require(fixture.cluster)
         let url = cluster.url(database: "outbox"), directory = fixture.directory
-        try await onOwnThread {
+        try await onDedicatedThread {
             let outbox = OutboxProcess(database: url)
             let line = #"{"owner":"o","subject":"Hi","text":"x","to":["a@example.com"]}"#
             #expect(try outbox.run(["enqueue"], stdin: line).status == 0)  // an old event that follow must not repeat

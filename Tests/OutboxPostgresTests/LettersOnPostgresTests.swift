@@ -68,7 +68,7 @@ import Testing
             }
             return transcript
         }
-        var transcript = try await onOwnThread {
+        var transcript = try await onDedicatedThread {
             #expect(try outbox.run(["profile", "set", "billing", "--host", "127.0.0.1", "--port", "\(port)", "--tls", "none",
                                     "--from", "billing@firma.example"]).status == 0)
             return try run([["enqueue", first], ["show", "1"], ["serve", "--once", "--config", config], ["show", "1"]])
@@ -83,7 +83,7 @@ import Testing
         #expect(header.contains("<mailto:unsubscribe+\(token)@bounces.firma.example>"), "\(header)")
         #expect(letter.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
 
-        transcript += try await onOwnThread {
+        transcript += try await onDedicatedThread {
             let node = try APINode(database: database, config: listening, log: directory + "/node.log")
             let done = try node.call("POST", "/u/\(token)", token: nil, body: "List-Unsubscribe=One-Click")
             node.stop()

@@ -188,11 +188,11 @@ final class Nodes: Sendable {
     }
 }
 
-/// Runs `body(0..<count)` each on a thread of its own (``onOwnThread(_:)``) — the ledger
+/// Runs `body(0..<count)` each on a thread of its own (``onDedicatedThread(_:)``) — the ledger
 /// blocks its caller for a round trip, as in a delivery worker — and returns the results in order.
 func onThreads<Value: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Value) async throws -> [Value] {
     try await withThrowingTaskGroup(of: (Int, Value).self) { group in
-        for index in 0..<count { group.addTask { (index, try await onOwnThread { try body(index) }) } }
+        for index in 0..<count { group.addTask { (index, try await onDedicatedThread { try body(index) }) } }
         var results: [(Int, Value)] = []
         for try await result in group { results.append(result) }
         return results.sorted { $0.0 < $1.0 }.map(\.1)

@@ -95,8 +95,8 @@ import Testing
         let second = PostgresProfileStore(store: try await fixture.secondNode(), secrets: SecretVault(source: .file(keyFile)))
         defer { second.store.close() }
         let now = OutboxDatabase.milliseconds(Date())
-        async let a = onOwnThread { try StoredOAuthTokens(database: first).accessToken(owner: "alice", now: now) }
-        async let b = onOwnThread { try StoredOAuthTokens(database: second).accessToken(owner: "alice", now: now) }
+        async let a = onDedicatedThread { try StoredOAuthTokens(database: first).accessToken(owner: "alice", now: now) }
+        async let b = onDedicatedThread { try StoredOAuthTokens(database: second).accessToken(owner: "alice", now: now) }
         let tokens = try await [a, b]
         let refreshes = try server.events("token").filter { $0["grant_type"] as? String == "refresh_token" }
         #expect(refreshes.count == 1, "\(refreshes)")

@@ -31,7 +31,7 @@ import Testing
         let enqueued = try await cli.run(["enqueue", "-"], stdin: document)
         #expect(enqueued.status == 0, "\(enqueued.stderr)")
         let config = try fixture.file("outbox.conf", Array("[dkim]\nsign-modes = none\n[delivery]\nunknown-outcome = resend\n".utf8))
-        let outcome = try await onOwnThread { () throws -> (done: Bool, logs: String) in
+        let outcome = try await onDedicatedThread { () throws -> (done: Bool, logs: String) in
             let nodes = try (1...2).map {
                 try ServeDaemon(database: url, arguments: ["--config", config, "--poll", "50ms"], logPath: "\(directory)/node-\($0).log",
                                 environment: ["CREDENTIALS_DIRECTORY": credentials])

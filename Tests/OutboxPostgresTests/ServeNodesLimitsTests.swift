@@ -96,7 +96,7 @@ private final class ServeNodes: @unchecked Sendable {
     func sentByEachNode() -> [Int] { daemons.map { $0.log.components(separatedBy: "sent").count - 1 } }
 
     /// SIGTERM and wait, on a thread of its own.
-    func stop() async throws { _ = try await onOwnThread { [self] in daemons.map { $0.stop() } } }
+    func stop() async throws { _ = try await onDedicatedThread { [self] in daemons.map { $0.stop() } } }
 
     func kill() { for daemon in daemons { daemon.killIfRunning() } }
 }

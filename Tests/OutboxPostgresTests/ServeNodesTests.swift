@@ -36,7 +36,7 @@ import Testing
             """.utf8))
         let url = cluster.url(database: "outbox"), directory = fixture.directory
         let killAfter = Int.random(in: 2_000...14_000)
-        let outcome = try await onOwnThread { () throws -> (drained: Bool, killedAt: Int, idleCPU: Double?, logs: String) in
+        let outcome = try await onDedicatedThread { () throws -> (drained: Bool, killedAt: Int, idleCPU: Double?, logs: String) in
             let start = { (name: String) in try ServeDaemon(database: url, arguments: ["--config", config], logPath: "\(directory)/\(name).log") }
             var nodes = [try start("node-1"), try start("node-2"), try start("node-3")]
             defer { for node in nodes { node.killIfRunning() } }

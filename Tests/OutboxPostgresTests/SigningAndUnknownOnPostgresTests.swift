@@ -241,7 +241,7 @@ import Testing
                                       "--from", "acme@firma.example"]).status == 0)
         let config = try fixture.file("outbox.conf", Array("[delivery]\nworkers = 2\nunknown-outcome = hold\n[dkim]\nsign-modes = none\n".utf8))
         let batch = try fixture.file("one.jsonl", Array(#"{"owner":"acme","to":["a@example.com"],"subject":"Once","text":"1"}"#.utf8))
-        let outcome = try await onOwnThread { () throws -> (parked: Bool, stillParked: String, resent: Bool, logs: String) in
+        let outcome = try await onDedicatedThread { () throws -> (parked: Bool, stillParked: String, resent: Bool, logs: String) in
             let nodes = try (1...2).map { try ServeDaemon(database: url, arguments: ["--config", config], logPath: directory + "/node\($0).log") }
             defer { nodes.forEach { $0.stop() } }
             _ = try OutboxProcess(database: url).run(["enqueue", batch])

@@ -22,7 +22,7 @@ import Testing
                  "messages": [{"to": ["Gone@Example.com"]}, {"to": ["ok@example.com", " gone@example.com"]}]}
                 """#.utf8))
             let outbox = OutboxProcess(database: database)
-            transcripts[kind] = try await onOwnThread {
+            transcripts[kind] = try await onDedicatedThread {
                 #expect(try outbox.run(["profile", "set", "billing", "--host", "127.0.0.1", "--port", "\(port)", "--tls", "none",
                                         "--from", "billing@firma.example"]).status == 0)
                 var transcript = ""

@@ -31,7 +31,7 @@ import Testing
         let enqueued = try await setup.cli.run(["enqueue", "-"], stdin: document)
         #expect(enqueued.status == 0, "\(enqueued.stderr)")
         let config = try setup.config("poll-interval = 1s")
-        let outcome = try await onOwnThread { () throws -> (done: Bool, logs: String) in
+        let outcome = try await onDedicatedThread { () throws -> (done: Bool, logs: String) in
             let nodes = try (1...2).map { try setup.serve(config: config, name: "node-\($0)") }
             defer { for node in nodes { node.killIfRunning() } }
             let done = try eventually(within: 240) { try setup.receiver.events("delivery").count >= total }
@@ -66,7 +66,7 @@ import Testing
         try setup.addWebhook("sent")
         #expect(try await setup.cli.run(["enqueue", "-"], stdin: #"{"owner":"alice","to":["a@customer.test"],"subject":"Arve","text":"Tere"}"#).status == 0)
         let config = try setup.config("poll-interval = 1s\nfirst-retry = 2s")
-        let outcome = try await onOwnThread { () throws -> (done: Bool, log: String) in
+        let outcome = try await onDedicatedThread { () throws -> (done: Bool, log: String) in
             let node = try setup.serve(config: config, name: "node")
             defer { node.killIfRunning() }
             let done = try eventually(within: 120) {
@@ -116,7 +116,7 @@ import Testing
             let other = try await setup.cli.run(["webhooks", "add", "https://erp.example/hook", "--events", "bounced,unsubscribed", "--owner", "acme"])
             outputs.append(other.stdout.replacingOccurrences(of: #"whsec_[0-9a-f]{64}"#, with: "SECRET", options: .regularExpression))
             #expect(try await setup.cli.run(["enqueue", "-"], stdin: #"{"owner":"alice","to":["a@customer.test"],"subject":"Arve","text":"Tere","key":"K1"}"#).status == 0)
-            let once = try await onOwnThread { try setup.cli.run(["serve", "--once", "--config", try setup.config("poll-interval = 1s")]) }
+            let once = try await onDedicatedThread { try setup.cli.run(["serve", "--once", "--config", try setup.config("poll-interval = 1s")]) }
             #expect(once.status == 0, "\(once.stderr)")
             let received = try setup.receiver.events("delivery")
             #expect(received.count == 1 && received.first?["verified"] as? Bool == true, "\(received) \(once.stderr)")
@@ -153,13 +153,13 @@ import Testing
         try cluster.sql("INSERT INTO webhook_endpoint (url, events, secret_sealed, cursor, created_at) VALUES ('https://erp.example/h', 'sent', '\\x00', 0, 1)",
                         database: "outbox")
         try cluster.sql("INSERT INTO event (at, kind) SELECT 1, CASE WHEN i % 2 = 0 THEN 'sent' ELSE 'attempt' END FROM generate_series(1, 400) i", database: "outbox")
-        let nodes = try await onOwnThread { [postgres = fixture.postgres!] in
+        let nodes = try await onDedicatedThread { [postgres = fixture.postgres!] in
             [try PostgresDeliveryStore(postgres).makeWebhookDispatchStore(), try PostgresDeliveryStore(second).makeWebhookDispatchStore()]
         }
         let written = try await withThrowingTaskGroup(of: Int.self) { group in
             for node in nodes {
                 group.addTask {
-                    try await onOwnThread {
+                    try await onDedicatedThread {
                         // Until this node sees nothing more to do: a call that finds the endpoint row
                         // locked by the other node skips it, so a fixed number of rounds may leave events unscheduled.
                         var written = 0, more = true
@@ -179,20 +179,20 @@ import Testing
         #expect(try cluster.sql("SELECT cursor FROM webhook_endpoint", database: "outbox") == "400")
 
         let lease: Duration = .seconds(3)
-        let (first, meanwhile) = try await onOwnThread {
+        let (first, meanwhile) = try await onDedicatedThread {
             (try nodes[0].claimDueWebhookDeliveries(endpointID: 1, now: 1, limit: 150, busy: [], lease: lease),
              try nodes[1].claimDueWebhookDeliveries(endpointID: 1, now: 1, limit: 150, busy: [], lease: lease))
         }
         #expect(first.count == 150 && meanwhile.count == 50 && Set(first.map(\.deliveryID)).isDisjoint(with: meanwhile.map(\.deliveryID)))
         #expect(first.allSatisfy { $0.event?.kind == "sent" && $0.secret == nil && $0.secretProblem != nil })
         let recorded = try #require(meanwhile.first)
-        try await onOwnThread {
+        try await onDedicatedThread {
             for dispatch in meanwhile {
                 try nodes[1].recordWebhookAttempt(deliveryID: dispatch.deliveryID, at: 2, status: 200, latencyMilliseconds: 1, error: nil, outcome: .delivered)
             }
         }
         // Node 0 "dies": its 150 come back when the lease ends, for node 1; the recorded ones never.
-        let takenOver = try await onOwnThread { () throws -> [WebhookDispatch] in
+        let takenOver = try await onDedicatedThread { () throws -> [WebhookDispatch] in
             var taken: [WebhookDispatch] = []
             _ = try eventually(within: 120) {
                 taken += try nodes[1].claimDueWebhookDeliveries(endpointID: 1, now: 1, limit: 200, busy: [], lease: lease)
@@ -203,7 +203,7 @@ import Testing
         #expect(Set(takenOver.map(\.deliveryID)) == Set(first.map(\.deliveryID)))
         #expect(!takenOver.contains { $0.deliveryID == recorded.deliveryID })
         // A late record by the node whose lease lapsed does not undo another node's outcome.
-        try await onOwnThread {
+        try await onDedicatedThread {
             try nodes[1].recordWebhookAttempt(deliveryID: first[0].deliveryID, at: 3, status: 200, latencyMilliseconds: 1, error: nil, outcome: .delivered)
             try nodes[0].recordWebhookAttempt(deliveryID: first[0].deliveryID, at: 4, status: 500, latencyMilliseconds: 1, error: "HTTP 500",
                                               outcome: .retry(at: 5))
@@ -221,24 +221,24 @@ import Testing
         let cluster = try #require(fixture.cluster)
         try cluster.sql("INSERT INTO webhook_endpoint (url, events, secret_sealed, cursor, created_at) VALUES ('https://erp.example/h', 'sent', '\\x00', 0, 1)",
                         database: "outbox")
-        let node = try await onOwnThread { [postgres = fixture.postgres!] in try PostgresDeliveryStore(postgres).makeWebhookDispatchStore() }
+        let node = try await onDedicatedThread { [postgres = fixture.postgres!] in try PostgresDeliveryStore(postgres).makeWebhookDispatchStore() }
         for ending in ["COMMIT", "ROLLBACK"] {
             let before = try cluster.sql("SELECT coalesce(max(id), 0) FROM event", database: "outbox")
             let open = Thread {
                 _ = try? cluster.sql("BEGIN; INSERT INTO event (at, kind) VALUES (1, 'sent'); SELECT pg_sleep(4); \(ending);", database: "outbox")
             }
             open.start()
-            #expect(try await onOwnThread {
+            #expect(try await onDedicatedThread {
                 try eventually(within: 60) {
                     try cluster.sql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'BEGIN; INSERT INTO event%'", database: "outbox") == "1"
                 }
             })
             try cluster.sql("INSERT INTO event (at, kind) VALUES (1, 'sent')", database: "outbox")
             let later = try cluster.sql("SELECT max(id) FROM event", database: "outbox")
-            _ = try await onOwnThread { try node.scheduleWebhookDeliveries(now: 1, limit: 100) }
+            _ = try await onDedicatedThread { try node.scheduleWebhookDeliveries(now: 1, limit: 100) }
             #expect(try cluster.sql("SELECT cursor FROM webhook_endpoint", database: "outbox") == before, "the cursor stops before the open event")
             #expect(try cluster.sql("SELECT count(*) FROM webhook_delivery WHERE event_id = \(later)", database: "outbox") == "1", "later events are scheduled")
-            let passed = try await onOwnThread {
+            let passed = try await onDedicatedThread {
                 try eventually(within: 120) {
                     _ = try node.scheduleWebhookDeliveries(now: 1, limit: 100)
                     return try cluster.sql("SELECT cursor FROM webhook_endpoint", database: "outbox") == later

@@ -31,14 +31,21 @@ extension DatabaseOptions {
         }
     }
 
-    /// Runs an operator command's store work on whichever store the setting names: the
-    /// PostgreSQL outbox, or the SQLite file opened read-write; errors as the SQLite path reports them.
+    /// Runs an operator command's store work on whichever store the setting names (``onEitherStore(_:_:_:)``).
     func operate<T: Sendable>(_ body: @escaping @Sendable (any OperatorStore) async throws -> T) throws -> T {
+        try onEitherStore(.readWrite, body, body)
+    }
+
+    /// Runs a command's store work on whichever store the setting names: `sqlite` on the SQLite
+    /// file opened with `access`, or `postgres` on the PostgreSQL outbox (usually one closure
+    /// over the seam both witness); errors as the SQLite path reports them.
+    func onEitherStore<T: Sendable>(_ access: OutboxDatabase.Access, _ sqlite: @escaping @Sendable (OutboxDatabase) async throws -> T,
+                                    _ postgres: @escaping @Sendable (PostgresStore) async throws -> T) throws -> T {
         guard isPostgres else {
-            let outbox = try open()
-            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
+            let outbox = try open(access)
+            return try Failure.guarding { try Self.waitFor { try await sqlite(outbox) } }
         }
-        return try readPostgresStore(body)
+        return try readPostgresStore(postgres)
     }
 
     /// The refusal of a PostgreSQL outbox by a command that does not support it yet.

@@ -74,10 +74,6 @@ extension DatabaseOptions {
     /// PostgreSQL outbox the setting names; errors as the other commands report them.
     fileprivate func withTokens<T: Sendable>(_ access: OutboxDatabase.Access = .readWrite,
                                              _ body: @escaping @Sendable (any APITokenStore) async throws -> T) throws -> T {
-        guard isPostgres else {
-            let outbox = try open(access)
-            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
-        }
-        return try readPostgresStore(body)
+        try onEitherStore(access, body, body)
     }
 }

@@ -116,10 +116,6 @@ extension DatabaseOptions {
     /// PostgreSQL outbox, or the SQLite file opened with `access`; errors as the SQLite path reports them.
     fileprivate func onWebhookStore<T: Sendable>(_ access: OutboxDatabase.Access = .readWrite,
                                                  _ body: @escaping @Sendable (any WebhookStore) async throws -> T) throws -> T {
-        guard isPostgres else {
-            let outbox = try open(access)
-            return try Failure.guarding { try Self.waitFor { try await body(outbox) } }
-        }
-        return try readPostgresStore(body)
+        try onEitherStore(access, body, body)
     }
 }
