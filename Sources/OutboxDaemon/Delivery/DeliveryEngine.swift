@@ -130,8 +130,9 @@ public final class DeliveryEngine: Sendable {
         committer.close()
         connections.closeIdle()
         sentCopies?.finish(within: configuration.sentCopyGrace)
-        let figures = committer.figures
-        logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
+        let figures = committer.figures, latency = committer.histograms.latency
+        let waited = latency.count == 0 ? 0 : latency.sum / Double(latency.count) * 1000
+        logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s), \(String(format: "%.2f", waited)) ms on average from hand-in to commit")
         return counters.summary
     }
 
