@@ -78,7 +78,7 @@ public final class DeliveryEngine: Sendable {
         self.rateGate = if let database {
             RateGate(database: database, pace: configuration.pace, ledger: limits, holder: leaseOwner)
         } else {
-            limits.map { RateGate(ledger: $0, pace: SendPace(database: nil, policy: configuration.pace), holder: leaseOwner) }
+            limits.map { RateGate(ledger: $0, pace: SendPace(store: store as? any PaceStore, shared: store.isShared, policy: configuration.pace), holder: leaseOwner) }
         }
         self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
