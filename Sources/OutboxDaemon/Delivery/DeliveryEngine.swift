@@ -132,7 +132,8 @@ public final class DeliveryEngine: Sendable {
         sentCopies?.finish(within: configuration.sentCopyGrace)
         let figures = committer.figures, latency = committer.histograms.latency
         let waited = latency.count == 0 ? 0 : latency.sum / Double(latency.count) * 1000
-        logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s), \(String(format: "%.2f", waited)) ms on average from hand-in to commit")
+        logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
+        logger.debug("group commit: \(String(format: "%.2f", waited)) ms on average from hand-in to commit")
         return counters.summary
     }
 
