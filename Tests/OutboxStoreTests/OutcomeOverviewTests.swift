@@ -50,3 +50,41 @@ import Testing
         }
     }
 }
+
+/// `v27-outcome-index-terms`: the outcome index's condition without an `IN` list, so writing
+/// an event builds no temporary b-tree to decide whether it belongs; an outbox made before
+/// keeps its events and the status page still reads them from the index.
+@Suite struct OutcomeIndexTermsMigrationTests {
+    static func insertEventProgram(_ db: Database) throws -> [String] {
+        try Row.fetchAll(db, sql: """
+            EXPLAIN INSERT INTO event (at, kind, message_id, batch_id, owner, recipient, code, enhanced_code, reason, detail)
+            VALUES (1, 'sent', NULL, NULL, 'billing', NULL, 250, NULL, NULL, NULL)
+            """).map { $0["opcode"] as String }
+    }
+
+    @Test func anOlderOutboxGetsTheConditionAndKeepsItsEvents() throws {
+        let outbox = try TemporaryOutbox()
+        defer { outbox.cleanUp() }
+        // The outbox as v21–v26 left it: the index on `kind IN (…)`.
+        try outbox.database.pool.write { db in
+            try db.execute(sql: """
+                DROP INDEX event_outcome_by_time;
+                CREATE INDEX event_outcome_by_time ON event(kind, at, reason, code) WHERE \(StatusPageMigration.outcomeKindsList);
+                DELETE FROM grdb_migrations WHERE identifier = 'v27-outcome-index-terms';
+                INSERT INTO event (at, kind, owner) VALUES (1000, 'sent', 'billing'), (2000, 'failed', 'billing'), (3000, 'deferred', 'billing');
+                """)
+            #expect(try Self.insertEventProgram(db).contains("OpenEphemeral"), "the IN list is a temporary b-tree per insert")
+        }
+        let reopened = try OutboxDatabase(path: outbox.directory + "/outbox.db")
+        try reopened.pool.read { db in
+            let condition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'event_outcome_by_time'") ?? ""
+            #expect(condition.hasSuffix("WHERE \(StatusPageMigration.outcomeKinds)"), "\(condition)")
+            #expect(!(try Self.insertEventProgram(db)).contains("OpenEphemeral"))
+            let plan = try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + OutboxDatabase.outcomeHistogramSQL, arguments: [0],
+                                           adapter: SuffixRowAdapter(fromIndex: 3)).joined(separator: " | ")
+            #expect(plan.contains("COVERING INDEX event_outcome_by_time"), "\(plan)")
+        }
+        let overview = try reopened.outcomeOverview(since: 0, failureLimit: 5)
+        #expect(overview.minutes.map(\.sent).reduce(0, +) == 1 && overview.latestFailures.map(\.event.kind) == ["failed"])
+    }
+}

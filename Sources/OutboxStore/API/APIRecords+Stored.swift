@@ -37,8 +37,8 @@ extension QueueHealth {
 }
 
 extension OutcomeOverview {
-    /// The SQL condition of the events the status page counts.
-    package static var outcomeKinds: String { StatusPageMigration.outcomeKinds }
+    /// The SQL condition of the events the status page counts, as PostgreSQL's partial index has it.
+    package static var outcomeKinds: String { StatusPageMigration.outcomeKindsList }
 
     /// The overview from grouped rows (`kind`, Unix minute, `reason`, `code`, count) and the
     /// newest failures of each kind, summed and ordered as on SQLite.

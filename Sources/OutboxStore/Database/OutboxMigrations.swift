@@ -26,6 +26,7 @@ enum OutboxMigrations {
         migrator.registerMigration("v20-oauth-provider", migrate: ProfileMigration.addOAuthProvider)
         migrator.registerMigration("v21-event-outcomes-by-time", migrate: StatusPageMigration.migrate)
         migrator.registerMigration("v25-index-trim", migrate: IndexTrimMigration.migrate)
+        migrator.registerMigration("v27-outcome-index-terms", migrate: StatusPageMigration.rewriteCondition)
         return migrator
     }
 
