@@ -31,8 +31,9 @@ struct APIError: HTTPResponseError {
     static let unreachable = APIError(status: .serviceUnavailable, code: "databaseUnreachable",
                                       message: "the outbox database cannot be reached; try again later", headers: [.retryAfter: "30"])
 
-    static func tooLarge(limit: Int) -> APIError {
-        APIError(status: .contentTooLarge, code: "tooLarge", message: "the request body is over \(limit) bytes ([http] max-body-bytes)")
+    /// 413, naming the limit that refused the body (a setting only where one governs it).
+    static func tooLarge(_ limit: BodyLimit) -> APIError {
+        APIError(status: .contentTooLarge, code: "tooLarge", message: "the request body is over \(limit.bytes) bytes (\(limit.source))")
     }
 
     /// Refused batch input: 400, or 403 when the token may not submit for the message's owner.
