@@ -2,6 +2,7 @@ import _ConnectionPoolModule
 import Foundation
 public import OutboxStore
 import PostgresNIO
+import Synchronization
 
 extension PostgresStore {
     /// ``open(_:logger:environment:maximumConnections:)`` after checking that the server
@@ -39,15 +40,20 @@ extension PostgresStore {
     /// Whether the server accepts a TCP connection now (within 3 s; a thread of its own
     /// waits): nil when it does, else why not. The HTTP listener asks while a request waits
     /// for a connection — the pool keeps retrying a lost server for a minute before it fails
-    /// its waiting requests. No byte is sent: the server logs nothing for such a probe.
+    /// its waiting requests. A finding less than a second old is reused, so many waiting
+    /// requests do not each probe. No byte is sent: the server logs nothing for such a probe.
     public func unreachability() async -> StoreError? {
+        let now = ContinuousClock.now
+        if let last = lastProbe.withLock({ $0 }), last.at.duration(to: now) < .seconds(1) { return last.finding }
         let location = location
-        return await withCheckedContinuation { continuation in
+        let finding = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let problem = PostgresReachability.problem(host: location.host, port: location.port, timeout: .seconds(3))
                 continuation.resume(returning: problem.map { Self.unreachable(location, $0) })
             }
         }
+        lastProbe.withLock { $0 = (ContinuousClock.now, finding) }
+        return finding
     }
 
     /// `error` as ``OutboxStore/StoreError/Code/unreachable`` when it says that no connection to

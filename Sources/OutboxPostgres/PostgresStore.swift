@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import OutboxStore
 public import PostgresNIO
+import Synchronization
 
 /// The outbox on PostgreSQL (issue #14, phase 1): the ``OutboxStore/QueueStore`` seam —
 /// enqueue, claims with `FOR UPDATE SKIP LOCKED` under leases owned by a node id,
@@ -15,6 +16,8 @@ public final class PostgresStore: QueueStore {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// The last reachability probe (``unreachability()``): requests waiting at once share one per second.
+    let lastProbe = Mutex<(at: ContinuousClock.Instant, finding: StoreError?)?>(nil)
 
     /// The `NOTIFY` channel an enqueue signals on commit; its payload is the batch id.
     public static let enqueueChannel = "outbox_enqueued"
@@ -60,7 +63,10 @@ public final class PostgresStore: QueueStore {
             }
             try? await connection.close()
         } catch {
-            if let why = connectionFailure(error) { throw unreachable(location, why) }
+            if let why = connectionFailure(error) {
+                // The system's word for it ("Connection refused") rather than the event loop's error dump, where a probe can tell.
+                throw unreachable(location, PostgresReachability.problem(host: location.host, port: location.port, timeout: .seconds(3)) ?? why)
+            }
             // 3D000: no such database. The schema is ours to create; the database and its role are the DBA's.
             let missing = (error as? PSQLError)?.serverInfo?[.sqlState] == "3D000"
                 ? "; create it first (CREATE DATABASE \(location.database) OWNER \(location.user)), then run outbox init" : ""

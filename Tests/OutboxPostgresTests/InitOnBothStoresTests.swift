@@ -57,5 +57,10 @@ import Testing
         let down = try await outbox.run(["init"])
         #expect(down.status == 75 && down.stderr.contains("cannot reach the PostgreSQL outbox at 127.0.0.1:\(cluster.port): Connection refused"),
                 "\(down.stderr)")
+        // A command that opens the outbox without the reachability check first (the bounce doors) says the same
+        // at once, in the system's words (before: a minute of pool retries, then the pool's circuit-breaker error).
+        let ingest = try await outbox.run(["bounces", "ingest", "-"], stdin: "From: MAILER-DAEMON@example.com\r\nSubject: x\r\n\r\nx\r\n")
+        #expect(ingest.status == 75 && ingest.stderr.contains("cannot reach the PostgreSQL outbox at 127.0.0.1:\(cluster.port): Connection refused"),
+                "\(ingest.stderr)")
     }
 }
