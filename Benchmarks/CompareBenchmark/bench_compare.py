@@ -5,7 +5,9 @@
    C = 4 and 8 connections: `curl --parallel --parallel-max C` uploading the same N ~5 KB
    messages (libcurl's own ceiling: one process, no database), then `outbox serve --once
    --workers C` over a fresh copy of one queued database. Prints both medians and the
-   median of the per-run ratios (each ratio from runs next to each other).
+   median of the per-run ratios (each ratio from runs next to each other). Also the CPU
+   each side and the sink use per message, context switches per message, and the rate
+   CPU alone would allow outbox on this machine's CPUs (what no waiting can beat).
 2. Enqueue: the same N keyed messages as JSON Lines through `outbox enqueue`, against a
    20-line Python sqlite3 loop writing the same rows (one table, one unique key, WAL,
    synchronous=FULL, one transaction): the floor for storing them uncompressed. Alternating.
@@ -63,6 +65,15 @@ def serve_argv(path, workers):
 
 def run_measured(argv):
     """Runs argv: (wall seconds, CPU seconds, bytes it wrote to disk); exits when it fails."""
+    seconds, usage = run_with_usage(argv)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_oublock * 512
+
+
+last_usage = {}  # the resource usage of the last run of "outbox" and of "curl"
+
+
+def run_with_usage(argv):
+    """Runs argv: (wall seconds, its resource usage); exits when it fails."""
     with open(os.path.join(workdir, "stderr.log"), "w+") as err:
         start = time.perf_counter()
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
@@ -71,7 +82,40 @@ def run_measured(argv):
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             sys.exit(f"{' '.join(argv)} failed: {err.read()[-2000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_oublock * 512
+    last_usage["curl" if argv[0] == "curl" else "outbox"] = usage
+    return seconds, usage
+
+
+def cpu_seconds(pid):
+    """CPU seconds process `pid` used so far (user + system), from /proc."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# Per run and message, for the CPU budget of each side: (side, workers, own CPU us, sink CPU us, context switches).
+budgets = []
+
+
+def measured_side(side, workers, count, sink, run):
+    """Calls run() (which returns wall seconds) and notes the CPU it and the sink used per message."""
+    before = cpu_seconds(sink.pid)
+    seconds = run()
+    usage = last_usage[side]
+    budgets.append((side, workers, 1e6 * (usage.ru_utime + usage.ru_stime) / count, 1e6 * (cpu_seconds(sink.pid) - before) / count,
+                    (usage.ru_nvcsw + usage.ru_nivcsw) / count))
+    return seconds
+
+
+def budget_report(workers, curl_rate):
+    """What each side costs per message on this machine, and the rate outbox could reach if the
+    CPUs did nothing but its messages and the sink's: what CPU alone allows, before any waiting."""
+    def median(side, index):
+        return statistics.median(b[index] for b in budgets if b[0] == side and b[1] == workers)
+    own, sink, switches = median("outbox", 2), median("outbox", 3), median("outbox", 4)
+    bound = os.cpu_count() * 1e6 / (own + sink)
+    return (f"  CPU per message: outbox {own:.0f} us + sink {sink:.0f} us; curl {median('curl', 2):.0f} us + sink {median('curl', 3):.0f} us; "
+            f"context switches per message: outbox {switches:.1f}, curl {median('curl', 4):.1f}\n"
+            f"  CPU-bound ceiling of outbox on {os.cpu_count()} CPUs: {bound:,.0f} msg/s = {100 * bound / curl_rate:.0f}% of curl's median")
 
 
 drained = []  # (CPU seconds, bytes written) per drain, per message
@@ -108,12 +152,9 @@ def curl_config(count, port):
 
 
 def curl_once(config, workers):
-    start = time.perf_counter()
-    run = subprocess.run(["curl", "--no-progress-meter", "--parallel", "--parallel-max", str(workers), "--parallel-immediate",
-                          "-K", config], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if run.returncode != 0:
-        sys.exit(f"curl failed: {run.stderr[-2000:]}")
-    return time.perf_counter() - start
+    seconds, _ = run_with_usage(["curl", "--no-progress-meter", "--parallel", "--parallel-max", str(workers), "--parallel-immediate",
+                                 "-K", config])
+    return seconds
 
 
 def python_floor(batch, path):
@@ -186,12 +227,13 @@ def main():
             template = template or queued_template(messages, port)
             config = config or curl_config(messages, port)
             for _ in range(runs):  # alternate, so both see the same machine
-                ceiling.append(messages / curl_once(config, workers))
-                ours.append(messages / drain_once(template, workers, messages))
+                ceiling.append(messages / measured_side("curl", workers, messages, sink, lambda: curl_once(config, workers)))
+                ours.append(messages / measured_side("outbox", workers, messages, sink, lambda: drain_once(template, workers, messages)))
             print(report(f"drain, {workers} connections", ours, ceiling, "curl --parallel", "msg/s"), flush=True)
             mine = [d for d in drained if d[0] == workers]
             print(f"  per delivered message: CPU {1e6 * statistics.median(d[1] for d in mine):.0f} us, "
                   f"written to disk {statistics.median(d[2] for d in mine):,.0f} bytes (medians)", flush=True)
+            print(budget_report(workers, statistics.median(ceiling)), flush=True)
 
         enqueue_db = os.path.join(workdir, "enqueue.db")
         if runs > 0:

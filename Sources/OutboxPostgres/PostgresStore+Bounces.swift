@@ -74,6 +74,11 @@ public struct PostgresBounceStore: BounceStore {
         PostgresMailboxClaim(store: store, mailbox: mailbox)
     }
 
+    /// An unsubscribe request for a letter token, recorded as on SQLite (``UnsubscribeRequest``).
+    func unsubscribe(token: String, source: UnsubscribeSource, now: Int64) throws -> UnsubscribeResult {
+        try recording(now) { ledger, at in try UnsubscribeRequest.record(ledger, token: token, source: source, now: at) }
+    }
+
     /// `body` with a ledger in one transaction holding the ingest lock, at `now` on the database clock.
     private func recording<T>(_ now: Int64, _ body: (PostgresBounceLedger, Int64) throws -> T) throws -> T {
         let session = try BlockingConnection.lease(store)

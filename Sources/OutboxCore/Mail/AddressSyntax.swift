@@ -19,6 +19,12 @@ public enum AddressSyntax {
     /// `address` as Outbox sends it: the local part as given, the domain lower-cased and
     /// in its ASCII (A-label) form. Throws a ``MailboxError`` describing the first problem.
     public static func canonical(_ address: String) throws(MailboxError) -> String {
+        if let valid = canonicalASCII(address) { return valid }
+        return try checkedCanonical(address)
+    }
+
+    /// ``canonical(_:)`` by the full check, for any address; throws naming the first problem.
+    static func checkedCanonical(_ address: String) throws(MailboxError) -> String {
         if address.isEmpty { throw MailboxError(.empty, "address is empty") }
         if address.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
             throw MailboxError(.lineBreak, "address contains a line break")
@@ -56,6 +62,30 @@ public enum AddressSyntax {
             throw MailboxError(.invalidDomain, "domain of '\(address)' is not a valid host name or address literal")
         }
         return canonical
+    }
+
+    /// ``canonical(_:)`` of a valid all-ASCII address whose domain is a plain host name, read
+    /// byte by byte; nil for anything else (non-ASCII, an address literal, an `xn--` label,
+    /// or any problem), which the full check then handles and words. The common case costs
+    /// a tenth of the full check, which reads the address as Characters: addresses are
+    /// checked again when stored ones are read for sending, per message.
+    static func canonicalASCII(_ address: String) -> String? {
+        var address = address
+        return address.withUTF8 { bytes -> String? in
+            guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+                let at = bytes.lastIndex(of: UInt8(ascii: "@"))
+            else { return nil }
+            let local = bytes[..<at], givenDomain = bytes[(at + 1)...]
+            guard (1...64).contains(local.count), givenDomain.count <= 255, bytes.count <= 254,
+                givenDomain.first != UInt8(ascii: "["), !IDNA.isInternational(String(decoding: givenDomain, as: UTF8.self))
+            else { return nil }
+            var canonical = [UInt8](local)
+            canonical.append(UInt8(ascii: "@"))
+            let domainStart = canonical.count
+            canonical.append(contentsOf: givenDomain.lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 })
+            guard isValidLocalPart(Array(local)), isValidDomain(Array(canonical[domainStart...])) else { return nil }
+            return String(decoding: canonical, as: UTF8.self)
+        }
     }
 
     /// True when `address` needs SMTPUTF8 (RFC 6531): its local part has non-ASCII

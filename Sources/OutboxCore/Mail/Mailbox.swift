@@ -61,6 +61,9 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
 extension String {
     /// The string without leading and trailing spaces and tabs (not newlines: those are errors).
     func trimmingSpaces() -> String {
+        // A leading or trailing space or tab is that byte: without one, nothing to trim.
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        if let first = utf8.first, let last = utf8.last, !isSpace(first), !isSpace(last) { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }

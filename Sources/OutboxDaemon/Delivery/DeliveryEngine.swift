@@ -78,7 +78,7 @@ public final class DeliveryEngine: Sendable {
         self.rateGate = if let database {
             RateGate(database: database, pace: configuration.pace, ledger: limits, holder: leaseOwner)
         } else {
-            limits.map { RateGate(ledger: $0, pace: SendPace(database: nil, policy: configuration.pace), holder: leaseOwner) }
+            limits.map { RateGate(ledger: $0, pace: SendPace(store: store as? any PaceStore, shared: store.isShared, policy: configuration.pace), holder: leaseOwner) }
         }
         self.committer = GroupCommitter(database: store, leaseOwner: leaseOwner, progress: progress)
         self.connections = ConnectionPool(idleCapacity: max(8, 2 * configuration.workers), slots: limits ?? LocalConnectionSlots(), holder: leaseOwner)
@@ -130,8 +130,10 @@ public final class DeliveryEngine: Sendable {
         committer.close()
         connections.closeIdle()
         sentCopies?.finish(within: configuration.sentCopyGrace)
-        let figures = committer.figures
+        let figures = committer.figures, latency = committer.histograms.latency
+        let waited = latency.count == 0 ? 0 : latency.sum / Double(latency.count) * 1000
         logger.info("group commit: \(figures.committed) outcome(s) in \(figures.commits) transaction(s)")
+        logger.debug("group commit: \(String(format: "%.2f", waited)) ms on average from hand-in to commit")
         return counters.summary
     }
 

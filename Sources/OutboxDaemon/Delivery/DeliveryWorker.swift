@@ -19,8 +19,8 @@ final class DeliveryWorker {
     private var reservation: (owner: String, recipients: Int)?
     private var maildirs: [String: MaildirTransport] = [:]
     private var leaseRenewedAt: Int64 = 0
-    /// Profile layers per owner and when they were read (from the claim, or re-read).
-    private var profiles: [String: (layers: ProfileLayers, readAt: Int64)] = [:]
+    /// Each owner's profile as read (from the claim, or re-read) and resolved.
+    private var profiles: [String: OwnerProfile] = [:]
     private let logger: Logger
     /// The DKIM keys, read through the store (SQLite, or PostgreSQL shared by the nodes).
     private lazy var dkimKeys = DKIMKeyring(store: engine.store)
@@ -63,7 +63,9 @@ final class DeliveryWorker {
                     leaseOwner: engine.leaseOwner, limit: configuration.batchSize, now: now, dueBy: dueBy ?? now,
                     leaseUntil: now + RetryPolicy.milliseconds(configuration.leaseDuration))
                 batch = claimed.messages
-                profiles = claimed.profiles.mapValues { ($0.readingSecretCredentials(), claimed.claimedAt) }
+                profiles = claimed.profiles.reduce(into: [:]) { profiles, entry in
+                    profiles[entry.key] = OwnerProfile(owner: entry.key, entry.value.readingSecretCredentials(), readAt: claimed.claimedAt, configuration)
+                }
                 leaseRenewedAt = now
             } catch {
                 logger.error("claiming messages failed: \(error)")
@@ -167,15 +169,16 @@ final class DeliveryWorker {
         return true
     }
 
-    /// The owner's profile layers, read at most ``DeliveryConfiguration/profileStaleness`` ago.
-    private func profileLayers(_ owner: String, now: Int64) throws -> ProfileLayers {
+    /// The owner's profile, read at most ``DeliveryConfiguration/profileStaleness`` ago.
+    private func ownerProfile(_ owner: String, now: Int64) throws -> OwnerProfile {
         if let cached = profiles[owner], now - cached.readAt <= RetryPolicy.milliseconds(configuration.profileStaleness) {
-            return cached.layers
+            return cached
         }
         let read = try store.profileLayers(owner: owner)
         let layers = ProfileLayers(own: read.own, global: read.global).readingSecretCredentials()
-        profiles[owner] = (layers, now)
-        return layers
+        let profile = OwnerProfile(owner: owner, layers, readAt: now, configuration)
+        profiles[owner] = profile
+        return profile
     }
 
     /// Resolves, composes, sends and records one message.
@@ -185,10 +188,8 @@ final class DeliveryWorker {
         let unavailableSecret: String?
         let sentCopy: SentCopyTarget?
         do {
-            let layers = try profileLayers(message.owner, now: now)
-            profile = ProfileResolver.resolve(owner: message.owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
-            unavailableSecret = layers.unavailableSecret(owner: message.owner, system: configuration.systemRelay)
-            sentCopy = SentCopyJob.target(for: profile, layers: layers, configuration: configuration)
+            let owner = try ownerProfile(message.owner, now: now)
+            (profile, unavailableSecret, sentCopy) = (owner.resolved, owner.unavailableSecret, owner.sentCopy)
         } catch {
             logger.error("reading the profile of owner \(message.owner) failed: \(error); message \(message.id) goes back to the queue")
             release([message.id], because: "the profile could not be read")
@@ -516,6 +517,23 @@ final class DeliveryWorker {
             return "sent copies (the profile's sent-copy folder) are not kept on \(store) yet; remove the folder from the profile or use SQLite"
         }
         return nil
+    }
+
+    /// What an owner's profile layers resolve to, and when they were read: resolved once per
+    /// read rather than once per message of a batch.
+    private struct OwnerProfile {
+        let readAt: Int64
+        let resolved: ResolvedProfile
+        /// A secret this process cannot open or read (``ProfileLayers/unavailableSecret(owner:system:)``).
+        let unavailableSecret: String?
+        let sentCopy: SentCopyTarget?
+
+        init(owner: String, _ layers: ProfileLayers, readAt: Int64, _ configuration: DeliveryConfiguration) {
+            self.readAt = readAt
+            resolved = ProfileResolver.resolve(owner: owner, own: layers.own, global: layers.global, system: configuration.systemRelay)
+            unavailableSecret = layers.unavailableSecret(owner: owner, system: configuration.systemRelay)
+            sentCopy = SentCopyJob.target(for: resolved, layers: layers, configuration: configuration)
+        }
     }
 
     /// An outcome handed to the committer: what to count and log once it is committed.

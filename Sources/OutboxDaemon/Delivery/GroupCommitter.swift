@@ -10,6 +10,11 @@ import OutboxStore
 /// Gathering: a commit starts once every busy worker (``busy``) has handed in an outcome,
 /// or ``gatherLimit`` after the first one arrived — one sync for the whole round instead
 /// of alternating half-full commits.
+///
+/// Wake-ups: only the commit thread waits on `condition`, and a hand-in wakes it only when
+/// it has something to do (the first outcome starts the gathering, the last one of the
+/// round starts the commit); a worker waits on its own ticket, woken by that ticket's
+/// commit alone. Every needless wake-up is a context switch per message on a busy drain.
 final class GroupCommitter: @unchecked Sendable {
     private let store: any DeliveryStore
     private let leaseOwner: String
@@ -32,6 +37,8 @@ final class GroupCommitter: @unchecked Sendable {
         let onCommitted: (@Sendable () -> Void)?
         fileprivate let submitted = ContinuousClock.now
         fileprivate var result: Result<Bool, any Error>?  // guarded by the committer's condition
+        /// Signalled once, when `result` is set by the commit thread.
+        fileprivate let committed = DispatchSemaphore(value: 0)
         fileprivate init(_ entry: PendingRecord, onCommitted: (@Sendable () -> Void)?) {
             self.entry = entry
             self.onCommitted = onCommitted
@@ -52,7 +59,8 @@ final class GroupCommitter: @unchecked Sendable {
     func setBusy(_ isBusy: Bool) {
         condition.lock()
         busy += isBusy ? 1 : -1
-        condition.broadcast()
+        // One fewer busy worker may complete the round the commit thread gathers.
+        if !isBusy, !pending.isEmpty { condition.broadcast() }
         condition.unlock()
     }
 
@@ -84,7 +92,7 @@ final class GroupCommitter: @unchecked Sendable {
         let ticket = Ticket(entry, onCommitted: onCommitted)
         condition.lock()
         pending.append(ticket)
-        condition.broadcast()
+        if pending.count == 1 || pending.count >= busy || closing { condition.broadcast() }
         condition.unlock()
         return ticket
     }
@@ -97,8 +105,13 @@ final class GroupCommitter: @unchecked Sendable {
         while ticket.result == nil {
             if !running && !committing {
                 commitPending()  // no commit thread (tests, or after close): commit here
+            } else if running {
+                // The commit thread commits every pending ticket and signals each one.
+                condition.unlock()
+                ticket.committed.wait()
+                condition.lock()
             } else {
-                condition.wait()
+                condition.wait()  // another caller commits here; it broadcasts when done
             }
         }
         return try ticket.result!.get()
@@ -177,7 +190,10 @@ final class GroupCommitter: @unchecked Sendable {
         let ended = ContinuousClock.now
         if case .success = outcome { for member in group { member.onCommitted?() } }
         condition.lock()
-        for (index, member) in group.enumerated() { member.result = outcome.map { $0[index] } }
+        for (index, member) in group.enumerated() {
+            member.result = outcome.map { $0[index] }
+            member.committed.signal()
+        }
         commits += 1
         committed += group.count
         if case .success = outcome {

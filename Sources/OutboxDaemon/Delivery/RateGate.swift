@@ -24,7 +24,7 @@ final class RateGate: Sendable {
     ///     ``LocalSendRates`` on `database`.
     ///   - holder: the node the admissions are held by.
     convenience init(database: OutboxDatabase, pace policy: PacePolicy = PacePolicy(), ledger: (any SendRateLedger)? = nil, holder: String = "") {
-        self.init(ledger: ledger ?? LocalSendRates(database: database), pace: SendPace(database: database, policy: policy), holder: holder)
+        self.init(ledger: ledger ?? LocalSendRates(database: database), pace: SendPace(store: database, policy: policy), holder: holder)
     }
 
     /// A gate counting in `ledger`, paced by `pace` (e.g. on a store without SQLite).

@@ -25,7 +25,9 @@ public struct PacePolicy: Sendable, Hashable {
 /// at a time. Sends at a level are spaced evenly, ``interval(level:)`` apart, not in bursts.
 ///
 /// The state lives in `send_pace` (read at start, written at each change with a `paced`
-/// event), so a restart keeps a slowed profile slow and `outbox status` shows it.
+/// event), so a restart keeps a slowed profile slow and `outbox status` shows it. On a store
+/// several nodes share, each node reads it again every ``sharedRefresh`` (from a worker, at
+/// an admission): a slowdown one node met holds on every node, and so does a ramp back up.
 final class SendPace: Sendable {
     static let maximumLevel = 6
     private let policy: PacePolicy
@@ -37,18 +39,62 @@ final class SendPace: Sendable {
         var successes = 0
         /// The earliest time of the next send at this level (in memory only).
         var nextSlot: Int64 = 0
+        /// When this level was set (by this node or, read back, another).
+        var updatedAt: Int64 = 0
+
+        init(_ record: SendPaceRecord) {
+            (level, pausedUntil, reason, updatedAt) = (record.level, record.pausedUntil, record.reason, record.updatedAt)
+        }
+
+        init(level: Int, pausedUntil: Int64, reason: String) { (self.level, self.pausedUntil, self.reason) = (level, pausedUntil, reason) }
     }
 
     private let states: Mutex<[String: State]>
-    /// Where the state is kept; nil keeps it in this process only (a store without `send_pace`).
-    private let database: OutboxDatabase?
+    /// Where the state is kept; nil keeps it in this process only.
+    private let store: (any PaceStore)?
+    /// Whether other nodes change the stored paces too (read again every ``sharedRefresh``).
+    private let isShared: Bool
+    /// When the stored paces were last read (shared stores only).
+    private let readAt = Atomic<Int64>(0)
     private let logger = Logger(label: "outbox.pace")
+    /// How often a node reads again the paces the other nodes share with it.
+    static let sharedRefresh: Int64 = 5_000
 
-    init(database: OutboxDatabase?, policy: PacePolicy = PacePolicy()) {
-        self.database = database
+    /// - Parameter shared: `store` is shared by several nodes; it is read when first needed
+    ///   (from a worker) and every ``sharedRefresh`` after, not here.
+    init(store: (any PaceStore)?, shared: Bool = false, policy: PacePolicy = PacePolicy()) {
+        self.store = store
+        self.isShared = shared
         self.policy = policy
-        let stored = (try? database?.sendPaces()) ?? []
-        states = Mutex(Dictionary(uniqueKeysWithValues: stored.map { ($0.owner, State(level: $0.level, pausedUntil: $0.pausedUntil, reason: $0.reason)) }))
+        let stored = shared ? [] : (try? store?.sendPaces()) ?? []
+        states = Mutex(Dictionary(uniqueKeysWithValues: stored.map { ($0.owner, State($0)) }))
+    }
+
+    /// On a shared store, once ``sharedRefresh`` has passed: takes what the nodes stored.
+    /// A row newer than this node's state replaces it; a profile this node still slows but
+    /// whose row is gone, and whose state did not change while the rows were read, was
+    /// ramped back to full speed by another node.
+    private func refreshIfDue(now: Int64) {
+        guard isShared, let store else { return }
+        let last = readAt.load(ordering: .relaxed)
+        guard now - last >= Self.sharedRefresh,
+            readAt.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged  // one worker reads
+        else { return }
+        let before = states.withLock { $0.mapValues(\.updatedAt) }
+        let stored: [SendPaceRecord]
+        do { stored = try store.sendPaces() } catch {
+            logger.warning("reading the send paces the nodes share failed: \(error); this node keeps its own until the next read")
+            return
+        }
+        let rows = Dictionary(stored.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
+        states.withLock { states in
+            for row in stored where row.updatedAt > states[row.owner]?.updatedAt ?? .min {
+                var state = State(row)
+                state.nextSlot = max(states[row.owner]?.nextSlot ?? 0, row.pausedUntil)
+                states[row.owner] = state
+            }
+            for (owner, state) in states where rows[owner] == nil && before[owner] == state.updatedAt { states[owner] = nil }
+        }
     }
 
     /// The spacing of sends at `level`: ``PacePolicy/interval`` at level 1 (0.5 s: 120 a minute), doubling per level.
@@ -62,7 +108,8 @@ final class SendPace: Sendable {
 
     /// Takes a send slot for `owner` at `now`: nil to go, or when the next slot opens and why.
     func admit(owner: String, now: Int64) -> (until: Int64, reason: String)? {
-        states.withLock { states -> (until: Int64, reason: String)? in
+        refreshIfDue(now: now)
+        return states.withLock { states -> (until: Int64, reason: String)? in
             guard var state = states[owner], state.level > 0 else { return nil }
             if let wait = Self.wait(state, owner: owner, now: now) { return wait }
             state.nextSlot = max(now, state.nextSlot) + interval(level: state.level)
@@ -107,6 +154,7 @@ final class SendPace: Sendable {
             state.nextSlot = state.pausedUntil
             state.reason = String(reason)
             state.successes = 0
+            state.updatedAt = now
             states[owner] = state
             return SendPaceRecord(owner: owner, level: state.level, pausedUntil: state.pausedUntil, reason: state.reason, updatedAt: now)
         }
@@ -126,6 +174,7 @@ final class SendPace: Sendable {
             }
             state.level -= 1
             state.successes = 0
+            state.updatedAt = now
             if state.level == 0 { states[owner] = nil } else { states[owner] = state }
             return SendPaceRecord(owner: owner, level: state.level, pausedUntil: state.pausedUntil, reason: state.reason, updatedAt: now)
         }
@@ -139,7 +188,7 @@ final class SendPace: Sendable {
     private func record(_ change: SendPaceRecord, _ detail: String, reply: SMTPReply?) {
         logger.notice("owner \(change.owner): \(detail)")
         do {
-            try database?.recordPace(change, detail: detail, code: reply?.code, enhancedCode: reply?.enhancedCode?.description)
+            try store?.recordPace(change, detail: detail, code: reply?.code, enhancedCode: reply?.enhancedCode?.description)
         } catch {
             logger.error("owner \(change.owner): recording the pace change failed: \(error)")
         }

@@ -17,3 +17,15 @@ public struct SendPaceRecord: Hashable, Sendable, Codable {
         self.updatedAt = updatedAt
     }
 }
+
+/// Where profiles' send paces are kept: read when an engine starts (and, on a store several
+/// nodes share, again every few seconds, so a slowdown one node met holds on all of them),
+/// written at each change with a `paced` event.
+public protocol PaceStore: Sendable {
+    /// Every profile sending at a reduced pace, times on the caller's clock.
+    func sendPaces() throws -> [SendPaceRecord]
+    /// Records a change of a pace with a `paced` event; level 0 removes it (full speed again).
+    func recordPace(_ pace: SendPaceRecord, detail: String, code: Int?, enhancedCode: String?) throws
+}
+
+extension OutboxDatabase: PaceStore {}
