@@ -18,6 +18,12 @@ import Testing
         let again = try await outbox.run(["init"])
         #expect(again.status == 0 && again.stdout == "outbox database \(path) is ready (schema \(latest); already up to date)\n", "\(again.stdout)\(again.stderr)")
         #expect(try await outbox.run(["status"]).status == 0)
+
+        // A file a newer binary migrated is refused, not reported as migrated.
+        let marked = try ChildProcess.runBlocking("python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO grdb_migrations VALUES ('v99-future')\"); c.commit()", path])
+        #expect(marked.status == 0, "\(marked.stderrText)")
+        let newer = try await outbox.run(["init"])
+        #expect(newer.status == 1 && newer.stdout.isEmpty && newer.stderr.contains("has a newer schema than this outbox binary"), "\(newer.stdout)\(newer.stderr)")
     }
 
     @Test func initCreatesMigratesAndFindsNothingToDoOnPostgres() async throws {
@@ -45,6 +51,12 @@ import Testing
                 "\(migrated.stdout)\(migrated.stderr)")
         #expect(try cluster.sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'event_outcome_by_time'", database: "fresh") == "1")
         #expect(try await outbox.run(["status"]).status == 0)
+
+        // An outbox a newer binary migrated is refused, and nothing is applied.
+        _ = try cluster.sql("INSERT INTO outbox_migration (name) VALUES ('v99-future')", database: "fresh")
+        let newer = try await outbox.run(["init"])
+        #expect(newer.status == 1 && newer.stdout.isEmpty && newer.stderr.contains("schema step(s) v99-future this outbox binary does not know; upgrade it"),
+                "\(newer.stdout)\(newer.stderr)")
 
         // A database that does not exist is the DBA's to create: said plainly, nothing made.
         let missing = try await OutboxProcess(database: cluster.url(database: "nope")).run(["init"])

@@ -29,7 +29,8 @@ struct InitCommand: ParsableCommand {
     }
 
     /// A new file is created; an existing one is up to date when it opens read-only, migrated
-    /// when that open refuses its older schema (any other refusal: the read-write open says why).
+    /// when that open refuses its schema and accepts it after the read-write open (a newer
+    /// schema stays refused: exit 1 with that error); any other refusal: the open says why.
     private func initialiseSQLite() throws {
         let path = database.resolvedPath
         var done = "created"
@@ -44,6 +45,10 @@ struct InitCommand: ParsableCommand {
             }
         }
         let outbox = try database.open(.createDirectories)
+        if done == "migrated" {
+            // Refused again: the file's schema is newer than this binary's, which no open undoes.
+            _ = try Failure.guarding { try OutboxDatabase(path: path, access: .readOnly) }
+        }
         print("outbox database \(outbox.path) is ready (schema \(OutboxDatabase.schemaVersions.last ?? "-")\(done.isEmpty ? "" : "; " + done))")
     }
 }
