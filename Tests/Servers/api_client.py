@@ -34,7 +34,7 @@ def request(args):
         name, value = header.split(":", 1)
         headers[name.strip()] = value.strip()
     body = open(args.body_file, "rb").read() if args.body_file else None
-    connection = connect(args.port, timeout=args.timeout, ca_file=getattr(args, "ca_file", None))
+    connection = connect(args.port, timeout=getattr(args, "timeout", 30), ca_file=getattr(args, "ca_file", None))
     connection.request(args.method, args.path, body=body, headers=headers)
     response = connection.getresponse()
     data = response.read().decode("utf-8", "replace")
