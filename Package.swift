@@ -86,6 +86,8 @@ let package = Package(
                 "OutboxCore", "OutboxStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // Only to recognise the pool's "cannot connect" error (PostgresStore.unreachability(of:)).
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

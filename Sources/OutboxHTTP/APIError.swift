@@ -27,8 +27,13 @@ struct APIError: HTTPResponseError {
         APIError(status: .badRequest, code: "invalidRequest", message: message, field: field)
     }
 
-    static func tooLarge(limit: Int) -> APIError {
-        APIError(status: .contentTooLarge, code: "tooLarge", message: "the request body is over \(limit) bytes ([http] max-body-bytes)")
+    /// The outbox's database server cannot be reached (what and where go to the log, not to the client).
+    static let unreachable = APIError(status: .serviceUnavailable, code: "databaseUnreachable",
+                                      message: "the outbox database cannot be reached; try again later", headers: [.retryAfter: "30"])
+
+    /// 413, naming the limit that refused the body (a setting only where one governs it).
+    static func tooLarge(_ limit: BodyLimit) -> APIError {
+        APIError(status: .contentTooLarge, code: "tooLarge", message: "the request body is over \(limit.bytes) bytes (\(limit.source))")
     }
 
     /// Refused batch input: 400, or 403 when the token may not submit for the message's owner.
@@ -62,6 +67,7 @@ struct APIError: HTTPResponseError {
             case .expired: return APIError(status: .conflict, code: "expired", message: error.reason)
             case .busy:
                 return APIError(status: .serviceUnavailable, code: "busy", message: "the outbox is busy; try again", headers: [.retryAfter: "5"])
+            case .unreachable: return .unreachable
             case .diskFull: return APIError(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "diskFull", message: "the outbox's disk is full; try again later")
             default: return APIError(status: .internalServerError, code: error.code.rawValue, message: "the outbox could not do this; see its log")
             }

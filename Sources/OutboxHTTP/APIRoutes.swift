@@ -31,7 +31,7 @@ struct APIRoutes: Sendable {
     /// `POST /v1/batches`: the batch document of `outbox enqueue`, through the same reader.
     /// 201 when written; 200 with `duplicateBatch: true` when the batch key is known (nothing written).
     @Sendable func postBatch(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let bytes = try await body(of: request, limit: maxBodyBytes)
+        let bytes = try await body(of: request, limit: .setting(maxBodyBytes))
         var input = BatchInput(source: "request", attachments: Self.noFiles, limits: limits, format: Self.format(of: request))
         input.allowedOwners = context.owners.map(Set.init)
         let result = try await store.enqueue(input, bytes: bytes, now: OutboxDatabase.milliseconds(Date()))
@@ -49,7 +49,7 @@ struct APIRoutes: Sendable {
 
     /// `POST /v1/attachments`: stores the body's bytes and answers their `contentRef`.
     @Sendable func postAttachment(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let bytes = try await body(of: request, limit: min(maxBodyBytes, limits.maxMessageBytes))
+        let bytes = try await body(of: request, limit: maxBodyBytes <= limits.maxMessageBytes ? .setting(maxBodyBytes) : .message(limits.maxMessageBytes))
         guard !bytes.isEmpty else { throw APIError.badRequest("the attachment is empty") }
         let stored = try await store.storeContent(bytes)
         return try JSONBody.response(stored, status: stored.created ? .created : .ok)
@@ -76,7 +76,7 @@ struct APIRoutes: Sendable {
         let id = try messageID(context)
         _ = try await visibleMessage(id, context)
         let now = OutboxDatabase.milliseconds(Date())
-        let expiry = cancel ? .keep : try Self.retryExpiry(try await body(of: request, limit: 4096), now: now)
+        let expiry = cancel ? .keep : try Self.retryExpiry(try await body(of: request, limit: .retry), now: now)
         let result = cancel ? try await store.cancel(messageID: id, now: now) : try await store.retry(messageID: id, now: now, expiry: expiry)
         guard result.changed > 0 else {
             throw APIError(status: .conflict, code: "invalidState",
@@ -137,13 +137,31 @@ struct APIRoutes: Sendable {
     }
 }
 
-/// The request body, refused with 413 when it is (or says it will be) over `limit` bytes.
-func body(of request: Request, limit: Int) async throws -> [UInt8] {
-    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw APIError.tooLarge(limit: limit) }
+/// How large a request body may be, and what sets that limit (the 413 names it: raising
+/// `[http] max-body-bytes` helps only where that setting is the limit).
+struct BodyLimit: Sendable {
+    let bytes: Int
+    let source: String
+
+    /// `[http] max-body-bytes`: batches, and attachment uploads up to the message size limit.
+    static func setting(_ bytes: Int) -> BodyLimit { BodyLimit(bytes: bytes, source: "[http] max-body-bytes") }
+    /// An attachment belongs to one message, so it is held to the message size limit when that is lower.
+    static func message(_ bytes: Int) -> BodyLimit { BodyLimit(bytes: bytes, source: "the size limit of one message, which the attachment belongs to") }
+    /// A retry's body holds only expiresAt or noExpiry: a fixed limit, no setting.
+    static let retry = BodyLimit(bytes: 4096, source: "a retry's body holds only expiresAt or noExpiry; no setting changes this limit")
+    /// A one-click unsubscribe form (RFC 8058) is one short field: a fixed limit, no setting.
+    static let unsubscribeForm = BodyLimit(bytes: 1024, source: "a one-click unsubscribe form holds only List-Unsubscribe=One-Click")
+    /// The status pages' login form holds one token: a fixed limit, no setting.
+    static let loginForm = BodyLimit(bytes: 4096, source: "the login form holds only a token")
+}
+
+/// The request body, refused with 413 when it is (or says it will be) over the limit.
+func body(of request: Request, limit: BodyLimit) async throws -> [UInt8] {
+    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit.bytes { throw APIError.tooLarge(limit) }
     do {
-        var buffer = try await request.body.collect(upTo: limit)
+        var buffer = try await request.body.collect(upTo: limit.bytes)
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     } catch let error as HTTPError where error.status == .contentTooLarge {
-        throw APIError.tooLarge(limit: limit)
+        throw APIError.tooLarge(limit)
     }
 }

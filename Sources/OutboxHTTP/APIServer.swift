@@ -137,6 +137,7 @@ public final class APIServer: Sendable {
         }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: StoreReachabilityMiddleware(store: store))
         router.add(middleware: TokenMiddleware(store: store, open: [OpenAPIDocument.path, StatusRoutes.loginPath, StatusRoutes.logoutPath],
                                                openPrefixes: [UnsubscribeRoutes.pathPrefix], statusPageWithoutToken: settings.statusPageWithoutToken))
         router.get(RouterPath(stringLiteral: OpenAPIDocument.path)) { _, _ in

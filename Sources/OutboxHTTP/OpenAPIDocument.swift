@@ -9,7 +9,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "Outbox HTTP API",
   "version": "1.0.0",
-  "description": "Submit batches of mail to the outbox and follow what happens to them. Every endpoint but this document needs `Authorization: Bearer TOKEN` (`outbox api-token create`). A token limited to owners sees and submits only those owners' mail; other mail is answered as not found. Refused input is answered 400 with the location (`request line 3`, `request messages[2] (line 9)`) and field, as `outbox enqueue` names them; a body over `[http] max-body-bytes` is answered 413."
+  "description": "Submit batches of mail to the outbox and follow what happens to them. Every endpoint but this document needs `Authorization: Bearer TOKEN` (`outbox api-token create`). A token limited to owners sees and submits only those owners' mail; other mail is answered as not found. Refused input is answered 400 with the location (`request line 3`, `request messages[2] (line 9)`) and field, as `outbox enqueue` names them; a body over `[http] max-body-bytes` is answered 413. While the outbox's database is locked beyond the wait or cannot be reached (a PostgreSQL server down), a request is answered 503 with `Retry-After` and nothing is written."
  },
  "servers": [
   {
@@ -54,7 +54,7 @@ enum OpenAPIDocument {
     "summary": "One-click unsubscribe (RFC 8058) of the letter's recipients from its owner's letters",
     "security": [],
     "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["List-Unsubscribe"], "properties": {"List-Unsubscribe": {"type": "string", "const": "One-Click"}}}}}},
-    "responses": {"200": {"description": "Unsubscribed (now or before)", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"description": "The body is not List-Unsubscribe=One-Click", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "No letter carries this token", "content": {"text/html": {"schema": {"type": "string"}}}}, "413": {"description": "The body is over 1024 bytes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+    "responses": {"200": {"description": "Unsubscribed (now or before)", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"description": "The body is not List-Unsubscribe=One-Click", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "No letter carries this token", "content": {"text/html": {"schema": {"type": "string"}}}}, "413": {"description": "The body is over 1024 bytes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "503": {"$ref": "#/components/responses/Unavailable"}}
    }
   },
   "/v1/batches": {
@@ -111,6 +111,9 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Unauthorized"
      },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     },
      "403": {
       "description": "A message's owner is not one the token may submit for; nothing was written",
       "content": {
@@ -130,17 +133,8 @@ enum OpenAPIDocument {
         }
        }
       }
-     },
-     "503": {
-      "description": "The outbox is busy; try again",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
      }
+
     }
    }
   },
@@ -171,6 +165,9 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthorized"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
      },
      "404": {
       "description": "No such batch (for this token)",
@@ -236,6 +233,9 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Unauthorized"
      },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     },
      "413": {
       "description": "The body is too large",
       "content": {
@@ -288,6 +288,9 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Unauthorized"
      },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     },
      "404": {
       "$ref": "#/components/responses/MessageNotFound"
      }
@@ -323,6 +326,9 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Unauthorized"
      },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     },
      "404": {
       "$ref": "#/components/responses/MessageNotFound"
      }
@@ -357,6 +363,9 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthorized"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
      },
      "404": {
       "$ref": "#/components/responses/MessageNotFound"
@@ -413,6 +422,9 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthorized"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
      },
      "404": {
       "$ref": "#/components/responses/MessageNotFound"
@@ -505,6 +517,9 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthorized"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -561,6 +576,9 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthorized"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -583,6 +601,9 @@ enum OpenAPIDocument {
      "401": {
       "$ref": "#/components/responses/Unauthorized"
      },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     },
      "403": {
       "description": "The token is limited to owners",
       "content": {
@@ -599,6 +620,24 @@ enum OpenAPIDocument {
  },
  "components": {
   "responses": {
+   "Unavailable": {
+    "description": "The outbox is busy (`busy`: its database is locked beyond the wait) or its database cannot be reached (`databaseUnreachable`: a PostgreSQL server down or cut off); nothing was written. Try again after `Retry-After` seconds",
+    "headers": {
+     "Retry-After": {
+      "description": "Seconds to wait before trying again",
+      "schema": {
+       "type": "integer"
+      }
+     }
+    },
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
    "Unauthorized": {
     "description": "No valid token (missing, unknown or revoked: the same answer)",
     "content": {

@@ -60,7 +60,7 @@ struct StatusRoutes: Sendable {
 
     /// `POST /status/login` with `token=…`: a live token not limited to owners sets the cookie.
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let form = String(decoding: try await body(of: request, limit: 4096), as: UTF8.self)
+        let form = String(decoding: try await body(of: request, limit: .loginForm), as: UTF8.self)
         let presented = Self.formValue("token", in: form) ?? ""
         let token = try await store.authenticateAPIToken(presented)
         guard let token, token.owners == nil else { return Self.html(.unauthorized, StatusPageHTML.login(failed: true)) }

@@ -36,7 +36,7 @@ struct UnsubscribeRoutes: Sendable {
     /// one-click body. The page never shows the address or the owner.
     @Sendable func unsubscribe(_ request: Request, context: APIRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
-        let form = String(decoding: try await body(of: request, limit: 1024), as: UTF8.self)
+        let form = String(decoding: try await body(of: request, limit: .unsubscribeForm), as: UTF8.self)
         guard form.split(separator: "&").contains(where: { $0 == Self.oneClickBody }) else {
             return Self.page(.badRequest, "Unsubscribe", "<p>This address unsubscribes with a POST whose body is <code>\(Self.oneClickBody)</code> (RFC 8058).</p>")
         }

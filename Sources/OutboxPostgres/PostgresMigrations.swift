@@ -34,18 +34,22 @@ enum PostgresMigrations {
         ("v26-status-page-index", "CREATE INDEX event_outcome_by_time ON event (kind, at) WHERE kind IN ('sent','failed','expired','bounced')"),
     ]
 
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    /// Applies the steps the database lacks; returns their names, in order (empty when it was up to date).
+    @discardableResult
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
         try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+        let applied: [String]
         do {
-            try await apply(connection, logger: logger)
+            applied = try await apply(connection, logger: logger)
         } catch {
             _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
             throw error
         }
         try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+        return applied
     }
 
-    private static func apply(_ connection: PostgresConnection, logger: Logger) async throws {
+    private static func apply(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
         try await connection.query("""
             CREATE TABLE IF NOT EXISTS outbox_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
             """, logger: logger)
@@ -57,6 +61,7 @@ enum PostgresMigrations {
         guard unknown.isEmpty else {
             throw StoreError(.schemaMismatch, "the PostgreSQL outbox has schema step(s) \(unknown.sorted().joined(separator: ", ")) this outbox binary does not know; upgrade it")
         }
+        var appliedNow: [String] = []
         for step in steps where !applied.contains(step.name) {
             try await connection.withTransaction(logger: logger) { connection in
                 for statement in statements(step.sql) {
@@ -65,7 +70,9 @@ enum PostgresMigrations {
                 try await connection.query("INSERT INTO outbox_migration (name) VALUES (\(step.name))", logger: logger)
             }
             logger.notice("applied PostgreSQL schema step \(step.name)")
+            appliedNow.append(step.name)
         }
+        return appliedNow
     }
 
     /// The statements of a step (the extended protocol runs one at a time): split at `;`

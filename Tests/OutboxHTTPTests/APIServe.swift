@@ -93,8 +93,9 @@ final class APIServe {
 
     /// ``call(_:_:token:body:bytes:headers:caFile:)`` for synchronous tests: blocks the calling thread while the request runs.
     func call(_ method: String, _ path: String, token: String?, body: String? = nil, bytes: [UInt8]? = nil, headers: [String: String] = [:],
-              caFile: String? = nil) throws -> Reply {
-        Self.reply(try Self.client(try clientArguments(method, path, token: token, body: body, bytes: bytes, headers: headers, caFile: caFile)))
+              caFile: String? = nil, timeout: Double? = nil) throws -> Reply {
+        Self.reply(try Self.client(try clientArguments(method, path, token: token, body: body, bytes: bytes, headers: headers, caFile: caFile)
+                                   + (timeout.map { ["--timeout", String($0)] } ?? [])))
     }
 
     private func clientArguments(_ method: String, _ path: String, token: String?, body: String?, bytes: [UInt8]?, headers: [String: String],

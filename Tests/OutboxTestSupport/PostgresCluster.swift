@@ -44,11 +44,7 @@ public final class PostgresCluster: @unchecked Sendable {
             var started: Int?
             for _ in 0..<3 where started == nil {
                 let port = try Self.freePort()
-                let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off"
-                // The server keeps pg_ctl's output descriptors: nothing is captured, the log file says it all.
-                if (try? Self.runAsServer(binaries.appendingPathComponent("pg_ctl").path, capture: false, ["-D", data, "-l", directory.path + "/server.log", "-o", options, "-w", "-t", "30", "start"])) != nil {
-                    started = port
-                }
+                if (try? Self.startServer(binaries: binaries, directory: directory, port: port)) != nil { started = port }
             }
             guard let started else {
                 let log = (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? ""
@@ -78,12 +74,30 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// Stops the server (fast shutdown) and deletes the cluster.
     public func stop() {
-        let data = directory.appendingPathComponent("data").path
-        _ = try? Self.runAsServer(binaries.appendingPathComponent("pg_ctl").path, ["-D", data, "-m", "fast", "-w", "stop"])
+        try? stopServer()
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Stops the server (fast shutdown: open connections are cut) and keeps the cluster, for an
+    /// outage in a test; ``restartServer()`` starts it again on the same port.
+    public func stopServer() throws {
+        try Self.runAsServer(binaries.appendingPathComponent("pg_ctl").path, ["-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
+    }
+
+    /// Starts the server ``stopServer()`` stopped, on the same port.
+    public func restartServer() throws {
+        try Self.startServer(binaries: binaries, directory: directory, port: port)
+    }
+
+    /// `pg_ctl start` on `port`, loopback TCP only; the server keeps pg_ctl's output
+    /// descriptors, so nothing is captured: the log file says it all.
+    private static func startServer(binaries: URL, directory: URL, port: Int) throws {
+        let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off"
+        try runAsServer(binaries.appendingPathComponent("pg_ctl").path, capture: false,
+                        ["-D", directory.appendingPathComponent("data").path, "-l", directory.path + "/server.log", "-o", options, "-w", "-t", "30", "start"])
+    }
 
     /// Runs a server tool; as root through `setpriv` as `nobody` (initdb and postgres refuse root).
     @discardableResult

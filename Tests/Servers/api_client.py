@@ -2,7 +2,7 @@
 """HTTP client for the API tests: Python's http.client, so the server is driven by a
 client that is not ours. Every command prints one JSON object on stdout.
 
-  request METHOD PORT PATH [--token T] [--header K:V]... [--body-file F] [--ca-file CERT]
+  request METHOD PORT PATH [--token T] [--header K:V]... [--body-file F] [--ca-file CERT] [--timeout S]
       -> {"status": N, "headers": {...}, "body": "...", "json": {...} or null}
   sse PORT PATH --token T [--last-event-id N] --count K [--timeout S]
       -> {"status": N, "events": [{"id": "..", "event": "..", "data": {...}}], "comments": [...]}
@@ -34,7 +34,7 @@ def request(args):
         name, value = header.split(":", 1)
         headers[name.strip()] = value.strip()
     body = open(args.body_file, "rb").read() if args.body_file else None
-    connection = connect(args.port, ca_file=getattr(args, "ca_file", None))
+    connection = connect(args.port, timeout=getattr(args, "timeout", 30), ca_file=getattr(args, "ca_file", None))
     connection.request(args.method, args.path, body=body, headers=headers)
     response = connection.getresponse()
     data = response.read().decode("utf-8", "replace")
@@ -113,6 +113,7 @@ def main():
     r.add_argument("--header", action="append")
     r.add_argument("--body-file")
     r.add_argument("--ca-file", help="speak HTTPS and trust this certificate")
+    r.add_argument("--timeout", type=float, default=30, help="seconds to wait for the answer")
     s = sub.add_parser("sse")
     s.add_argument("port", type=int)
     s.add_argument("path")

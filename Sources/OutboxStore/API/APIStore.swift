@@ -46,6 +46,18 @@ public protocol APIStore: Sendable {
     /// Records an unsubscribe request for a letter's token (one-click `POST /u/{token}`);
     /// an unknown token is an outcome, not an error.
     func unsubscribe(token: String, source: UnsubscribeSource, now: Int64) async throws -> UnsubscribeResult
+
+    /// Why the store cannot be reached right now (``StoreError/Code/unreachable``), or nil when it
+    /// can or cannot be out of reach (a local file): the listener asks while a request waits on the store.
+    func unreachability() async -> StoreError?
+    /// `error` as a ``StoreError/Code/unreachable`` when it says the store could not be reached, else nil.
+    func unreachability(of error: any Error) -> StoreError?
+}
+
+extension APIStore {
+    /// A local file is never out of reach (a locked one is ``StoreError/Code/busy``).
+    public func unreachability() async -> StoreError? { nil }
+    public func unreachability(of error: any Error) -> StoreError? { nil }
 }
 
 /// The application tokens of the HTTP API (`outbox api-token`), on either store: stored as

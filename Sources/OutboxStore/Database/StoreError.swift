@@ -22,6 +22,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case corruptData
         /// A retry of a message past its `expiresAt` that gives it no later expiry.
         case expired
+        /// The database server cannot be reached (a PostgreSQL outbox whose server is down or cut off).
+        case unreachable
     }
 
     public let code: Code
@@ -33,8 +35,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Conditions that may pass by themselves (a full disk, a locked database, an I/O
-    /// error): the same command can be tried again later unchanged.
-    public var isTemporary: Bool { [.busy, .diskFull, .ioError].contains(code) }
+    /// error, a database server out of reach): the same command can be tried again later unchanged.
+    public var isTemporary: Bool { [.busy, .diskFull, .ioError, .unreachable].contains(code) }
 
     public var description: String { reason }
 

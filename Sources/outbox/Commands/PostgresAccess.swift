@@ -50,7 +50,7 @@ extension DatabaseOptions {
 
     /// The refusal of a PostgreSQL outbox by a command that does not support it yet.
     static let postgresNotYet = StoreError(
-        .invalidState, "this command does not work on a PostgreSQL outbox yet (the README's PostgreSQL section lists what does: every command but init)")
+        .invalidState, "this command does not work on a PostgreSQL outbox yet (the README's PostgreSQL section lists what does)")
 
     /// Runs async store work from a synchronous command (the main thread waits; the work
     /// runs on the concurrency pool and postgres-nio's event loop).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OutboxDaemon
 import OutboxPostgres
 import OutboxStore
 
@@ -14,6 +15,13 @@ enum BounceDatabase {
             let location = try PostgresLocation(path)
             return try PostgresBounceStore(try DatabaseOptions.waitFor { try await PostgresStore.open(location, maximumConnections: 2) })
         }
+    }
+
+    /// The OAuth tokens an XOAUTH2 login of `store`'s owner profiles uses: on PostgreSQL the
+    /// profile store of that outbox, whose refresh one node at a time makes under the owner's
+    /// advisory lock (as `serve`'s poller); nil on SQLite, where the poller reads the file itself.
+    static func oauthTokens(of store: any BounceStore) -> (any AccessTokenSource)? {
+        (store as? PostgresBounceStore).map { StoredOAuthTokens(database: PostgresProfileStore(store: $0.store)) }
     }
 
     static func temporary<T>(_ body: () throws -> T) throws -> T {

@@ -45,9 +45,6 @@ struct BouncesPollCommand: ParsableCommand {
         guard busyTimeout >= 0, busyTimeout <= 3600 else { throw ValidationError("--busy-timeout must be between 0 and 3600 seconds") }
         if let mode, BounceSettings.MailboxMode(rawValue: mode) == nil { throw ValidationError("--mode must be bounce-mailbox or own-mailbox") }
         if let oauth, BounceMailboxAuth("oauth:" + oauth) == nil { throw ValidationError("--oauth needs an owner name") }
-        if oauth != nil, database.isPostgres {
-            throw ValidationError("--oauth: OAuth tokens are not stored on a PostgreSQL outbox yet; log in with a password")
-        }
         if oauth != nil, secret.fromStdin || secret.file != nil || secret.credential != nil {
             throw ValidationError("--oauth logs in with the owner's OAuth tokens: give no password with it")
         }
@@ -68,7 +65,7 @@ struct BouncesPollCommand: ParsableCommand {
         var settings = try bounceConfiguration.settings()
         if let mode { settings.mailboxMode = BounceSettings.MailboxMode(rawValue: mode) ?? settings.mailboxMode }
         let outbox = try BounceDatabase.open(database, busyTimeout: busyTimeout)
-        endpoint = BounceMailboxPoller.authorised(endpoint, auth: auth, database: outbox)
+        endpoint = BounceMailboxPoller.authorised(endpoint, auth: auth, database: outbox, tokens: BounceDatabase.oauthTokens(of: outbox))
         let result: MailboxDrain.Result
         let progress = ProgressLine.onTerminal("bounces poll", unit: "message(s) recorded")
         defer { progress?.finish() }
