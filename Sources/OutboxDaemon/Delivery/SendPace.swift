@@ -120,7 +120,8 @@ final class SendPace: Sendable {
 
     /// When `owner`'s next slot opens and why, nil if it is open now; takes nothing.
     func waiting(owner: String, now: Int64) -> (until: Int64, reason: String)? {
-        states.withLock { states in states[owner].flatMap { Self.wait($0, owner: owner, now: now) } }
+        refreshIfDue(now: now)
+        return states.withLock { states in states[owner].flatMap { Self.wait($0, owner: owner, now: now) } }
     }
 
     private static func wait(_ state: State, owner: String, now: Int64) -> (until: Int64, reason: String)? {
