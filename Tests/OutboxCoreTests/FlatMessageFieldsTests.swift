@@ -13,6 +13,9 @@ import Testing
         #"{"priority": 123456789012345, "owner": "\u0041\u00df"}"#,
         #"{"to": [{"address": "a@example.net", "name": "Klient 0"}, "b@example.net", {"name": "Ü", "address": "c@example.net"}, {"address": "d@example.net"}], "text": "kuupäev"}"#,
         "{}",
+        // Escapes at the ends, side by side, between long plain runs and next to multi-byte characters.
+        #"{"text": "\nTere! Arve on lisatud, lugupidamisega.\n\n\t\"Jüri\" ü\u00fcü \\ lõpp\n", "subject": "\\\"\/\b\f\r"}"#,
+        "{\"text\": \"" + String(repeating: "Tere! Arve on lisatud.\\n", count: 120) + "\", \"html\": \"\\u003cp\\u003e\"}",
     ]
 
     /// Lines the flat reading leaves to the decoder (and what the decoder says stays as it was).
