@@ -34,18 +34,11 @@ extension MessageFields {
     /// Path strings and objects with ``AttachmentField``'s members, as it decodes them; nil
     /// for an object with another member (the decoder refuses it).
     private static func attachments(_ items: [StrictJSON.FlatItem]) -> [AttachmentField]? {
-        var attachments: [AttachmentField] = []
-        attachments.reserveCapacity(items.count)
-        for item in items {
-            switch item {
-            case .string(let path): attachments.append(AttachmentField(path: path))
-            case .object(let members):
-                guard members.keys.allSatisfy(attachmentMembers.contains) else { return nil }
-                attachments.append(AttachmentField(path: members["path"], content: members["content"], contentRef: members["contentRef"],
-                                                   filename: members["filename"], contentType: members["contentType"]))
-            }
+        list(items, string: { AttachmentField(path: $0) }) { members in
+            guard members.keys.allSatisfy(attachmentMembers.contains) else { return nil }
+            return AttachmentField(path: members["path"], content: members["content"], contentRef: members["contentRef"],
+                                   filename: members["filename"], contentType: members["contentType"])
         }
-        return attachments
     }
 
     private static let attachmentMembers: Set<String> = ["path", "content", "contentRef", "filename", "contentType"]
@@ -53,16 +46,25 @@ extension MessageFields {
     /// `"Name <a@b>"` strings and `{"address": …, "name": …}` objects, as RecipientField
     /// decodes them; nil for an object with another member or without an address.
     private static func recipients(_ items: [StrictJSON.FlatItem]) -> [RecipientField]? {
-        var recipients: [RecipientField] = []
-        recipients.reserveCapacity(items.count)
+        list(items, string: { RecipientField(address: $0) }) { members in
+            guard let address = members["address"], members.count == (members["name"] == nil ? 1 : 2) else { return nil }
+            return RecipientField(address: address, name: members["name"])
+        }
+    }
+
+    /// The items of a flat list as `string` and `object` make them; nil when `object` refuses one.
+    private static func list<Item>(_ items: [StrictJSON.FlatItem], string: (String) -> Item,
+                                   object: ([String: String]) -> Item?) -> [Item]? {
+        var list: [Item] = []
+        list.reserveCapacity(items.count)
         for item in items {
             switch item {
-            case .string(let text): recipients.append(RecipientField(address: text))
+            case .string(let text): list.append(string(text))
             case .object(let members):
-                guard let address = members["address"], members.count == (members["name"] == nil ? 1 : 2) else { return nil }
-                recipients.append(RecipientField(address: address, name: members["name"]))
+                guard let made = object(members) else { return nil }
+                list.append(made)
             }
         }
-        return recipients
+        return list
     }
 }
