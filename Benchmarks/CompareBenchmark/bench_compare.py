@@ -16,6 +16,7 @@
    one enqueue of FIXED messages (default 2000), per message: stable on a loaded machine.
 
 Usage: bench_compare.py OUTBOX_BINARY WORKDIR [MESSAGES]   (default 10000)
+DRAIN=0 skips part 1 (and the drain half of part 4): the enqueue figures alone.
 """
 import json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
@@ -28,6 +29,7 @@ messages = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
 runs = int(os.environ.get("RUNS", "5"))
 connections = [int(c) for c in os.environ.get("CONNECTIONS", "4,8").split(",")]
 fixed = int(os.environ.get("FIXED", "2000"))
+drain = os.environ.get("DRAIN", "1") != "0"
 size = 5000
 body = ("Tere! Arve on lisatud. Lugupidamisega, Raamatupidamine.\n" * 90)[:size - 300]
 
@@ -222,7 +224,7 @@ def main():
     sink, port = start_sink()
     try:
         template = config = None
-        for workers in connections if runs > 0 else []:
+        for workers in connections if runs > 0 and drain else []:
             ours, ceiling = [], []
             template = template or queued_template(messages, port)
             config = config or curl_config(messages, port)
@@ -267,10 +269,11 @@ def enqueue_floor(messages):
 
 def instructions(port, enqueue_db):
     """Part 4: callgrind instructions per delivered and per enqueued message."""
-    small = queued_template(fixed, port)
-    for workers in connections:
-        total = callgrind(serve_argv(fresh_copy(small), workers), f"drain-{workers}")
-        print(f"instructions per delivered message ({fixed}, {workers} connections, callgrind Ir): {total / fixed:,.0f}", flush=True)
+    if drain:
+        small = queued_template(fixed, port)
+        for workers in connections:
+            total = callgrind(serve_argv(fresh_copy(small), workers), f"drain-{workers}")
+            print(f"instructions per delivered message ({fixed}, {workers} connections, callgrind Ir): {total / fixed:,.0f}", flush=True)
     batch = write_batch(fixed, True)
     remove_db(enqueue_db)
     subprocess.run([outbox, "init", "--db", enqueue_db], check=True, stdout=subprocess.DEVNULL)

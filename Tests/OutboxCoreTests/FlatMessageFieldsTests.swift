@@ -13,6 +13,12 @@ import Testing
         #"{"priority": 123456789012345, "owner": "\u0041\u00df"}"#,
         #"{"to": [{"address": "a@example.net", "name": "Klient 0"}, "b@example.net", {"name": "Ü", "address": "c@example.net"}, {"address": "d@example.net"}], "text": "kuupäev"}"#,
         "{}",
+        #"{"attachments": ["invoice.pdf"], "to": ["a@example.net"]}"#,
+        #"{"key": "inv-10", "attachments": [{"path": "/srv/arved/own/invoice-10.pdf"}, {"filename": "e-arve.xml", "content": "PGE+PC9hPg==", "contentType": "application/xml"}, {"contentRef": "sha256:0123", "filename": "terms.pdf"}]}"#,
+        #"{"attachments": []}"#,
+        // Escapes at the ends, side by side, between long plain runs and next to multi-byte characters.
+        #"{"text": "\nTere! Arve on lisatud, lugupidamisega.\n\n\t\"Jüri\" ü\u00fcü \\ lõpp\n", "subject": "\\\"\/\b\f\r"}"#,
+        "{\"text\": \"" + String(repeating: "Tere! Arve on lisatud.\\n", count: 120) + "\", \"html\": \"\\u003cp\\u003e\"}",
     ]
 
     /// Lines the flat reading leaves to the decoder (and what the decoder says stays as it was).
@@ -21,7 +27,11 @@ import Testing
         #"{"to": [{"address": "a@example.net", "email": "x"}]}"#,
         #"{"to": [{"name": "A"}]}"#,
         #"{"to": [{"address": "a@example.net", "name": null}]}"#,
-        #"{"attachments": ["invoice.pdf"], "to": ["a@example.net"]}"#,
+        #"{"attachments": [{"path": "a.pdf", "content": null}]}"#,
+        #"{"attachments": [{"path": "a.pdf", "name": "b.pdf"}]}"#,
+        #"{"attachments": [{"path": "a.pdf"}], "inline": [{"path": "logo.png", "cid": "logo"}]}"#,
+        #"{"attachments": "invoice.pdf"}"#,
+        #"{"attachments": [5]}"#,
         #"{"priority": 1.0, "to": ["a@example.net"]}"#,
         #"{"priority": 1e2}"#,
         #"{"priority": 1234567890123456}"#,

@@ -281,14 +281,16 @@ extension StrictJSON {
         private mutating func string(keepingText: Bool) throws(Failure) -> String? {
             index += 1
             let start = index
+            // Only for text with escapes: the bytes decoded so far, and where the bytes not
+            // yet copied into them begin (copied a run at a time, at an escape and at the end).
             var decoded: [UInt8]? = nil
+            var pending = start
             while true {
                 // Eight bytes at a time up to the first that ends the string, escapes, or needs a closer look.
                 if index + 8 <= bytes.count, let base = bytes.baseAddress {
                     let word = ByteLanes.load(base, at: index)
                     let plain = ByteLanes.firstLane(ByteLanes.below(0x20, word) | ByteLanes.nonASCII(word)
                         | ByteLanes.equal(UInt8(ascii: "\""), word) | ByteLanes.equal(UInt8(ascii: "\\"), word))
-                    decoded?.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<index + plain]))
                     index += plain
                     if plain == 8 { continue }
                 }
@@ -299,26 +301,35 @@ extension StrictJSON {
                     let text: String?
                     if !keepingText {
                         text = nil
-                    } else if let decoded {
-                        text = String(decoding: decoded, as: UTF8.self)
+                    } else if decoded != nil {
+                        append(pending..<index, to: &decoded!)
+                        text = String(decoding: decoded!, as: UTF8.self)
                     } else {
                         text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     }
                     index += 1
                     return text
                 case UInt8(ascii: "\\"):
-                    if keepingText, decoded == nil { decoded = Array(bytes[start..<index]) }
+                    if keepingText {
+                        if decoded == nil { decoded = [] }
+                        append(pending..<index, to: &decoded!)
+                    }
                     try escape(into: &decoded)
+                    pending = index
                 case 0..<0x20:
                     throw fail(byte == 0x0A ? "line break inside a string (write it as \\n)" : "control character U+\(hex(UInt32(byte))) inside a string (write it as \\u\(hex(UInt32(byte))))")
                 case 0x20..<0x80:
-                    decoded?.append(byte)
                     index += 1
                 default:
-                    let length = try utf8Sequence()
-                    decoded?.append(contentsOf: bytes[(index - length)..<index])
+                    _ = try utf8Sequence()
                 }
             }
+        }
+
+        /// Copies `range` of the input to the end of `decoded` (one memcpy).
+        private func append(_ range: Range<Int>, to decoded: inout [UInt8]) {
+            guard !range.isEmpty, let base = bytes.baseAddress else { return }
+            decoded.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + range.lowerBound, count: range.count))
         }
 
         private mutating func escape(into decoded: inout [UInt8]?) throws(Failure) {

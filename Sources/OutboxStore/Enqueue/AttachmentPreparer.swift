@@ -1,10 +1,10 @@
 import Crypto
 import OutboxCore
 
-/// Reads and hashes the attachments of each message of one batch and compresses its
-/// bodies and new contents (on the parser thread of a pipelined enqueue). A file
-/// referenced by many messages is read once; a content seen before in the batch is not
-/// carried (or compressed) again.
+/// Reads and hashes the attachments of each message of one batch (on the parser thread of
+/// a pipelined enqueue) and compresses its bodies and new contents (there, or on the
+/// writer's thread). A file referenced by many messages is read once; a content seen before in
+/// the batch is not carried (or compressed) again.
 package final class AttachmentPreparer {
     private let files: AttachmentFileReader
     private var hashByPath: [String: String] = [:]
@@ -14,9 +14,17 @@ package final class AttachmentPreparer {
         self.files = files
     }
 
+    /// The message with its attachments read and hashed and its bodies and new contents
+    /// compressed, ready to be written.
     package func prepare(_ draft: MessageDraft, location: String) throws -> PreparedMessage {
-        var prepared: [PreparedAttachment] = []
-        prepared.reserveCapacity(draft.attachments.count)
+        try collect(draft, location: location).stored()
+    }
+
+    /// The message with its attachments read and hashed, in batch order, leaving the
+    /// compression to ``CollectedMessage/stored()`` (on either thread of a pipelined enqueue).
+    func collect(_ draft: MessageDraft, location: String) throws -> CollectedMessage {
+        var collected: [CollectedAttachment] = []
+        collected.reserveCapacity(draft.attachments.count)
         for (index, attachment) in draft.attachments.enumerated() {
             let sha: String
             var bytes: [UInt8]?
@@ -35,17 +43,16 @@ package final class AttachmentPreparer {
                 bytes = data
             case .stored(let stored):
                 // Checked by the writer, which can see the content table.
-                prepared.append(PreparedAttachment(sha256: stored, content: nil, filename: attachment.filename,
-                                                   contentType: attachment.contentType, contentID: attachment.contentID,
-                                                   referenceField: attachment.field(index: index) + ".contentRef"))
+                collected.append(CollectedAttachment(sha256: stored, bytes: nil, filename: attachment.filename,
+                                                     contentType: attachment.contentType, contentID: attachment.contentID,
+                                                     referenceField: attachment.field(index: index) + ".contentRef"))
                 continue
             }
             if !seenContents.insert(sha).inserted { bytes = nil }
-            prepared.append(PreparedAttachment(sha256: sha, content: bytes.map(StoredContent.init), filename: attachment.filename,
-                                               contentType: attachment.contentType, contentID: attachment.contentID, referenceField: nil))
+            collected.append(CollectedAttachment(sha256: sha, bytes: bytes, filename: attachment.filename,
+                                                 contentType: attachment.contentType, contentID: attachment.contentID, referenceField: nil))
         }
-        return PreparedMessage(draft: draft, location: location, attachments: prepared,
-                               textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))
+        return CollectedMessage(draft: draft, location: location, attachments: collected)
     }
 
     /// The lower-case hex SHA-256 that addresses a content: the same digest as

@@ -52,11 +52,11 @@ public final class BatchWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (message_key) WHERE message_key IS NOT NULL DO NOTHING
             """)
-        try insertMessage.execute(arguments: [
-            batchID, draft.key, draft.owner, draft.priority, newToken(), draft.subject, message.textBody,
-            message.htmlBody, HeaderCoding.encode(draft.headers), max(now, draft.notBefore ?? now), now, now, draft.kind.rawValue,
-            draft.notBefore, draft.expiresAt,
-        ])
+        try insertMessage.run(
+            .integer(batchID), .text(draft.key), .text(draft.owner), .integer(Int64(draft.priority)), .text(newToken()),
+            .text(draft.subject), .stored(message.textBody), .stored(message.htmlBody), .text(HeaderCoding.encode(draft.headers)),
+            .integer(max(now, draft.notBefore ?? now)), .integer(now), .integer(now), .text(draft.kind.rawValue),
+            .integer(draft.notBefore), .integer(draft.expiresAt))
         guard db.changesCount > 0 else {
             try skipDuplicate(message)
             return
@@ -69,15 +69,15 @@ public final class BatchWriter {
             INSERT INTO recipient (message_id, kind, address, display_name, updated_at) VALUES (?, ?, ?, ?, ?)
             """)
         for recipient in draft.recipients {
-            try insertRecipient.execute(arguments: [
-                messageID, recipient.kind.rawValue, recipient.mailbox.address, recipient.mailbox.displayName, now,
-            ])
+            try insertRecipient.run(.integer(messageID), .text(recipient.kind.rawValue), .text(recipient.mailbox.address),
+                                    .text(recipient.mailbox.displayName), .integer(now))
         }
         let insertLink = try db.cachedStatement(sql: """
             INSERT INTO attachment (message_id, position, sha256, filename, content_type, content_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for (position, link) in message.attachments.enumerated() {
-            try insertLink.execute(arguments: [messageID, position, link.sha256, link.filename, link.contentType, link.contentID])
+            try insertLink.run(.integer(messageID), .integer(Int64(position)), .text(link.sha256), .text(link.filename),
+                               .text(link.contentType), .text(link.contentID))
         }
         if draft.kind.isUnsubscribable { try UnsubscribeTokens.issue(db, for: draft, messageID: messageID, now: now) }
         queuedByOwner[draft.owner, default: 0] += 1

@@ -14,6 +14,13 @@ final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
         self.capacity = capacity
     }
 
+    /// Chunks waiting for the consumer.
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count
+    }
+
     /// Producer: hands over a chunk; throws the failure once the consumer has given up.
     func push(_ chunk: [Element]) throws {
         condition.lock()

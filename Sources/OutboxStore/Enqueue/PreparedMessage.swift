@@ -28,6 +28,37 @@ package struct PreparedAttachment: Sendable {
     package let referenceField: String?
 }
 
+/// A validated message whose attachments were read and hashed, in batch order (which
+/// message first carries a content depends on it), with its bodies and new contents not yet
+/// compressed: ``stored()`` does that, on any thread.
+struct CollectedMessage: Sendable {
+    let draft: MessageDraft
+    let location: String
+    let attachments: [CollectedAttachment]
+
+    /// The message as written: bodies and new contents in their stored (compressed) form.
+    func stored() -> PreparedMessage {
+        PreparedMessage(draft: draft, location: location, attachments: attachments.map { $0.stored() },
+                        textBody: StoredBytes.body(draft.textBody), htmlBody: StoredBytes.body(draft.htmlBody))
+    }
+}
+
+/// An attachment resolved to its content hash, with the content's bytes when this is the
+/// first message of the batch to carry it.
+struct CollectedAttachment: Sendable {
+    let sha256: String
+    let bytes: [UInt8]?
+    let filename: String
+    let contentType: String?
+    let contentID: String?
+    let referenceField: String?
+
+    func stored() -> PreparedAttachment {
+        PreparedAttachment(sha256: sha256, content: bytes.map(StoredContent.init), filename: filename, contentType: contentType,
+                           contentID: contentID, referenceField: referenceField)
+    }
+}
+
 /// Attachment bytes as stored in `content`: `data` (compressed when `encoding` says so)
 /// and the original `size`.
 package struct StoredContent: Sendable {

@@ -28,7 +28,7 @@ final class LineReader {
     /// The next line without its line end, or nil at the end of input.
     func next() throws -> ArraySlice<UInt8>? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = nextNewline() {
                 var end = newline
                 if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 guard end - start <= maxLineBytes else { throw LineTooLong(line: lineNumber + 1, limit: maxLineBytes) }
@@ -53,6 +53,16 @@ final class LineReader {
                 start = 0
             }
             try fill()
+        }
+    }
+
+    /// The index of the first line feed from `start` on: memchr (the generic search cost
+    /// ~7 instructions a byte, 36k per 5 KB line).
+    private func nextNewline() -> Int? {
+        guard start < buffer.count else { return nil }
+        return buffer.withUnsafeBytes { bytes in
+            memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+                .map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) }
         }
     }
 
