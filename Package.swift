@@ -40,6 +40,8 @@ let package = Package(
         // glibc's resolver: res_ninit/res_nquery and ns_initparse/ns_parserr are macros Swift cannot call.
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         .target(name: "CIDN2", linkerSettings: [.linkedLibrary("idn2")]),
+        // glibc's mallopt (<malloc.h> is not in Swift's Glibc module).
+        .target(name: "CMalloc"),
 
         .target(
             name: "OutboxCore",
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "outbox",
             dependencies: [
-                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP", "OutboxPostgres",
+                "OutboxCore", "OutboxStore", "OutboxTransport", "OutboxDaemon", "OutboxHTTP", "OutboxPostgres", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
