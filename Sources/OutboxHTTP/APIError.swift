@@ -106,10 +106,3 @@ enum JSONBody {
         return try encoder.encode(value)
     }
 }
-
-/// Runs blocking work (SQLite) off the server's event loops.
-func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

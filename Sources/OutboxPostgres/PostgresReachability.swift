@@ -46,11 +46,8 @@ extension PostgresStore {
         let now = ContinuousClock.now
         if let last = lastProbe.withLock({ $0 }), last.at.duration(to: now) < .seconds(1) { return last.finding }
         let location = location
-        let finding = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let problem = PostgresReachability.problem(host: location.host, port: location.port, timeout: .seconds(3))
-                continuation.resume(returning: problem.map { Self.unreachable(location, $0) })
-            }
+        let finding = await offloaded {
+            PostgresReachability.problem(host: location.host, port: location.port, timeout: .seconds(3)).map { Self.unreachable(location, $0) }
         }
         lastProbe.withLock { $0 = (ContinuousClock.now, finding) }
         return finding

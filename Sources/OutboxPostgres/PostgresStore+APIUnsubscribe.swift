@@ -1,4 +1,3 @@
-import Dispatch
 import OutboxCore
 import OutboxStore
 
@@ -10,8 +9,6 @@ extension PostgresStore {
     public func unsubscribe(token raw: String, source: UnsubscribeSource, now: Int64) async throws -> UnsubscribeResult {
         let doors = PostgresBounceStore(store: self, toDatabaseTime: { $0 })
         // The ledger blocks its thread while each query runs: a dispatch thread, never the concurrency pool.
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try doors.unsubscribe(token: raw, source: source, now: now) }) }
-        }
+        return try await offloaded { try doors.unsubscribe(token: raw, source: source, now: now) }
     }
 }
